@@ -1,0 +1,31 @@
+package dev.pgcdc.api.pipeline;
+
+import dev.pgcdc.api.event.ChangeEvent;
+
+/**
+ * Observes the pipeline, for metrics and logs. Every method has an empty default. Methods are called
+ * on the pipeline thread except {@link #onDurable}, which runs on the sink's callback thread; all must
+ * be quick and must not throw.
+ */
+public interface PipelineListener {
+
+    /** A no-op listener. */
+    PipelineListener NONE = new PipelineListener() {
+    };
+
+    /** The handler mapped {@code event} to {@code records} records in {@code handlerNanos}. */
+    default void onHandled(ChangeEvent event, int records, long handlerNanos) {
+    }
+
+    /** The handler failed on {@code event}; the policy decides what follows. */
+    default void onHandlerError(ChangeEvent event, Throwable error, ErrorPolicy policy) {
+    }
+
+    /** All of the records of {@code event} are durable, {@code writeNanos} after they were handed to the sink. */
+    default void onDurable(ChangeEvent event, int records, long writeNanos) {
+    }
+
+    /** The pipeline stopped because of {@code error}. */
+    default void onFailure(Throwable error) {
+    }
+}

@@ -1,0 +1,55 @@
+package dev.pgcdc.api.sink;
+
+import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.handler.OutRecord;
+import dev.pgcdc.api.position.Position;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where output records go (Kafka, or a user's own store). A sink reports, per event, when all of
+ * its records are durable; only then does the pipeline acknowledge the event's position to the
+ * source. It must never report a record durable that is not, nor drop a record it failed to write:
+ * a permanent failure is reported with {@link WriteCallback#onFailure}.
+ *
+ * <p>Threading: {@link #start}, {@link #write}, {@link #flush} and {@link #close} are called by one
+ * owner thread; callbacks may run on any thread (e.g. a producer's I/O thread) and must be quick.
+ */
+public interface Sink extends AutoCloseable {
+
+    /** Connects and checks the destination (topics exist, credentials work); throws a {@link dev.pgcdc.api.CdcException} otherwise. */
+    void start();
+
+    /**
+     * Writes the records of one event, in order. May block while the sink's own buffers are full.
+     * {@code callback} is called exactly once: when all records are durable, or with the failure.
+     *
+     * @param event   the event the records were made from (for topic routing, positions, errors)
+     * @param records at least one record
+     */
+    void write(ChangeEvent event, List<OutRecord> records, WriteCallback callback);
+
+    /** Blocks until every record written so far is durable or failed. */
+    void flush() throws InterruptedException;
+
+    /**
+     * For sinks that store positions with the data (exactly-once): the last position whose records
+     * are committed. Events at or before it are skipped when the stream is replayed after a restart.
+     */
+    default Optional<Position> committedPosition() {
+        return Optional.empty();
+    }
+
+    /** Releases resources; records not yet durable are not reported durable. Idempotent. */
+    @Override
+    void close();
+
+    /** Completion of one {@link #write}. */
+    interface WriteCallback {
+        /** Every record of the write is durable. */
+        void onDurable();
+
+        /** The write failed permanently; nothing after it may be acknowledged. */
+        void onFailure(Throwable error);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.pgcdc.api.source;
+
+import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.position.Position;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Where change events come from: the PostgreSQL replication stream, a snapshot, or a user's own
+ * source. A source emits events in stream order with strictly increasing positions, and learns
+ * through {@link #acknowledge} which of them are durable downstream; it may only tell its upstream
+ * (PostgreSQL) that a position is processed once every earlier event is acknowledged.
+ *
+ * <p>Lifecycle and threading: one owner (usually the {@code Pipeline}) calls {@link #start}, then
+ * {@link #poll} and {@link #keepAlive} from a single thread, then {@link #close}. {@link #acknowledge}
+ * may be called from any thread, at any time between {@code start} and {@code close}, in any order.
+ */
+public interface ChangeSource extends AutoCloseable {
+
+    /** Connects and prepares to emit; throws a {@link dev.pgcdc.api.CdcException} that says what is wrong otherwise. */
+    void start();
+
+    /**
+     * Returns the next events, at most {@code maxEvents}, waiting up to {@code timeout} for the first
+     * one; an empty list when none arrived in time. Also does the source's periodic duties (status
+     * updates, keepalive replies, reconnects).
+     *
+     * @throws dev.pgcdc.api.CdcException when the source failed for good (e.g. a decode error)
+     */
+    List<ChangeEvent> poll(int maxEvents, Duration timeout) throws InterruptedException;
+
+    /**
+     * Called instead of {@link #poll} while the consumer cannot take more events (backpressure), at
+     * least once per status interval: do the periodic duties without reading new events.
+     */
+    default void keepAlive() {
+    }
+
+    /** Marks the event at {@code position} durable downstream. Thread-safe. */
+    void acknowledge(Position position);
+
+    /** Stops: reports the final acknowledged position upstream where it can and releases every resource. Idempotent. */
+    @Override
+    void close();
+}

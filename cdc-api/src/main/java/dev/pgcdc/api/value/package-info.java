@@ -1,0 +1,5 @@
+/**
+ * Column values that have no natural JDK type. Every other PostgreSQL type decodes to a JDK value;
+ * the mapping is listed on {@link dev.pgcdc.api.event.Row}.
+ */
+package dev.pgcdc.api.value;
