@@ -1,0 +1,197 @@
+package dev.pgcdc.api.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pgcdc.api.HandlerException;
+import dev.pgcdc.api.handler.ChangeHandler;
+import dev.pgcdc.api.handler.OutRecord;
+import dev.pgcdc.api.position.Position;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class PipelineTest {
+
+    private static final ChangeHandler ONE_RECORD = event -> List.of(OutRecord.of(null,
+            event.after().value("id").toString().getBytes(StandardCharsets.UTF_8)));
+
+    private Pipeline pipeline;
+
+    @AfterEach
+    void stop() {
+        if (pipeline != null) {
+            pipeline.stop();
+        }
+    }
+
+    @Test
+    void acknowledgesAnEventOnlyOnceTheSinkConfirmsIt() {
+        ScriptedSource source = new ScriptedSource(3);
+        ControlledSink sink = new ControlledSink();
+        pipeline = new Pipeline("t", source, ONE_RECORD, sink);
+        pipeline.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.written.size() == 3);
+        assertThat(source.acknowledged).isEmpty();
+
+        sink.confirmNext();
+        assertThat(source.acknowledged).containsExactly(source.events.get(0).position());
+        sink.confirmAll();
+        assertThat(source.acknowledged).hasSize(3);
+    }
+
+    @Test
+    void stopsPollingWhileTheInFlightBoundIsReached() throws Exception {
+        ScriptedSource source = new ScriptedSource(50);
+        ControlledSink sink = new ControlledSink();
+        PipelineSettings settings = PipelineSettings.builder().maxInFlightEvents(4).pollBatchSize(2).build();
+        pipeline = new Pipeline("t", source, ONE_RECORD, sink, settings, PipelineListener.NONE);
+        pipeline.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.keepAlives.get() >= 2);
+        assertThat(sink.written).hasSize(4);
+        assertThat(source.emitted.get()).isEqualTo(4);
+
+        sink.confirmImmediately = true;
+        sink.confirmAll();
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 50);
+    }
+
+    @Test
+    void boundsInFlightBytes() {
+        ScriptedSource source = new ScriptedSource(20);
+        ControlledSink sink = new ControlledSink();
+        ChangeHandler kilobyte = event -> List.of(OutRecord.of(null, new byte[1024]));
+        PipelineSettings settings = PipelineSettings.builder().maxInFlightBytes(3000).pollBatchSize(1).shutdownTimeout(Duration.ofMillis(200)).build();
+        pipeline = new Pipeline("t", source, kilobyte, sink, settings, PipelineListener.NONE);
+        pipeline.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.keepAlives.get() >= 2);
+        assertThat(sink.written).hasSize(3);
+    }
+
+    @Test
+    void failPolicyStopsWithoutAcknowledgingTheFailedEvent() throws Exception {
+        ScriptedSource source = new ScriptedSource(5);
+        ControlledSink sink = new ControlledSink();
+        sink.confirmImmediately = true;
+        ChangeHandler failsOnThird = event -> {
+            if (event.after().value("id").equals(2)) {
+                throw new IllegalStateException("boom");
+            }
+            return ONE_RECORD.handle(event);
+        };
+        pipeline = new Pipeline("t", source, failsOnThird, sink);
+        pipeline.start();
+
+        assertThat(pipeline.awaitTermination(Duration.ofSeconds(5))).isTrue();
+        assertThat(pipeline.failure()).get().isInstanceOf(HandlerException.class);
+        assertThat(pipeline.failure().get().getMessage()).contains("INSERT on public.t at 0/3FC#0", "boom");
+        assertThat(source.acknowledged).containsExactly(source.events.get(0).position(), source.events.get(1).position());
+        assertThat(source.closed).isTrue();
+        assertThat(sink.closed).isTrue();
+    }
+
+    @Test
+    void skipPolicyAcknowledgesTheFailedEventAndGoesOn() {
+        ScriptedSource source = new ScriptedSource(3);
+        ControlledSink sink = new ControlledSink();
+        sink.confirmImmediately = true;
+        ChangeHandler failsOnFirst = event -> {
+            if (event.after().value("id").equals(0)) {
+                throw new IllegalStateException("boom");
+            }
+            return ONE_RECORD.handle(event);
+        };
+        pipeline = new Pipeline("t", source, failsOnFirst, sink,
+                PipelineSettings.builder().errorPolicy(ErrorPolicy.SKIP).build(), PipelineListener.NONE);
+        pipeline.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 3);
+        assertThat(sink.written).hasSize(2);
+        assertThat(pipeline.failure()).isEmpty();
+    }
+
+    @Test
+    void deadLetterPolicyWritesTheEventToTheDeadLetterTopic() {
+        ScriptedSource source = new ScriptedSource(2);
+        ControlledSink sink = new ControlledSink();
+        sink.confirmImmediately = true;
+        ChangeHandler failsOnFirst = event -> {
+            if (event.after().value("id").equals(0)) {
+                throw new IllegalStateException("boom");
+            }
+            return ONE_RECORD.handle(event);
+        };
+        pipeline = new Pipeline("t", source, failsOnFirst, sink,
+                PipelineSettings.builder().errorPolicy(ErrorPolicy.DEAD_LETTER).deadLetterTopic("dlq").build(), PipelineListener.NONE);
+        pipeline.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 2);
+        OutRecord deadLetter = sink.written.peek().records().get(0);
+        assertThat(deadLetter.topic()).isEqualTo("dlq");
+        assertThat(deadLetter.headers()).extracting(h -> h.key() + "=" + new String(h.value(), StandardCharsets.UTF_8))
+                .contains("pgcdc.error.class=java.lang.IllegalStateException", "pgcdc.error.message=boom");
+    }
+
+    @Test
+    void sinkFailureStopsThePipelineAndAcknowledgesNothingAfterIt() throws Exception {
+        ScriptedSource source = new ScriptedSource(3);
+        ControlledSink sink = new ControlledSink();
+        pipeline = new Pipeline("t", source, ONE_RECORD, sink);
+        pipeline.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.written.size() == 3);
+
+        sink.confirmNext();
+        sink.pending.remove().callback().onFailure(new IllegalStateException("record too large"));
+
+        assertThat(pipeline.awaitTermination(Duration.ofSeconds(5))).isTrue();
+        assertThat(pipeline.failure()).get().extracting(Throwable::getMessage).asString().contains("record too large");
+        assertThat(source.acknowledged).containsExactly(source.events.get(0).position());
+    }
+
+    @Test
+    void skipsEventsTheSinkHasAlreadyCommitted() {
+        ScriptedSource source = new ScriptedSource(4);
+        ControlledSink sink = new ControlledSink();
+        sink.confirmImmediately = true;
+        Position committed = source.events.get(1).position();
+        sink.committed = committed;
+        pipeline = new Pipeline("t", source, ONE_RECORD, sink);
+        pipeline.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 4);
+        assertThat(sink.written).extracting(w -> w.event().position()).containsExactly(
+                source.events.get(2).position(), source.events.get(3).position());
+    }
+
+    @Test
+    void anEmptyResultFiltersTheEventAndAcknowledgesIt() {
+        ScriptedSource source = new ScriptedSource(2);
+        ControlledSink sink = new ControlledSink();
+        pipeline = new Pipeline("t", source, event -> List.of(), sink);
+        pipeline.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 2);
+        assertThat(sink.written).isEmpty();
+    }
+
+    @Test
+    void stopClosesHandlerSinkAndSourceAfterDraining() {
+        ScriptedSource source = new ScriptedSource(2);
+        ControlledSink sink = new ControlledSink();
+        sink.confirmImmediately = true;
+        pipeline = new Pipeline("t", source, ONE_RECORD, sink);
+        pipeline.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 2);
+
+        pipeline.stop();
+        assertThat(pipeline.isTerminated()).isTrue();
+        assertThat(source.closed).isTrue();
+        assertThat(sink.closed).isTrue();
+        assertThat(pipeline.failure()).isEmpty();
+    }
+}
