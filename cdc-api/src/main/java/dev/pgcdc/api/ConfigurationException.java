@@ -9,6 +9,7 @@ import java.util.List;
 public class ConfigurationException extends CdcException {
     private static final long serialVersionUID = 1L;
 
+    @SuppressWarnings("serial") // List.copyOf gives a serializable list
     private final List<String> problems;
 
     public ConfigurationException(List<String> problems) {
