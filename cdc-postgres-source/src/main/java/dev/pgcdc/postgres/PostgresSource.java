@@ -1,0 +1,237 @@
+package dev.pgcdc.postgres;
+
+import dev.pgcdc.api.SourceException;
+import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.event.Operation;
+import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.api.position.OrderedPositionTracker;
+import dev.pgcdc.api.position.Position;
+import dev.pgcdc.api.position.PositionTracker;
+import dev.pgcdc.api.source.ChangeSource;
+import dev.pgcdc.postgres.connection.CatalogConnection;
+import dev.pgcdc.postgres.connection.ConnectionFactory;
+import dev.pgcdc.postgres.connection.ServerInfo;
+import dev.pgcdc.postgres.heartbeat.HeartbeatWriter;
+import dev.pgcdc.postgres.pgoutput.RelationCache;
+import dev.pgcdc.postgres.pgoutput.StreamedTransactions;
+import dev.pgcdc.postgres.publication.PublicationManager;
+import dev.pgcdc.postgres.publication.PublicationSpec;
+import dev.pgcdc.postgres.publication.PublishedTable;
+import dev.pgcdc.postgres.replication.PgWalStreamOpener;
+import dev.pgcdc.postgres.replication.ReplicationReader;
+import dev.pgcdc.postgres.slot.ReplicationPrerequisites;
+import dev.pgcdc.postgres.slot.SlotManager;
+import dev.pgcdc.postgres.types.JdbcTypeCatalog;
+import dev.pgcdc.postgres.types.TypeRegistry;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL {@link ChangeSource}: streams a logical replication slot with {@code pgoutput}
+ * and emits typed change events in commit order, each with a strictly increasing position
+ * {@code (commit LSN, index in transaction)}. PostgreSQL is told an LSN is flushed only once every
+ * event before it is {@link #acknowledge acknowledged}, so nothing is lost across crashes.
+ *
+ * <p>{@link #start()} checks the server (wal_level, privileges, slot and walsender limits),
+ * applies the tables' replica identity, checks (and when configured creates or alters) the
+ * publication and the slot, then starts streaming from the slot's confirmed position with the
+ * highest pgoutput protocol the server speaks (streaming of large transactions on 14+).
+ *
+ * <p>Threading: {@link #start}, {@link #poll}, {@link #keepAlive} and {@link #close} from one
+ * thread (the pipeline's); {@link #acknowledge} from any. Status updates, keepalive replies,
+ * heartbeats and reconnects (with backoff) happen inside {@code poll} and {@code keepAlive}. A
+ * decode error or a permanent failure (slot dropped, privileges revoked) throws a
+ * {@link SourceException} from {@code poll}.
+ *
+ * <pre>{@code
+ * PostgresSource source = new PostgresSource(PostgresSourceSettings.builder()
+ *         .host("db").database("shop").user("cdc").password(secret)
+ *         .publicationName("shop_pub").slotName("shop_slot").tables("public.orders", "public.customers")
+ *         .build());
+ * }</pre>
+ */
+public final class PostgresSource implements ChangeSource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresSource.class);
+
+    private final PostgresSourceSettings settings;
+    private final PositionTracker tracker = new OrderedPositionTracker();
+    private CatalogConnection catalog;
+    private HeartbeatWriter heartbeat;
+    private ReplicationReader reader;
+    private StreamedTransactions streams;
+    private volatile int protocolVersion;
+    private volatile boolean closed;
+
+    public PostgresSource(PostgresSourceSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    public PostgresSourceSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void start() {
+        if (reader != null || closed) {
+            throw new IllegalStateException("source of slot " + settings.slotName() + " already started or closed");
+        }
+        ConnectionFactory connections = new ConnectionFactory(settings.host(), settings.port(), settings.database(), settings.user(),
+                settings.password(), settings.sslMode().configName(), settings.sslRootCert());
+        catalog = new CatalogConnection(connections);
+        try {
+            Connection connection = catalog.get();
+            ServerInfo server = ServerInfo.read(connection);
+            LOG.info("connected to PostgreSQL {}, {}", server.version(), connections.description());
+            ReplicationPrerequisites.check(connection, server, settings.slotName());
+            if (settings.heartbeatTable() != null) {
+                heartbeat = new HeartbeatWriter(catalog, settings.heartbeatTable(), settings.heartbeatInterval());
+                heartbeat.prepare(settings.publicationCreateIfNotExists());
+            }
+            new PublicationManager(connection, server.versionNum()).ensure(publicationSpec());
+            Lsn slotPosition = new SlotManager(connection).ensure(settings.slotName(), settings.slotCreateIfNotExists(), server.database());
+            tracker.checkpoint(slotPosition);
+            Path spillDirectory = settings.spillDirectory() != null ? settings.spillDirectory() : Path.of(System.getProperty("java.io.tmpdir"));
+            streams = new StreamedTransactions(settings.streamBufferMemory(), spillDirectory, "pgcdc-" + settings.slotName() + "-");
+            streams.deleteLeftovers();
+            RelationCache relations = new RelationCache(new TypeRegistry(new JdbcTypeCatalog(catalog)), settings::captures);
+            PgWalStreamOpener opener = new PgWalStreamOpener(connections, settings.slotName(), settings.publicationName(), server.versionNum(),
+                    settings.statusInterval());
+            protocolVersion = opener.protocolVersion();
+            reader = new ReplicationReader(settings.slotName(), opener, tracker, relations, streams, settings.statusInterval(),
+                    settings.reconnectBackoff(), settings.reconnectMaxBackoff());
+            reader.start();
+        } catch (SQLException e) {
+            closeQuietly();
+            throw new SourceException("cannot start the source of slot \"" + settings.slotName() + "\" on " + connections.description() + ": "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    @Override
+    public List<ChangeEvent> poll(int maxEvents, Duration timeout) throws InterruptedException {
+        requireStarted();
+        if (heartbeat != null) {
+            heartbeat.beatIfDue();
+        }
+        return reader.poll(maxEvents, timeout);
+    }
+
+    @Override
+    public void keepAlive() {
+        requireStarted();
+        if (heartbeat != null) {
+            heartbeat.beatIfDue();
+        }
+        reader.keepAlive();
+    }
+
+    @Override
+    public void acknowledge(Position position) {
+        tracker.acknowledge(position);
+    }
+
+    /** Sends a last status update with the confirmed LSN, then closes the connections. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeQuietly();
+        LOG.info("source of slot {} closed; confirmed {}", settings.slotName(), tracker.confirmedLsn());
+    }
+
+    /** The LSN confirmed to PostgreSQL (or to be confirmed with the next status update). Any thread. */
+    public Lsn confirmedLsn() {
+        return tracker.confirmedLsn();
+    }
+
+    /** Events handed out and not yet acknowledged. Any thread. */
+    public int inFlight() {
+        return tracker.inFlight();
+    }
+
+    /** The negotiated pgoutput protocol version, 0 before start. */
+    public int protocolVersion() {
+        return protocolVersion;
+    }
+
+    /** Whether the replication connection is up (false while reconnecting). Any thread. */
+    public boolean isConnected() {
+        ReplicationReader current = reader;
+        return current != null && current.isConnected();
+    }
+
+    /** Reconnects after lost connections so far. Any thread. */
+    public long reconnects() {
+        ReplicationReader current = reader;
+        return current == null ? 0 : current.reconnects();
+    }
+
+    /** Heap bytes held by streamed transactions waiting for their commit. Poll thread. */
+    long streamBufferMemoryUsed() {
+        return streams == null ? 0 : streams.memoryUsed();
+    }
+
+    /** How many streamed transactions spilled to disk so far. Poll thread. */
+    long spilledTransactions() {
+        return streams == null ? 0 : streams.spilledTransactions();
+    }
+
+    private PublicationSpec publicationSpec() {
+        List<PublishedTable> tables = new ArrayList<>();
+        for (TableSettings table : settings.tables()) {
+            ReplicaIdentity identity = table.replicaIdentity();
+            tables.add(new PublishedTable(table.table(), identityLetter(identity), identity.indexName(), identity.sql(), table.columns()));
+        }
+        if (settings.heartbeatTable() != null) {
+            tables.add(new PublishedTable(settings.heartbeatTable(), 'd', null, "DEFAULT", List.of()));
+        }
+        Set<String> operations = settings.publicationOperations().stream().map(Operation::name).map(name -> name.toLowerCase(Locale.ROOT))
+                .collect(Collectors.toSet());
+        return new PublicationSpec(settings.publicationName(), settings.publicationCreateIfNotExists(), operations, tables,
+                settings.publicationAllTables());
+    }
+
+    private static char identityLetter(ReplicaIdentity identity) {
+        return switch (identity.kind()) {
+            case DEFAULT -> 'd';
+            case FULL -> 'f';
+            case NOTHING -> 'n';
+            case USING_INDEX -> 'i';
+        };
+    }
+
+    private void requireStarted() {
+        if (reader == null || closed) {
+            throw new IllegalStateException("source of slot " + settings.slotName() + (closed ? " is closed" : " is not started"));
+        }
+    }
+
+    private void closeQuietly() {
+        if (reader != null) {
+            try {
+                reader.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing the replication stream of slot {} failed", settings.slotName(), e);
+            }
+        }
+        if (catalog != null) {
+            catalog.close();
+        }
+    }
+}

@@ -1,0 +1,348 @@
+package dev.pgcdc.postgres;
+
+import dev.pgcdc.api.ConfigurationException;
+import dev.pgcdc.api.event.Operation;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.plugin.PluginConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Everything {@link PostgresSource} needs: connection, publication, slot, heartbeat and the
+ * source's own limits. Immutable; build with {@link #builder()} (only connection, publication,
+ * slot and tables are required) or read the {@code pgcdc} configuration tree with
+ * {@link #from(PluginConfig)}. Invalid values are reported all at once in a
+ * {@link ConfigurationException}. {@link #toString()} masks the password.
+ *
+ * @param host                         PostgreSQL host ({@code postgres.host})
+ * @param port                         port ({@code postgres.port}, 5432)
+ * @param database                     database ({@code postgres.database})
+ * @param user                         user, needs the REPLICATION attribute ({@code postgres.user})
+ * @param password                     password, may be null ({@code postgres.password})
+ * @param sslMode                      TLS mode ({@code postgres.ssl-mode}, prefer)
+ * @param sslRootCert                  CA certificate file, null for the default ({@code postgres.ssl-root-cert})
+ * @param publicationName              the publication ({@code publication.name})
+ * @param publicationCreateIfNotExists create or alter the publication to match ({@code publication.create-if-not-exists}, false)
+ * @param publicationOperations        published operations, a subset of INSERT, UPDATE, DELETE, TRUNCATE ({@code publication.operations})
+ * @param tables                       captured tables ({@code publication.tables}); events of other tables are dropped
+ * @param publicationAllTables         a {@code FOR ALL TABLES} publication ({@code publication.all-tables}, false); then
+ *                                     {@code tables} may be empty, meaning every table is captured
+ * @param slotName                     the logical replication slot ({@code slot.name})
+ * @param slotCreateIfNotExists        create the slot when missing ({@code slot.create-if-not-exists}, false)
+ * @param slotActivityCheckInterval    how often passive instances check the slot ({@code slot.activity-check-interval}, 1s)
+ * @param statusInterval               standby status updates, also under load ({@code slot.status-interval}, 1s)
+ * @param heartbeatTable               the heartbeat table, null for none ({@code heartbeat.table})
+ * @param heartbeatInterval            how often it is updated ({@code heartbeat.interval}, 5s)
+ * @param reconnectBackoff             first wait before reconnecting, doubled per failed attempt ({@code postgres.reconnect-backoff}, 1s)
+ * @param reconnectMaxBackoff          the longest wait between attempts ({@code postgres.reconnect-max-backoff}, 30s)
+ * @param streamBufferMemory           heap bytes for streamed transactions awaiting their commit, beyond which they
+ *                                     spill to disk ({@code postgres.stream-buffer-memory}, 32 MiB)
+ * @param spillDirectory               where they spill, null for {@code java.io.tmpdir} ({@code postgres.spill-directory})
+ */
+public record PostgresSourceSettings(
+        String host,
+        int port,
+        String database,
+        String user,
+        String password,
+        SslMode sslMode,
+        String sslRootCert,
+        String publicationName,
+        boolean publicationCreateIfNotExists,
+        Set<Operation> publicationOperations,
+        List<TableSettings> tables,
+        boolean publicationAllTables,
+        String slotName,
+        boolean slotCreateIfNotExists,
+        Duration slotActivityCheckInterval,
+        Duration statusInterval,
+        TableId heartbeatTable,
+        Duration heartbeatInterval,
+        Duration reconnectBackoff,
+        Duration reconnectMaxBackoff,
+        long streamBufferMemory,
+        Path spillDirectory) {
+
+    /** The operations a publication can publish. */
+    public static final Set<Operation> PUBLISHABLE = Set.of(Operation.INSERT, Operation.UPDATE, Operation.DELETE, Operation.TRUNCATE);
+
+    private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+
+    public PostgresSourceSettings {
+        List<String> problems = new ArrayList<>();
+        requireText(host, "pgcdc.postgres.host", problems);
+        requireText(database, "pgcdc.postgres.database", problems);
+        requireText(user, "pgcdc.postgres.user", problems);
+        requireText(publicationName, "pgcdc.publication.name", problems);
+        if (port < 1 || port > 65535) {
+            problems.add("pgcdc.postgres.port = " + port + " is not a port; allowed: 1 to 65535");
+        }
+        if (sslMode == null) {
+            problems.add("pgcdc.postgres.ssl-mode must be set; allowed: disable, allow, prefer, require, verify-ca, verify-full");
+        }
+        if (slotName == null || slotName.isBlank()) {
+            problems.add("pgcdc.slot.name is required");
+        } else if (!SLOT_NAME.matcher(slotName).matches()) {
+            problems.add("pgcdc.slot.name = \"" + slotName + "\" is not a valid slot name; allowed: 1 to 63 lower-case letters, digits and underscores");
+        }
+        publicationOperations = publicationOperations == null ? Set.of() : Set.copyOf(publicationOperations);
+        if (publicationOperations.isEmpty()) {
+            problems.add("pgcdc.publication.operations is empty; allowed: any of insert, update, delete, truncate");
+        }
+        for (Operation operation : publicationOperations) {
+            if (!PUBLISHABLE.contains(operation)) {
+                problems.add("pgcdc.publication.operations contains " + operation + "; allowed: insert, update, delete, truncate");
+            }
+        }
+        tables = tables == null ? List.of() : List.copyOf(tables);
+        if (tables.isEmpty() && !publicationAllTables) {
+            problems.add("pgcdc.publication.tables is required (at least one table), unless pgcdc.publication.all-tables = true");
+        }
+        if (tables.stream().map(TableSettings::table).distinct().count() != tables.size()) {
+            problems.add("pgcdc.publication.tables names a table twice");
+        }
+        requirePositive(slotActivityCheckInterval, "pgcdc.slot.activity-check-interval", problems);
+        requirePositive(statusInterval, "pgcdc.slot.status-interval", problems);
+        requirePositive(heartbeatInterval, "pgcdc.heartbeat.interval", problems);
+        requirePositive(reconnectBackoff, "pgcdc.postgres.reconnect-backoff", problems);
+        requirePositive(reconnectMaxBackoff, "pgcdc.postgres.reconnect-max-backoff", problems);
+        if (reconnectBackoff != null && reconnectMaxBackoff != null && reconnectMaxBackoff.compareTo(reconnectBackoff) < 0) {
+            problems.add("pgcdc.postgres.reconnect-max-backoff = " + reconnectMaxBackoff + " is shorter than pgcdc.postgres.reconnect-backoff = "
+                    + reconnectBackoff);
+        }
+        if (streamBufferMemory < 64 * 1024) {
+            problems.add("pgcdc.postgres.stream-buffer-memory = " + streamBufferMemory + " is too small; at least 64KiB");
+        }
+        if (heartbeatTable != null && tables.stream().anyMatch(t -> t.table().equals(heartbeatTable))) {
+            problems.add("pgcdc.heartbeat.table = " + heartbeatTable + " is also a captured table in pgcdc.publication.tables; "
+                    + "heartbeat events never reach handlers, so name a table of its own");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
+    }
+
+    private static void requireText(String value, String key, List<String> problems) {
+        if (value == null || value.isBlank()) {
+            problems.add(key + " is required");
+        }
+    }
+
+    private static void requirePositive(Duration value, String key, List<String> problems) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            problems.add(key + " = " + value + " must be a positive duration");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these settings, to change a few. */
+    public Builder toBuilder() {
+        return new Builder().host(host).port(port).database(database).user(user).password(password).sslMode(sslMode)
+                .sslRootCert(sslRootCert).publicationName(publicationName).publicationCreateIfNotExists(publicationCreateIfNotExists)
+                .publicationOperations(publicationOperations).tables(tables).publicationAllTables(publicationAllTables)
+                .slotName(slotName).slotCreateIfNotExists(slotCreateIfNotExists).slotActivityCheckInterval(slotActivityCheckInterval)
+                .statusInterval(statusInterval).heartbeatTable(heartbeatTable).heartbeatInterval(heartbeatInterval)
+                .reconnectBackoff(reconnectBackoff).reconnectMaxBackoff(reconnectMaxBackoff).streamBufferMemory(streamBufferMemory)
+                .spillDirectory(spillDirectory);
+    }
+
+    /**
+     * Reads the {@code postgres}, {@code publication}, {@code slot} and {@code heartbeat} sections of
+     * the {@code pgcdc} tree ({@code root} is the {@code pgcdc} section; other sections are ignored).
+     * Unknown keys in those sections are errors; every problem is collected and thrown once.
+     */
+    public static PostgresSourceSettings from(PluginConfig root) {
+        return new SettingsReader(root).read();
+    }
+
+    /** Whether {@code table} is captured: listed, or any table when the publication is for all tables and none are listed. */
+    public boolean captures(TableId table) {
+        if (table.equals(heartbeatTable)) {
+            return false;
+        }
+        if (tables.isEmpty()) {
+            return publicationAllTables;
+        }
+        for (TableSettings settings : tables) {
+            if (settings.table().equals(table)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresSourceSettings[host=" + host + ", port=" + port + ", database=" + database + ", user=" + user
+                + ", password=" + (password == null ? "<none>" : "******") + ", sslMode=" + sslMode.configName()
+                + ", sslRootCert=" + sslRootCert + ", publication=" + publicationName + ", createPublication=" + publicationCreateIfNotExists
+                + ", operations=" + publicationOperations + ", tables=" + tables + ", allTables=" + publicationAllTables
+                + ", slot=" + slotName + ", createSlot=" + slotCreateIfNotExists + ", statusInterval=" + statusInterval
+                + ", heartbeatTable=" + heartbeatTable + ", heartbeatInterval=" + heartbeatInterval + "]";
+    }
+
+    /** Builds {@link PostgresSourceSettings}; every optional setting starts at its documented default. */
+    public static final class Builder {
+        private String host;
+        private int port = 5432;
+        private String database;
+        private String user;
+        private String password;
+        private SslMode sslMode = SslMode.PREFER;
+        private String sslRootCert;
+        private String publicationName;
+        private boolean publicationCreateIfNotExists;
+        private Set<Operation> publicationOperations = EnumSet.of(Operation.INSERT, Operation.UPDATE, Operation.DELETE, Operation.TRUNCATE);
+        private List<TableSettings> tables = List.of();
+        private boolean publicationAllTables;
+        private String slotName;
+        private boolean slotCreateIfNotExists;
+        private Duration slotActivityCheckInterval = Duration.ofSeconds(1);
+        private Duration statusInterval = Duration.ofSeconds(1);
+        private TableId heartbeatTable;
+        private Duration heartbeatInterval = Duration.ofSeconds(5);
+        private Duration reconnectBackoff = Duration.ofSeconds(1);
+        private Duration reconnectMaxBackoff = Duration.ofSeconds(30);
+        private long streamBufferMemory = 32L * 1024 * 1024;
+        private Path spillDirectory;
+
+        private Builder() {
+        }
+
+        public Builder host(String value) {
+            this.host = value;
+            return this;
+        }
+
+        public Builder port(int value) {
+            this.port = value;
+            return this;
+        }
+
+        public Builder database(String value) {
+            this.database = value;
+            return this;
+        }
+
+        public Builder user(String value) {
+            this.user = value;
+            return this;
+        }
+
+        public Builder password(String value) {
+            this.password = value;
+            return this;
+        }
+
+        public Builder sslMode(SslMode value) {
+            this.sslMode = value;
+            return this;
+        }
+
+        public Builder sslRootCert(String value) {
+            this.sslRootCert = value;
+            return this;
+        }
+
+        public Builder publicationName(String value) {
+            this.publicationName = value;
+            return this;
+        }
+
+        public Builder publicationCreateIfNotExists(boolean value) {
+            this.publicationCreateIfNotExists = value;
+            return this;
+        }
+
+        public Builder publicationOperations(Set<Operation> value) {
+            this.publicationOperations = value;
+            return this;
+        }
+
+        public Builder tables(List<TableSettings> value) {
+            this.tables = value;
+            return this;
+        }
+
+        /** Tables by name ({@code schema.name} or {@code name} in {@code public}), identity DEFAULT, all columns. */
+        public Builder tables(String... names) {
+            List<TableSettings> list = new ArrayList<>(names.length);
+            for (String name : names) {
+                list.add(TableSettings.of(name));
+            }
+            this.tables = list;
+            return this;
+        }
+
+        public Builder publicationAllTables(boolean value) {
+            this.publicationAllTables = value;
+            return this;
+        }
+
+        public Builder slotName(String value) {
+            this.slotName = value;
+            return this;
+        }
+
+        public Builder slotCreateIfNotExists(boolean value) {
+            this.slotCreateIfNotExists = value;
+            return this;
+        }
+
+        public Builder slotActivityCheckInterval(Duration value) {
+            this.slotActivityCheckInterval = value;
+            return this;
+        }
+
+        public Builder statusInterval(Duration value) {
+            this.statusInterval = value;
+            return this;
+        }
+
+        public Builder heartbeatTable(TableId value) {
+            this.heartbeatTable = value;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration value) {
+            this.heartbeatInterval = value;
+            return this;
+        }
+
+        public Builder reconnectBackoff(Duration value) {
+            this.reconnectBackoff = value;
+            return this;
+        }
+
+        public Builder reconnectMaxBackoff(Duration value) {
+            this.reconnectMaxBackoff = value;
+            return this;
+        }
+
+        public Builder streamBufferMemory(long value) {
+            this.streamBufferMemory = value;
+            return this;
+        }
+
+        public Builder spillDirectory(Path value) {
+            this.spillDirectory = value;
+            return this;
+        }
+
+        /** @throws ConfigurationException listing every invalid or missing setting */
+        public PostgresSourceSettings build() {
+            return new PostgresSourceSettings(host, port, database, user, password, sslMode, sslRootCert, publicationName,
+                    publicationCreateIfNotExists, publicationOperations, tables, publicationAllTables, slotName, slotCreateIfNotExists,
+                    slotActivityCheckInterval, statusInterval, heartbeatTable, heartbeatInterval, reconnectBackoff, reconnectMaxBackoff,
+                    streamBufferMemory, spillDirectory);
+        }
+    }
+}

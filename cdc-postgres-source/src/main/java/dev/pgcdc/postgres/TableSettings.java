@@ -1,0 +1,31 @@
+package dev.pgcdc.postgres;
+
+import dev.pgcdc.api.event.TableId;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A captured table: its name, the replica identity to give it, and optionally the columns to
+ * publish (a publication column list, PostgreSQL 15 and newer; empty for all columns).
+ *
+ * @param table           schema-qualified name
+ * @param replicaIdentity applied with {@code ALTER TABLE ... REPLICA IDENTITY} at start when it differs
+ * @param columns         the published columns, empty for all
+ */
+public record TableSettings(TableId table, ReplicaIdentity replicaIdentity, List<String> columns) {
+
+    public TableSettings {
+        Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(replicaIdentity, "replicaIdentity");
+        columns = List.copyOf(columns);
+    }
+
+    /** The table named {@code schema.name} (or {@code name} in {@code public}), identity DEFAULT, all columns. */
+    public static TableSettings of(String name) {
+        return new TableSettings(TableId.parse(name), ReplicaIdentity.DEFAULT, List.of());
+    }
+
+    public static TableSettings of(TableId table, ReplicaIdentity replicaIdentity) {
+        return new TableSettings(table, replicaIdentity, List.of());
+    }
+}

@@ -1,0 +1,84 @@
+package dev.pgcdc.postgres.pgoutput;
+
+import dev.pgcdc.api.event.Column;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.postgres.types.ValueDecoder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A table as its last Relation message described it: name, replica identity, columns with their
+ * decoders, and which columns form the key. Immutable; the column lists are shared by every row
+ * decoded with this shape.
+ */
+public final class Relation {
+
+    private final int id;
+    private final TableId table;
+    private final char replicaIdentity;
+    private final List<Column> columns;
+    private final ValueDecoder[] decoders;
+    private final boolean[] keyFlags;
+    private final List<Column> keyColumns;
+    private final List<String> keyColumnNames;
+    private final boolean captured;
+
+    Relation(int id, TableId table, char replicaIdentity, List<Column> columns, ValueDecoder[] decoders, boolean captured) {
+        this.id = id;
+        this.table = table;
+        this.replicaIdentity = replicaIdentity;
+        this.columns = List.copyOf(columns);
+        this.decoders = decoders;
+        this.captured = captured;
+        this.keyFlags = new boolean[columns.size()];
+        List<Column> keys = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).key()) {
+                keyFlags[i] = true;
+                keys.add(columns.get(i));
+                names.add(columns.get(i).name());
+            }
+        }
+        this.keyColumns = List.copyOf(keys);
+        this.keyColumnNames = List.copyOf(names);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public TableId table() {
+        return table;
+    }
+
+    /** pgoutput's replica identity letter: d default, n nothing, f full, i index. */
+    public char replicaIdentity() {
+        return replicaIdentity;
+    }
+
+    public List<Column> columns() {
+        return columns;
+    }
+
+    ValueDecoder decoder(int index) {
+        return decoders[index];
+    }
+
+    boolean isKey(int index) {
+        return keyFlags[index];
+    }
+
+    public List<Column> keyColumns() {
+        return keyColumns;
+    }
+
+    public List<String> keyColumnNames() {
+        return keyColumnNames;
+    }
+
+    /** Whether its changes are emitted (a configured table, not the heartbeat table). */
+    public boolean isCaptured() {
+        return captured;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.pgcdc.postgres.pgoutput;
+
+import dev.pgcdc.api.SourceException;
+import dev.pgcdc.api.event.Column;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.postgres.types.ColumnType;
+import dev.pgcdc.postgres.types.TypeRegistry;
+import dev.pgcdc.postgres.types.ValueDecoder;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The relations pgoutput has described, by relation id. A Relation message replaces the entry, so
+ * changes after an {@code ALTER TABLE} decode with the new shape. Column decoders are resolved
+ * here, once per Relation message, not per row. Replication thread only.
+ */
+public final class RelationCache {
+
+    private final Map<Integer, Relation> relations = new HashMap<>();
+    private final TypeRegistry types;
+    private final Predicate<TableId> captured;
+    private Relation last;
+
+    /**
+     * @param types    resolves column types
+     * @param captured which tables' changes are emitted
+     */
+    public RelationCache(TypeRegistry types, Predicate<TableId> captured) {
+        this.types = types;
+        this.captured = captured;
+    }
+
+    /** Reads a Relation message body (after the type byte and, when streamed, the xid). */
+    Relation read(ByteBuffer buffer) {
+        int id = buffer.getInt();
+        String namespace = ProtocolBuffers.readString(buffer);
+        String name = ProtocolBuffers.readString(buffer);
+        char identity = (char) buffer.get();
+        int count = buffer.getShort();
+        TableId table = new TableId(namespace.isEmpty() ? "pg_catalog" : namespace, name);
+        List<Column> columns = new ArrayList<>(count);
+        ValueDecoder[] decoders = new ValueDecoder[count];
+        for (int i = 0; i < count; i++) {
+            boolean key = (buffer.get() & 1) != 0;
+            String column = ProtocolBuffers.readString(buffer);
+            int typeOid = buffer.getInt();
+            int typeModifier = buffer.getInt();
+            ColumnType type = types.resolve(typeOid);
+            columns.add(new Column(column, typeOid, type.name(), typeModifier, key));
+            decoders[i] = type.decoder();
+        }
+        Relation relation = new Relation(id, table, identity, columns, decoders, captured.test(table));
+        relations.put(id, relation);
+        last = relation;
+        return relation;
+    }
+
+    /** Reads a Type message body: records the name of a non-built-in type. */
+    void readType(ByteBuffer buffer) {
+        int oid = buffer.getInt();
+        String namespace = ProtocolBuffers.readString(buffer);
+        String name = ProtocolBuffers.readString(buffer);
+        types.announce(oid, namespace, name);
+    }
+
+    /** The relation with id {@code id}; a {@link SourceException} when no Relation message described it. */
+    Relation get(int id, Lsn lsn) {
+        Relation cached = last;
+        if (cached != null && cached.id() == id) {
+            return cached;
+        }
+        Relation relation = relations.get(id);
+        if (relation == null) {
+            throw new SourceException("pgoutput sent a change for relation id " + Integer.toUnsignedString(id) + " at LSN " + lsn
+                    + " without describing it first (no Relation message); the stream is out of order");
+        }
+        last = relation;
+        return relation;
+    }
+
+    /** Forgets every relation (a new walsender session describes them again) and the looked-up types. */
+    public void clear() {
+        relations.clear();
+        last = null;
+        types.clear();
+    }
+}

@@ -1,0 +1,125 @@
+package dev.pgcdc.postgres.publication;
+
+import dev.pgcdc.api.SourceException;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.postgres.connection.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks that captured tables exist and gives each its configured replica identity
+ * ({@code ALTER TABLE ... REPLICA IDENTITY}) when it differs; for a partitioned table, its
+ * partitions too, since the partition a row lives in decides what old row PostgreSQL writes.
+ * Warns about tables whose DEFAULT identity has no primary key to use.
+ */
+public final class ReplicaIdentities {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaIdentities.class);
+
+    private static final String TABLE_QUERY = "SELECT c.oid, c.relkind, c.relreplident, "
+            + "(SELECT i.relname FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
+            + "  WHERE x.indrelid = c.oid AND x.indisreplident), "
+            + "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p') "
+            + "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?";
+
+    /**
+     * What the catalog says of a captured table.
+     *
+     * @param oid           pg_class oid
+     * @param partitioned   relkind p
+     * @param identity      relreplident
+     * @param identityIndex the replica identity index, if any
+     * @param hasPrimaryKey whether it has a primary key
+     */
+    public record TableState(long oid, boolean partitioned, char identity, String identityIndex, boolean hasPrimaryKey) {
+    }
+
+    private final Connection connection;
+
+    public ReplicaIdentities(Connection connection) {
+        this.connection = connection;
+    }
+
+    /** The table's state, or null when it does not exist; a {@link SourceException} when it is no table. */
+    public TableState describe(TableId table) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(TABLE_QUERY)) {
+            statement.setString(1, table.schema());
+            statement.setString(2, table.name());
+            try (ResultSet row = statement.executeQuery()) {
+                if (!row.next()) {
+                    return null;
+                }
+                char kind = row.getString(2).charAt(0);
+                if (kind != 'r' && kind != 'p') {
+                    throw new SourceException(Sql.table(table) + " is not a table (relkind '" + kind + "'); only tables and partitioned tables "
+                            + "can be captured");
+                }
+                return new TableState(row.getLong(1), kind == 'p', row.getString(3).charAt(0), row.getString(4), row.getBoolean(5));
+            }
+        }
+    }
+
+    /** Applies the configured identity where it differs and warns about DEFAULT identity without primary key. */
+    public void apply(PublishedTable table, TableState state) throws SQLException {
+        boolean differs = state.identity() != table.identity()
+                || table.identity() == 'i' && !table.identityIndex().equals(state.identityIndex());
+        if (differs) {
+            LOG.info("setting replica identity of {} to {} (was {})", table.table(), table.identitySql(), describe(state));
+            alter(Sql.table(table.table()), table);
+        }
+        if (state.partitioned() && table.identity() != 'i') {
+            for (String partition : partitionsWithOtherIdentity(state.oid(), table.identity())) {
+                LOG.info("setting replica identity of partition {} of {} to {}", partition, table.table(), table.identitySql());
+                alter(partition, table);
+            }
+        }
+        if (table.identity() == 'd' && !state.hasPrimaryKey()) {
+            LOG.warn("table {} has no primary key: with replica identity DEFAULT its updates and deletes carry no key (PostgreSQL even rejects "
+                    + "UPDATE and DELETE on it while a publication publishes them). Add a primary key, or set replica-identity = FULL or "
+                    + "\"USING INDEX <unique index>\" for it in pgcdc.publication.tables", table.table());
+        }
+    }
+
+    private List<String> partitionsWithOtherIdentity(long rootOid, char identity) throws SQLException {
+        List<String> partitions = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT t.relid::regclass::text FROM pg_catalog.pg_partition_tree(?::oid::regclass) t "
+                + "JOIN pg_catalog.pg_class c ON c.oid = t.relid WHERE t.relid <> ?::oid::regclass AND c.relreplident <> ?")) {
+            statement.setLong(1, rootOid);
+            statement.setLong(2, rootOid);
+            statement.setString(3, String.valueOf(identity));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    partitions.add(rows.getString(1));
+                }
+            }
+        }
+        return partitions;
+    }
+
+    private void alter(String quotedTable, PublishedTable table) {
+        String sql = "ALTER TABLE " + quotedTable + " REPLICA IDENTITY " + table.identitySql();
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new SourceException("cannot set the replica identity of " + quotedTable + " to " + table.identitySql() + ": " + e.getMessage()
+                    + ". Run as the table's owner: " + sql + ";", e);
+        }
+    }
+
+    private static String describe(TableState state) {
+        return switch (state.identity()) {
+            case 'd' -> "DEFAULT";
+            case 'f' -> "FULL";
+            case 'n' -> "NOTHING";
+            case 'i' -> "USING INDEX " + state.identityIndex();
+            default -> String.valueOf(state.identity());
+        };
+    }
+}

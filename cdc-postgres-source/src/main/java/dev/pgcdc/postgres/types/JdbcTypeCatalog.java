@@ -1,0 +1,45 @@
+package dev.pgcdc.postgres.types;
+
+import dev.pgcdc.api.SourceException;
+import dev.pgcdc.postgres.connection.CatalogConnection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/** Reads {@code pg_type} over a regular (non-replication) connection. */
+public final class JdbcTypeCatalog implements TypeCatalog {
+
+    private static final String QUERY = "SELECT t.typname, t.typtype, t.typcategory, t.typelem, t.typbasetype, "
+            + "COALESCE(e.typdelim, t.typdelim) FROM pg_catalog.pg_type t "
+            + "LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem WHERE t.oid = ?::oid";
+
+    private final CatalogConnection connection;
+
+    public JdbcTypeCatalog(CatalogConnection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public CatalogType lookup(int oid) {
+        try {
+            return connection.run(c -> {
+                try (PreparedStatement statement = c.prepareStatement(QUERY)) {
+                    statement.setLong(1, Integer.toUnsignedLong(oid));
+                    try (ResultSet rows = statement.executeQuery()) {
+                        if (!rows.next()) {
+                            return null;
+                        }
+                        return new CatalogType(oid, rows.getString(1), firstChar(rows.getString(2)), firstChar(rows.getString(3)),
+                                (int) rows.getLong(4), (int) rows.getLong(5), firstChar(rows.getString(6)));
+                    }
+                }
+            });
+        } catch (SQLException e) {
+            throw new SourceException("cannot look up type OID " + Integer.toUnsignedString(oid) + " in pg_type: " + e.getMessage(), e);
+        }
+    }
+
+    private static char firstChar(String text) {
+        return text == null || text.isEmpty() ? ' ' : text.charAt(0);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.pgcdc.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgcdc.api.ConfigurationException;
+import dev.pgcdc.api.event.Operation;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.plugin.PluginConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PostgresSourceSettingsTest {
+
+    private static Map<String, Object> required() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("postgres", Map.of("host", "db", "database", "shop", "user", "cdc"));
+        root.put("publication", Map.of("name", "shop_pub", "tables", List.of("orders")));
+        root.put("slot", Map.of("name", "shop_slot"));
+        return root;
+    }
+
+    @Test
+    void pinsEveryDefaultOfReferenceConf() {
+        PostgresSourceSettings settings = PostgresSourceSettings.from(new PluginConfig("pgcdc", required()));
+
+        assertThat(settings.port()).isEqualTo(5432);
+        assertThat(settings.password()).isNull();
+        assertThat(settings.sslMode()).isEqualTo(SslMode.PREFER);
+        assertThat(settings.sslRootCert()).isNull();
+        assertThat(settings.reconnectBackoff()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(settings.reconnectMaxBackoff()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(settings.streamBufferMemory()).isEqualTo(32L * 1024 * 1024);
+        assertThat(settings.spillDirectory()).isNull();
+        assertThat(settings.publicationCreateIfNotExists()).isFalse();
+        assertThat(settings.publicationOperations()).containsExactlyInAnyOrder(Operation.INSERT, Operation.UPDATE, Operation.DELETE,
+                Operation.TRUNCATE);
+        assertThat(settings.publicationAllTables()).isFalse();
+        assertThat(settings.tables()).containsExactly(new TableSettings(new TableId("public", "orders"), ReplicaIdentity.DEFAULT, List.of()));
+        assertThat(settings.slotCreateIfNotExists()).isFalse();
+        assertThat(settings.slotActivityCheckInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(settings.statusInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(settings.heartbeatTable()).isNull();
+        assertThat(settings.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings).isEqualTo(PostgresSourceSettings.builder().host("db").database("shop").user("cdc").publicationName("shop_pub")
+                .tables("orders").slotName("shop_slot").build());
+    }
+
+    @Test
+    void referenceConfListsEveryKeyWithTheBuildersDefault() throws Exception {
+        String reference = new String(PostgresSourceSettings.class.getResourceAsStream("/reference.conf").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        for (String line : List.of("port = 5432", "ssl-mode = prefer", "reconnect-backoff = 1s", "reconnect-max-backoff = 30s",
+                "stream-buffer-memory = 32MiB", "create-if-not-exists = false", "operations = [insert, update, delete, truncate]",
+                "all-tables = false", "activity-check-interval = 1s", "status-interval = 1s", "interval = 5s")) {
+            assertThat(reference).contains(line);
+        }
+        for (String key : List.of("host", "database", "user", "password", "ssl-root-cert", "spill-directory", "name", "tables", "table")) {
+            assertThat(reference).containsPattern("(?m)^\\s*" + key + " = ");
+        }
+    }
+
+    @Test
+    void readsEverySetting() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        Map<String, Object> postgres = new LinkedHashMap<>();
+        postgres.put("host", "db.example");
+        postgres.put("port", "6432");
+        postgres.put("database", "shop");
+        postgres.put("user", "cdc");
+        postgres.put("password", "s3cret");
+        postgres.put("ssl-mode", "verify-full");
+        postgres.put("ssl-root-cert", "/etc/ca.pem");
+        postgres.put("reconnect-backoff", "500ms");
+        postgres.put("reconnect-max-backoff", "1m");
+        postgres.put("stream-buffer-memory", "8MiB");
+        postgres.put("spill-directory", "/var/tmp/pgcdc");
+        root.put("postgres", postgres);
+        root.put("publication", Map.of("name", "p", "create-if-not-exists", true, "operations", List.of("insert", "update"),
+                "tables", List.of(Map.of("schema", "sales", "name", "Order Items", "replica-identity", "USING INDEX \"oi idx\"",
+                        "columns", List.of("id", "qty"), "snapshot-strategy", "auto"), "public.customers")));
+        root.put("slot", Map.of("name", "s", "create-if-not-exists", "true", "activity-check-interval", "2s", "status-interval", "250ms"));
+        root.put("heartbeat", Map.of("table", "pgcdc.heartbeat", "interval", "10s"));
+        root.put("kafka", Map.of("bootstrap-servers", "ignored:9092"));
+
+        PostgresSourceSettings settings = PostgresSourceSettings.from(new PluginConfig("pgcdc", root));
+
+        assertThat(settings).isEqualTo(PostgresSourceSettings.builder().host("db.example").port(6432).database("shop").user("cdc")
+                .password("s3cret").sslMode(SslMode.VERIFY_FULL).sslRootCert("/etc/ca.pem").reconnectBackoff(Duration.ofMillis(500))
+                .reconnectMaxBackoff(Duration.ofMinutes(1)).streamBufferMemory(8L << 20).spillDirectory(Path.of("/var/tmp/pgcdc"))
+                .publicationName("p").publicationCreateIfNotExists(true).publicationOperations(Set.of(Operation.INSERT, Operation.UPDATE))
+                .tables(List.of(new TableSettings(new TableId("sales", "Order Items"), ReplicaIdentity.usingIndex("oi idx"), List.of("id", "qty")),
+                        TableSettings.of("public.customers")))
+                .slotName("s").slotCreateIfNotExists(true).slotActivityCheckInterval(Duration.ofSeconds(2))
+                .statusInterval(Duration.ofMillis(250)).heartbeatTable(new TableId("pgcdc", "heartbeat"))
+                .heartbeatInterval(Duration.ofSeconds(10)).build());
+    }
+
+    @Test
+    void reportsEveryProblemAtOnceWithItsFullKey() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("postgres", Map.of("host", "db", "port", "not-a-port", "ssl-mode", "sometimes", "hots", "x"));
+        root.put("publication", Map.of("operations", List.of("insert", "upsert"),
+                "tables", List.of(Map.of("name", "t", "replica-identity", "PARTIAL", "colums", List.of()))));
+        root.put("slot", Map.of("name", "Bad-Slot", "status-interval", "soon"));
+
+        assertThatThrownBy(() -> PostgresSourceSettings.from(new PluginConfig("pgcdc", root)))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+                        "pgcdc.postgres.hots is not a known setting; did you mean host?",
+                        "pgcdc.publication.tables[0].colums is not a known setting; did you mean columns?",
+                        "pgcdc.postgres.port = \"not-a-port\" is not a whole number",
+                        "pgcdc.postgres.ssl-mode = \"sometimes\" is not an SSL mode; allowed: disable, allow, prefer, require, verify-ca, verify-full",
+                        "pgcdc.publication.operations contains \"upsert\"; allowed: insert, update, delete, truncate",
+                        "pgcdc.publication.tables[0].replica-identity = \"PARTIAL\" is not a replica identity; allowed: DEFAULT, FULL, NOTHING, "
+                                + "\"USING INDEX <name>\"",
+                        "pgcdc.slot.status-interval = \"soon\" is not a duration; use e.g. 500ms, 5s, 2m, 1h",
+                        "pgcdc.postgres.database is required",
+                        "pgcdc.postgres.user is required",
+                        "pgcdc.publication.name is required",
+                        "pgcdc.slot.name = \"Bad-Slot\" is not a valid slot name; allowed: 1 to 63 lower-case letters, digits and underscores"));
+    }
+
+    @Test
+    void requiresTablesUnlessThePublicationIsForAllTables() {
+        PostgresSourceSettings.Builder builder = PostgresSourceSettings.builder().host("db").database("d").user("u").publicationName("p")
+                .slotName("s");
+        assertThatThrownBy(builder::build).isInstanceOf(ConfigurationException.class).hasMessageContaining("pgcdc.publication.tables is required");
+        PostgresSourceSettings all = builder.publicationAllTables(true).build();
+        assertThat(all.captures(new TableId("any", "table"))).isTrue();
+    }
+
+    @Test
+    void masksThePassword() {
+        PostgresSourceSettings settings = PostgresSourceSettings.builder().host("db").database("d").user("u").password("hunter2")
+                .publicationName("p").slotName("s").tables("t").build();
+        assertThat(settings.toString()).doesNotContain("hunter2").contains("password=******");
+    }
+
+    @Test
+    void neverCapturesTheHeartbeatTable() {
+        PostgresSourceSettings settings = PostgresSourceSettings.builder().host("db").database("d").user("u").publicationName("p")
+                .slotName("s").publicationAllTables(true).heartbeatTable(new TableId("public", "hb")).build();
+        assertThat(settings.captures(new TableId("public", "hb"))).isFalse();
+        assertThat(settings.captures(new TableId("public", "orders"))).isTrue();
+    }
+
+    @Test
+    void parsesReplicaIdentities() {
+        assertThat(ReplicaIdentity.parse("full")).isEqualTo(ReplicaIdentity.FULL);
+        assertThat(ReplicaIdentity.parse(" Nothing ")).isEqualTo(ReplicaIdentity.NOTHING);
+        assertThat(ReplicaIdentity.parse("using index orders_code_key")).isEqualTo(ReplicaIdentity.usingIndex("orders_code_key"));
+        assertThat(ReplicaIdentity.usingIndex("a\"b").sql()).isEqualTo("USING INDEX \"a\"\"b\"");
+    }
+}

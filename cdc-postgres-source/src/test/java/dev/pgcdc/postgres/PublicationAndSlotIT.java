@@ -1,0 +1,198 @@
+package dev.pgcdc.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import dev.pgcdc.api.SourceException;
+import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.event.Operation;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.testkit.TestEnvironment;
+import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.PostgresDatabase;
+import dev.pgcdc.testkit.postgres.PostgresServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Publication and slot management and the start-up checks, against a real PostgreSQL. */
+@TestEnvironment
+class PublicationAndSlotIT {
+
+    private final PostgresDatabase db;
+    private final String table = TestNames.unique("items");
+    private final String slot = TestNames.unique("slot");
+    private final String publication = TestNames.unique("pub");
+
+    PublicationAndSlotIT(PostgresDatabase db) {
+        this.db = db;
+    }
+
+    @AfterEach
+    void cleanUp() {
+        db.dropReplicationSlotIfExists(slot);
+        db.execute("DROP PUBLICATION IF EXISTS " + publication);
+    }
+
+    @Test
+    void saysWhatToRunWhenThePublicationOrTheSlotIsMissing() {
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)");
+        PostgresSourceSettings.Builder settings = SourceHarness.settings(db, publication, slot).tables(table)
+                .publicationCreateIfNotExists(false).slotCreateIfNotExists(false);
+        assertThatThrownBy(() -> new PostgresSource(settings.build()).start()).isInstanceOf(SourceException.class)
+                .hasMessageContaining("publication \"" + publication + "\" does not exist; set publication.create-if-not-exists = true or run: "
+                        + "CREATE PUBLICATION \"" + publication + "\" FOR TABLE \"public\".\"" + table + "\" WITH (publish = 'insert, update, "
+                        + "delete, truncate', publish_via_partition_root = true);");
+        db.execute("CREATE PUBLICATION " + publication + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
+        assertThatThrownBy(() -> new PostgresSource(settings.build()).start()).isInstanceOf(SourceException.class)
+                .hasMessageContaining("replication slot \"" + slot + "\" does not exist; set slot.create-if-not-exists = true or run "
+                        + "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput');");
+    }
+
+    @Test
+    void refusesASlotOfAnotherPluginOrDatabase() {
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)",
+                "SELECT pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");
+        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).build();
+        assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
+                .hasMessageContaining("uses output plugin \"test_decoding\", not pgoutput");
+        db.dropReplicationSlotIfExists(slot);
+
+        PostgresDatabase other = db.createDatabase(TestNames.unique("otherdb"));
+        other.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+        assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
+                .hasMessageContaining("belongs to database \"" + other.database() + "\", not \"" + db.database() + "\"");
+    }
+
+    @Test
+    void reportsPublicationDifferencesPreciselyAndAltersTheManagedOne() {
+        String other = TestNames.unique("other");
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE TABLE " + other + " (id int PRIMARY KEY)",
+                "CREATE PUBLICATION " + publication + " FOR TABLE " + other + " WITH (publish = 'insert')");
+        PostgresSourceSettings.Builder settings = SourceHarness.settings(db, publication, slot).tables(table).publicationCreateIfNotExists(false);
+        assertThatThrownBy(() -> new PostgresSource(settings.build()).start()).isInstanceOf(SourceException.class)
+                .hasMessageContaining("publication \"" + publication + "\" differs from the configuration: it does not publish delete, "
+                        + "truncate, update; it does not contain table public." + table + "; it also contains table public." + other)
+                .hasMessageContaining("ALTER PUBLICATION \"" + publication + "\" SET TABLE \"public\".\"" + table + "\"");
+
+        try (SourceHarness harness = SourceHarness.start(settings.publicationCreateIfNotExists(true).build())) {
+            assertThat(harness.source.isConnected()).isTrue();
+            assertThat(db.query("SELECT pubinsert, pubupdate, pubdelete, pubtruncate, pubviaroot FROM pg_publication WHERE pubname = ?",
+                    publication)).containsExactly(Map.of("pubinsert", true, "pubupdate", true, "pubdelete", true, "pubtruncate", true,
+                            "pubviaroot", true));
+            assertThat(db.query("SELECT tablename FROM pg_publication_tables WHERE pubname = ?", publication))
+                    .containsExactly(Map.of("tablename", table));
+        }
+    }
+
+    @Test
+    void appliesTheConfiguredReplicaIdentities() {
+        String full = TestNames.unique("full");
+        String indexed = TestNames.unique("indexed");
+        String nothing = TestNames.unique("nothing");
+        db.execute("CREATE TABLE " + full + " (id int PRIMARY KEY, v text)",
+                "CREATE TABLE " + indexed + " (id int PRIMARY KEY, code text NOT NULL)",
+                "CREATE UNIQUE INDEX " + indexed + "_code ON " + indexed + " (code)",
+                "CREATE TABLE " + nothing + " (id int PRIMARY KEY)");
+        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot)
+                .publicationOperations(Set.of(Operation.INSERT, Operation.UPDATE))
+                .tables(List.of(TableSettings.of(new TableId("public", full), ReplicaIdentity.FULL),
+                        TableSettings.of(new TableId("public", indexed), ReplicaIdentity.usingIndex(indexed + "_code")),
+                        TableSettings.of(new TableId("public", nothing), ReplicaIdentity.NOTHING))).build();
+        try (SourceHarness harness = SourceHarness.start(settings)) {
+            assertThat(harness.source.isConnected()).isTrue();
+            assertThat(db.query("SELECT relname::text AS name, relreplident::text AS identity FROM pg_class WHERE relname IN (?, ?, ?) "
+                    + "ORDER BY relname", full, indexed, nothing)).containsExactlyInAnyOrder(Map.of("name", full, "identity", "f"),
+                            Map.of("name", indexed, "identity", "i"), Map.of("name", nothing, "identity", "n"));
+        }
+    }
+
+    @Test
+    void quotesEveryIdentifier() throws Exception {
+        String schema = "My Schema " + TestNames.unique("s");
+        db.execute("CREATE SCHEMA \"" + schema + "\"", "CREATE TABLE \"" + schema + "\".\"Order Items\" (\"Id\" int PRIMARY KEY, \"a.b\" text)",
+                "CREATE TABLE \"" + schema + "\".\"select\" (id int PRIMARY KEY)");
+        TableId orderItems = new TableId(schema, "Order Items");
+        TableId select = new TableId(schema, "select");
+        String quotedPublication = "Pub " + publication;
+        PostgresSourceSettings settings = SourceHarness.settings(db, quotedPublication, slot)
+                .tables(List.of(TableSettings.of(orderItems, ReplicaIdentity.FULL), TableSettings.of(select, ReplicaIdentity.DEFAULT))).build();
+        try (SourceHarness harness = SourceHarness.start(settings)) {
+            db.execute("INSERT INTO \"" + schema + "\".\"Order Items\" VALUES (1, 'x')", "INSERT INTO \"" + schema + "\".\"select\" VALUES (2)");
+            List<ChangeEvent> events = harness.take(2, Duration.ofSeconds(20));
+            assertThat(events.get(0).table()).isEqualTo(orderItems);
+            assertThat(events.get(0).after().asMap()).isEqualTo(Map.of("Id", 1, "a.b", "x"));
+            assertThat(events.get(1).table()).isEqualTo(select);
+        } finally {
+            db.execute("DROP PUBLICATION IF EXISTS \"" + quotedPublication + "\"");
+        }
+    }
+
+    @Test
+    void reportsPartitionChangesUnderTheRootTable() throws Exception {
+        db.execute("CREATE TABLE " + table + " (id int, region text, v text, PRIMARY KEY (id, region)) PARTITION BY LIST (region)",
+                "CREATE TABLE " + table + "_eu PARTITION OF " + table + " FOR VALUES IN ('eu')",
+                "CREATE TABLE " + table + "_us PARTITION OF " + table + " FOR VALUES IN ('us')");
+        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot)
+                .tables(List.of(TableSettings.of(new TableId("public", table), ReplicaIdentity.FULL))).build();
+        try (SourceHarness harness = SourceHarness.start(settings)) {
+            db.execute("INSERT INTO " + table + " VALUES (1, 'eu', 'a'), (2, 'us', 'b')", "UPDATE " + table + " SET v = 'c' WHERE id = 2");
+            List<ChangeEvent> events = harness.take(3, Duration.ofSeconds(20));
+            assertThat(events).extracting(ChangeEvent::table).containsOnly(new TableId("public", table));
+            assertThat(events.get(2).before().asMap()).as("FULL identity applied to the partitions too")
+                    .isEqualTo(Map.of("id", 2, "region", "us", "v", "b"));
+        }
+    }
+
+    @Test
+    void publishesOnlyTheConfiguredColumns() throws Exception {
+        assumeThat(db.serverMajorVersion()).as("column lists need PostgreSQL 15").isGreaterThanOrEqualTo(15);
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, visible text, secret text)");
+        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot)
+                .tables(List.of(new TableSettings(new TableId("public", table), ReplicaIdentity.DEFAULT, List.of("id", "visible")))).build();
+        try (SourceHarness harness = SourceHarness.start(settings)) {
+            db.execute("INSERT INTO " + table + " VALUES (1, 'a', 'hidden')");
+            assertThat(harness.take(1, Duration.ofSeconds(20)).get(0).after().asMap()).isEqualTo(Map.of("id", 1, "visible", "a"));
+        }
+    }
+
+    @Test
+    void capturesEveryTableOfAForAllTablesPublication() throws Exception {
+        PostgresDatabase own = db.createDatabase(TestNames.unique("alltables"));
+        own.execute("CREATE TABLE a (id int PRIMARY KEY)", "CREATE TABLE b (id int PRIMARY KEY)");
+        PostgresSourceSettings settings = SourceHarness.settings(own, publication, slot).publicationAllTables(true).build();
+        try (SourceHarness harness = SourceHarness.start(settings)) {
+            own.execute("INSERT INTO a VALUES (1)", "CREATE TABLE c (id int PRIMARY KEY)", "INSERT INTO b VALUES (2)", "INSERT INTO c VALUES (3)");
+            assertThat(harness.take(3, Duration.ofSeconds(20))).extracting(e -> e.table().name()).containsExactly("a", "b", "c");
+        } finally {
+            own.dropReplicationSlotIfExists(slot);
+        }
+    }
+
+    @Test
+    void refusesARoleWithoutReplicationPrivilege() {
+        String role = TestNames.unique("noreplication");
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE ROLE " + role + " LOGIN");
+        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).user(role).build();
+        assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
+                .hasMessageContaining("role \"" + role + "\" lacks the REPLICATION attribute: run ALTER ROLE \"" + role + "\" WITH REPLICATION;");
+    }
+
+    @Test
+    void listsEveryUnmetServerPrerequisiteAtOnce() {
+        try (PostgresServer server = PostgresServer.builder().setting("wal_level", "replica").setting("max_replication_slots", "0")
+                .setting("max_wal_senders", "0").start()) {
+            server.execute("CREATE TABLE t (id int PRIMARY KEY)");
+            PostgresSourceSettings settings = SourceHarness.settings(server, publication, slot).tables("t").build();
+            assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
+                    .hasMessageContaining("PostgreSQL is not ready for logical replication: wal_level is \"replica\"; logical replication "
+                            + "needs wal_level = logical")
+                    .hasMessageContaining("max_replication_slots = 0 and 0 slots exist")
+                    .hasMessageContaining("max_wal_senders = 0 and 0 walsenders are running");
+        }
+    }
+}

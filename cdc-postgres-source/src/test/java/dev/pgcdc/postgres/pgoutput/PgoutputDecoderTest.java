@@ -1,0 +1,312 @@
+package dev.pgcdc.postgres.pgoutput;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgcdc.api.SourceException;
+import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.event.Operation;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.event.TruncateOptions;
+import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.api.position.Position;
+import dev.pgcdc.api.value.UnchangedToast;
+import dev.pgcdc.postgres.types.TypeCatalog;
+import dev.pgcdc.postgres.types.TypeRegistry;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PgoutputDecoderTest {
+
+    private static final int INT4 = 23;
+    private static final int TEXT = 25;
+    private static final TableId ITEMS = new TableId("public", "items");
+
+    @TempDir
+    Path spillDirectory;
+
+    private final CollectingConsumer consumer = new CollectingConsumer();
+    private StreamedTransactions streams;
+
+    private PgoutputDecoder decoder(Predicate<TableId> captured, long memoryLimit) {
+        streams = new StreamedTransactions(memoryLimit, spillDirectory, "pgcdc-test-");
+        return new PgoutputDecoder(new RelationCache(new TypeRegistry(TypeCatalog.NONE), captured), streams, consumer);
+    }
+
+    private PgoutputDecoder decoder() {
+        return decoder(table -> true, 1 << 20);
+    }
+
+    @Test
+    void decodesOperationsCapturedFromPostgres17() throws IOException {
+        PgoutputDecoder decoder = decoder();
+        for (String[] line : capture("v1-operations.txt")) {
+            decoder.decode(ByteBuffer.wrap(HexFormat.of().parseHex(line[2])), Lsn.parse(line[0]));
+        }
+        List<ChangeEvent> events = consumer.events();
+        TableId capT = new TableId("public", "cap_t");
+        TableId capFull = new TableId("public", "cap_full");
+        assertThat(events).extracting(ChangeEvent::operation).containsExactly(Operation.INSERT, Operation.UPDATE, Operation.UPDATE,
+                Operation.DELETE, Operation.INSERT, Operation.UPDATE, Operation.DELETE, Operation.MESSAGE, Operation.TRUNCATE,
+                Operation.TRUNCATE);
+
+        ChangeEvent insert = events.get(0);
+        assertThat(insert.table()).isEqualTo(capT);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", 1);
+        row.put("name", "one");
+        row.put("price", new BigDecimal("12.50"));
+        row.put("tags", Arrays.asList("a", "b c", null));
+        row.put("created", Instant.parse("2024-01-15T10:00:00.123456Z"));
+        row.put("big", "x".repeat(10000));
+        assertThat(insert.after().asMap()).isEqualTo(row);
+        assertThat(insert.keyColumns()).containsExactly("id");
+        assertThat(insert.transactionId()).isEqualTo(742);
+        assertThat(insert.commitLsn()).isEqualTo(Lsn.parse("0/1516898"));
+        assertThat(insert.position()).isEqualTo(new Position(Lsn.parse("0/1516898"), 0));
+        assertThat(insert.after().columns()).extracting(c -> c.typeName()).containsExactly("int4", "text", "numeric", "_text",
+                "timestamptz", "text");
+
+        assertThat(events.get(1).before()).as("DEFAULT identity, key unchanged: no old row").isNull();
+        assertThat(events.get(1).after().value("name")).isEqualTo("uno");
+        assertThat(events.get(2).before().asMap()).as("key changed: the old key").isEqualTo(Map.of("id", 1));
+        assertThat(events.get(2).after().value("id")).isEqualTo(2);
+        assertThat(events.get(3).before().asMap()).isEqualTo(Map.of("id", 2));
+        assertThat(events.get(3).after()).isNull();
+
+        assertThat(events.get(5).table()).isEqualTo(capFull);
+        assertThat(events.get(5).before().asMap()).as("FULL identity: the whole old row").isEqualTo(Map.of("id", 1, "v", "a"));
+        assertThat(events.get(5).after().asMap()).isEqualTo(Map.of("id", 1, "v", "b"));
+        assertThat(events.get(6).before().asMap()).isEqualTo(Map.of("id", 1, "v", "b"));
+
+        ChangeEvent message = events.get(7);
+        assertThat(message.message().prefix()).isEqualTo("px");
+        assertThat(message.message().transactional()).isFalse();
+        assertThat(new String(message.message().content(), StandardCharsets.UTF_8)).isEqualTo("nontx");
+        assertThat(message.position()).isEqualTo(new Position(Lsn.parse("0/1516E48"), 0));
+
+        assertThat(events.subList(8, 10)).extracting(ChangeEvent::table).containsExactly(capT, capFull);
+        assertThat(events.get(8).truncateOptions()).isEqualTo(new TruncateOptions(false, true));
+        assertThat(events.get(9).position()).isEqualTo(new Position(events.get(8).commitLsn(), 1));
+
+        assertThat(consumer.transactionEnds()).containsExactly(Lsn.parse("0/15168C8"), Lsn.parse("0/1516A00"), Lsn.parse("0/1516B88"),
+                Lsn.parse("0/1516BF8"), Lsn.parse("0/1516D08"), Lsn.parse("0/1516D90"), Lsn.parse("0/1516E08"), Lsn.parse("0/1516E48"),
+                Lsn.parse("0/15187E8"));
+        assertThat(decoder.isInTransaction()).isFalse();
+    }
+
+    @Test
+    void keepsUnchangedToastApartFromNull() {
+        PgoutputDecoder decoder = decoder();
+        decoder.decode(Messages.begin(0x100, 0, 7), Lsn.of(0x90));
+        decoder.decode(items(null), Lsn.of(0x90));
+        decoder.decode(Messages.of('U').int32(1).byte8('N').tuple("1", Messages.UNCHANGED, null).buffer(), Lsn.of(0x98));
+        decoder.decode(Messages.commit(0x100, 0x110, 0), Lsn.of(0x110));
+
+        ChangeEvent update = consumer.events().get(0);
+        assertThat(update.after().value("note")).isSameAs(UnchangedToast.INSTANCE);
+        assertThat(update.after().isNull(2)).isTrue();
+        assertThat(update.lsn()).isEqualTo(Lsn.of(0x98));
+    }
+
+    @Test
+    void emitsStreamedTransactionOnlyAtItsCommitAfterInterleavedOnes() {
+        PgoutputDecoder decoder = decoder();
+        decoder.decode(Messages.streamStart(900, true), Lsn.of(0x10));
+        decoder.decode(items(900), Lsn.of(0x10));
+        decoder.decode(Messages.insert(900, 1, "1", "streamed", null), Lsn.of(0x20));
+        decoder.decode(Messages.streamStop(), Lsn.of(0x20));
+        assertThat(consumer.items).isEmpty();
+
+        decoder.decode(Messages.begin(0x300, 0, 901), Lsn.of(0x30));
+        decoder.decode(items(null), Lsn.of(0x30));
+        decoder.decode(Messages.insert(null, 1, "2", "plain", null), Lsn.of(0x40));
+        decoder.decode(Messages.commit(0x300, 0x310, 0), Lsn.of(0x310));
+        assertThat(consumer.events()).extracting(e -> e.after().value("note")).containsExactly("plain");
+
+        decoder.decode(Messages.streamStart(900, false), Lsn.of(0x400));
+        decoder.decode(Messages.insert(900, 1, "3", "streamed too", null), Lsn.of(0x400));
+        decoder.decode(Messages.streamStop(), Lsn.of(0x400));
+        decoder.decode(Messages.streamCommit(900, 0x500, 0x510, 0), Lsn.of(0x510));
+        assertThat(decoder.isReplaying()).isTrue();
+        replayAll(decoder);
+
+        assertThat(consumer.events()).extracting(e -> e.after().value("note")).containsExactly("plain", "streamed", "streamed too");
+        assertThat(consumer.events().subList(1, 3)).extracting(ChangeEvent::position)
+                .containsExactly(new Position(Lsn.of(0x500), 0), new Position(Lsn.of(0x500), 1));
+        assertThat(consumer.events().get(1).transactionId()).isEqualTo(900);
+        assertThat(consumer.transactionEnds()).containsExactly(Lsn.of(0x310), Lsn.of(0x510));
+        assertThat(decoder.isInTransaction()).isFalse();
+    }
+
+    @Test
+    void dropsAnAbortedStreamedTransaction() {
+        PgoutputDecoder decoder = decoder();
+        decoder.decode(Messages.streamStart(900, true), Lsn.of(0x10));
+        decoder.decode(items(900), Lsn.of(0x10));
+        decoder.decode(Messages.insert(900, 1, "1", "gone", null), Lsn.of(0x20));
+        decoder.decode(Messages.streamStop(), Lsn.of(0x20));
+        assertThat(decoder.isInTransaction()).isTrue();
+        decoder.decode(Messages.streamAbort(900, 900), Lsn.of(0x30));
+
+        assertThat(consumer.items).isEmpty();
+        assertThat(decoder.isInTransaction()).isFalse();
+        assertThat(streams.memoryUsed()).isZero();
+    }
+
+    @Test
+    void dropsOnlyTheChangesOfAnAbortedSubtransaction() {
+        PgoutputDecoder decoder = decoder();
+        decoder.decode(Messages.streamStart(900, true), Lsn.of(0x10));
+        decoder.decode(items(900), Lsn.of(0x10));
+        decoder.decode(Messages.insert(900, 1, "1", "top", null), Lsn.of(0x20));
+        decoder.decode(Messages.insert(901, 1, "2", "savepoint, rolled back", null), Lsn.of(0x30));
+        decoder.decode(Messages.insert(902, 1, "3", "other savepoint, kept", null), Lsn.of(0x40));
+        decoder.decode(Messages.streamStop(), Lsn.of(0x40));
+        decoder.decode(Messages.streamAbort(900, 901), Lsn.of(0x50));
+        decoder.decode(Messages.streamStart(900, false), Lsn.of(0x60));
+        decoder.decode(Messages.insert(900, 1, "4", "after rollback", null), Lsn.of(0x60));
+        decoder.decode(Messages.streamStop(), Lsn.of(0x60));
+        decoder.decode(Messages.streamCommit(900, 0x70, 0x78, 0), Lsn.of(0x78));
+        replayAll(decoder);
+
+        assertThat(consumer.events()).extracting(e -> e.after().value("id")).containsExactly(1, 3, 4);
+        assertThat(consumer.events()).extracting(e -> e.position().sequence()).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
+    void spillsAStreamedTransactionToDiskPastTheMemoryBoundAndReplaysItInOrder() throws IOException {
+        PgoutputDecoder decoder = decoder(table -> true, 16 * 1024);
+        decoder.decode(Messages.streamStart(900, true), Lsn.of(0x10));
+        decoder.decode(items(900), Lsn.of(0x10));
+        for (int i = 0; i < 5000; i++) {
+            decoder.decode(Messages.insert(900, 1, Integer.toString(i), "row " + i, null), Lsn.of(0x100 + i));
+        }
+        decoder.decode(Messages.streamStop(), Lsn.of(0x5000));
+        assertThat(streams.spilledTransactions()).isEqualTo(1);
+        assertThat(streams.memoryUsed()).isZero();
+        try (Stream<Path> files = Files.list(spillDirectory)) {
+            assertThat(files).hasSize(1).allSatisfy(f -> assertThat(f.getFileName().toString()).startsWith("pgcdc-test-xid900-"));
+        }
+
+        decoder.decode(Messages.streamCommit(900, 0x6000, 0x6010, 0), Lsn.of(0x6010));
+        replayAll(decoder);
+
+        List<ChangeEvent> events = consumer.events();
+        assertThat(events).hasSize(5000);
+        for (int i = 0; i < 5000; i++) {
+            assertThat(events.get(i).after().value("id")).isEqualTo(i);
+            assertThat(events.get(i).lsn()).isEqualTo(Lsn.of(0x100 + i));
+        }
+        assertThat(consumer.transactionEnds()).containsExactly(Lsn.of(0x6010));
+        try (Stream<Path> files = Files.list(spillDirectory)) {
+            assertThat(files).as("spill file deleted after replay").isEmpty();
+        }
+    }
+
+    @Test
+    void decodesChangesAfterARelationChangeWithTheNewShape() {
+        PgoutputDecoder decoder = decoder();
+        decoder.decode(Messages.begin(0x100, 0, 7), Lsn.of(0x90));
+        decoder.decode(items(null), Lsn.of(0x90));
+        decoder.decode(Messages.insert(null, 1, "1", "a", null), Lsn.of(0x98));
+        decoder.decode(Messages.commit(0x100, 0x110, 0), Lsn.of(0x110));
+        decoder.decode(Messages.begin(0x200, 0, 8), Lsn.of(0x190));
+        decoder.decode(Messages.relation(null, 1, "public", "items", 'd', "id", INT4, true, "label", TEXT, false), Lsn.of(0x190));
+        decoder.decode(Messages.insert(null, 1, "2", "b"), Lsn.of(0x198));
+        decoder.decode(Messages.commit(0x200, 0x210, 0), Lsn.of(0x210));
+
+        assertThat(consumer.events().get(0).after().asMap()).containsOnlyKeys("id", "note", "extra");
+        assertThat(consumer.events().get(1).after().asMap()).isEqualTo(Map.of("id", 2, "label", "b"));
+    }
+
+    @Test
+    void dropsChangesOfTablesThatAreNotCapturedWithoutTakingPositions() {
+        PgoutputDecoder decoder = decoder(table -> table.equals(ITEMS), 1 << 20);
+        decoder.decode(Messages.begin(0x100, 0, 7), Lsn.of(0x90));
+        decoder.decode(Messages.relation(null, 2, "public", "heartbeat", 'd', "id", INT4, true), Lsn.of(0x90));
+        decoder.decode(Messages.insert(null, 2, "1"), Lsn.of(0x91));
+        decoder.decode(items(null), Lsn.of(0x92));
+        decoder.decode(Messages.insert(null, 1, "1", "a", null), Lsn.of(0x98));
+        decoder.decode(Messages.commit(0x100, 0x110, 0), Lsn.of(0x110));
+
+        assertThat(consumer.events()).singleElement().satisfies(e -> {
+            assertThat(e.table()).isEqualTo(ITEMS);
+            assertThat(e.position()).isEqualTo(new Position(Lsn.of(0x100), 0));
+        });
+        assertThat(consumer.transactionEnds()).containsExactly(Lsn.of(0x110));
+    }
+
+    @Test
+    void failsOnAValueItCannotDecodeNamingLsnRelationAndColumn() {
+        PgoutputDecoder decoder = decoder();
+        decoder.decode(Messages.begin(0x100, 0, 7), Lsn.of(0x90));
+        decoder.decode(items(null), Lsn.of(0x90));
+        assertThatThrownBy(() -> decoder.decode(Messages.insert(null, 1, "not a number", "a", null), Lsn.parse("0/16B3748")))
+                .isInstanceOf(SourceException.class)
+                .hasMessageContaining("column \"id\"").hasMessageContaining("int4").hasMessageContaining("public.items")
+                .hasMessageContaining("0/16B3748");
+    }
+
+    @Test
+    void failsOnAnUnknownMessageTypeAndOnAChangeOfAnUndescribedRelation() {
+        PgoutputDecoder decoder = decoder();
+        assertThatThrownBy(() -> decoder.decode(Messages.of('Z').buffer(), Lsn.of(0x10)))
+                .isInstanceOf(SourceException.class).hasMessageContaining("unknown pgoutput message type 'Z'");
+        decoder.decode(Messages.begin(0x100, 0, 7), Lsn.of(0x90));
+        assertThatThrownBy(() -> decoder.decode(Messages.insert(null, 42, "1"), Lsn.of(0x98)))
+                .isInstanceOf(SourceException.class).hasMessageContaining("relation id 42");
+    }
+
+    @Test
+    void failsOnATruncatedMessage() {
+        PgoutputDecoder decoder = decoder();
+        ByteBuffer truncated = Messages.of('B').int64(0x100).buffer();
+        assertThatThrownBy(() -> decoder.decode(truncated, Lsn.of(0x10)))
+                .isInstanceOf(SourceException.class).hasMessageContaining("truncated or malformed");
+    }
+
+    @Test
+    void forgetsHalfReceivedStreamsOnReset() {
+        PgoutputDecoder decoder = decoder(table -> true, 1024 * 64);
+        decoder.decode(Messages.streamStart(900, true), Lsn.of(0x10));
+        decoder.decode(items(900), Lsn.of(0x10));
+        decoder.decode(Messages.insert(900, 1, "1", "x", null), Lsn.of(0x20));
+        decoder.reset();
+        assertThat(decoder.isInTransaction()).isFalse();
+        assertThat(streams.memoryUsed()).isZero();
+    }
+
+    private static ByteBuffer items(Integer streamXid) {
+        return Messages.relation(streamXid, 1, "public", "items", 'd', "id", INT4, true, "note", TEXT, false, "extra", TEXT, false);
+    }
+
+    private static void replayAll(PgoutputDecoder decoder) {
+        while (decoder.isReplaying()) {
+            decoder.replayNext();
+        }
+    }
+
+    private static List<String[]> capture(String name) throws IOException {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
+                PgoutputDecoderTest.class.getResourceAsStream("/pgoutput/" + name), StandardCharsets.UTF_8))) {
+            return reader.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).map(l -> l.split(" ")).toList();
+        }
+    }
+}

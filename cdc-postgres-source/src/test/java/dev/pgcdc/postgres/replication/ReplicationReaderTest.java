@@ -1,0 +1,238 @@
+package dev.pgcdc.postgres.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgcdc.api.SourceException;
+import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.api.position.OrderedPositionTracker;
+import dev.pgcdc.api.position.Position;
+import dev.pgcdc.postgres.pgoutput.RelationCache;
+import dev.pgcdc.postgres.pgoutput.StreamedTransactions;
+import dev.pgcdc.postgres.types.TypeCatalog;
+import dev.pgcdc.postgres.types.TypeRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReplicationReaderTest {
+
+    @TempDir
+    Path spill;
+
+    private final OrderedPositionTracker tracker = new OrderedPositionTracker(Lsn.of(0x50));
+    private final List<ScriptedWalStream> streams = new ArrayList<>();
+    private final List<Lsn> openedAt = new ArrayList<>();
+
+    private ReplicationReader reader(Duration statusInterval) {
+        WalStreamOpener opener = start -> {
+            openedAt.add(start);
+            if (streams.size() < openedAt.size()) {
+                throw new IllegalStateException("no scripted stream for open #" + openedAt.size());
+            }
+            return streams.get(openedAt.size() - 1);
+        };
+        return new ReplicationReader("test_slot", opener, tracker, new RelationCache(new TypeRegistry(TypeCatalog.NONE), t -> true),
+                new StreamedTransactions(1 << 20, spill, "pgcdc-test-"), statusInterval, Duration.ofMillis(10), Duration.ofMillis(40));
+    }
+
+    /** A transaction of {@code rows} inserts into relation 1 committed at {@code commitLsn}, ending at commitLsn + 0x10. */
+    private static ScriptedWalStream transaction(ScriptedWalStream stream, long commitLsn, int firstId, int rows) {
+        stream.message(commitLsn - 0x40, message('B', out -> {
+            out.writeLong(commitLsn);
+            out.writeLong(0);
+            out.writeInt((int) commitLsn);
+        }));
+        stream.message(commitLsn - 0x40, relation());
+        for (int i = 0; i < rows; i++) {
+            int id = firstId + i;
+            stream.message(commitLsn - 0x30 + i, message('I', out -> {
+                out.writeInt(1);
+                out.writeByte('N');
+                out.writeShort(1);
+                out.writeByte('t');
+                byte[] text = Integer.toString(id).getBytes(StandardCharsets.US_ASCII);
+                out.writeInt(text.length);
+                out.write(text);
+            }));
+        }
+        return stream.message(commitLsn + 0x10, message('C', out -> {
+            out.writeByte(0);
+            out.writeLong(commitLsn);
+            out.writeLong(commitLsn + 0x10);
+            out.writeLong(0);
+        }));
+    }
+
+    @Test
+    void confirmsATransactionEndOnlyOnceAllItsEventsAndAllEarlierOnesAreAcknowledged() throws Exception {
+        ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50));
+        transaction(stream, 0x100, 1, 2);
+        transaction(stream, 0x200, 3, 1);
+        streams.add(stream);
+        ReplicationReader reader = reader(Duration.ofHours(1));
+        reader.start();
+        List<ChangeEvent> events = reader.poll(100, Duration.ofMillis(50));
+        assertThat(events).extracting(ChangeEvent::position).containsExactly(new Position(Lsn.of(0x100), 0), new Position(Lsn.of(0x100), 1),
+                new Position(Lsn.of(0x200), 0));
+
+        tracker.acknowledge(events.get(2).position());
+        tracker.acknowledge(events.get(0).position());
+        assertThat(tracker.confirmedLsn()).isEqualTo(Lsn.of(0x50));
+        tracker.acknowledge(events.get(1).position());
+        assertThat(tracker.confirmedLsn()).isEqualTo(Lsn.of(0x210));
+        reader.close();
+        assertThat(stream.statusUpdates).as("a last status update on close").endsWith(Lsn.of(0x210));
+        assertThat(stream.closed).isTrue();
+    }
+
+    @Test
+    void confirmsTheServersWalEndWhileIdleSoTheSlotAdvances() throws Exception {
+        ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50)).keepalive(0x9000);
+        streams.add(stream);
+        ReplicationReader reader = reader(Duration.ofMillis(20));
+        reader.start();
+        assertThat(reader.poll(10, Duration.ofMillis(100))).isEmpty();
+        assertThat(stream.statusUpdates).contains(Lsn.of(0x9000));
+    }
+
+    @Test
+    void confirmsTheWalEndBehindUnacknowledgedEventsOnlyOnceTheyAreAcknowledged() throws Exception {
+        ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50));
+        transaction(stream, 0x100, 1, 1).keepalive(0x9000);
+        streams.add(stream);
+        ReplicationReader reader = reader(Duration.ofMillis(20));
+        reader.start();
+        List<ChangeEvent> events = reader.poll(10, Duration.ofMillis(100));
+        reader.poll(10, Duration.ofMillis(50));
+        assertThat(stream.statusUpdates).doesNotContain(Lsn.of(0x110), Lsn.of(0x9000));
+        tracker.acknowledge(events.get(0).position());
+        reader.keepAlive();
+        Thread.sleep(30);
+        reader.keepAlive();
+        assertThat(stream.statusUpdates).last().isEqualTo(Lsn.of(0x9000));
+    }
+
+    @Test
+    void sendsStatusUpdatesEveryIntervalUnderContinuousLoad() throws Exception {
+        ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50));
+        long[] next = {0x1000};
+        List<Object[]> pendingSteps = new ArrayList<>();
+        stream.thenEndless(() -> {
+            if (pendingSteps.isEmpty()) {
+                ScriptedWalStream chunk = new ScriptedWalStream(Lsn.INVALID);
+                transaction(chunk, next[0], 1, 50);
+                next[0] += 0x1000;
+                try {
+                    for (ByteBuffer message = chunk.readPending(); message != null; message = chunk.readPending()) {
+                        pendingSteps.add(new Object[] {chunk.lastReceiveLsn().value(), message});
+                    }
+                } catch (java.sql.SQLException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return pendingSteps.remove(0);
+        });
+        streams.add(stream);
+        ReplicationReader reader = reader(Duration.ofMillis(50));
+        reader.start();
+        long deadline = System.nanoTime() + Duration.ofMillis(600).toNanos();
+        int events = 0;
+        while (System.nanoTime() < deadline) {
+            List<ChangeEvent> batch = reader.poll(500, Duration.ofMillis(100));
+            assertThat(batch).hasSize(500);
+            batch.forEach(e -> tracker.acknowledge(e.position()));
+            events += batch.size();
+        }
+        assertThat(events).isGreaterThan(5000);
+        assertThat(stream.statusUpdates).hasSizeGreaterThanOrEqualTo(6);
+        assertThat(stream.statusUpdates.get(stream.statusUpdates.size() - 1)).isGreaterThan(Lsn.of(0x1000));
+    }
+
+    @Test
+    void resumesAfterALostConnectionFromTheConfirmedPositionWithoutLosingOrRepeatingEvents() throws Exception {
+        ScriptedWalStream first = new ScriptedWalStream(Lsn.of(0x50));
+        transaction(first, 0x100, 1, 3);
+        // the second transaction breaks off after two of its four rows
+        ScriptedWalStream partial = new ScriptedWalStream(Lsn.INVALID);
+        transaction(partial, 0x200, 4, 4);
+        for (int i = 0; i < 4; i++) {
+            first.message(partial.lastReceiveLsn().value(), partial.readPending());
+        }
+        first.failure("57P01");
+        ScriptedWalStream second = new ScriptedWalStream(Lsn.of(0x110));
+        transaction(second, 0x200, 4, 4);
+        transaction(second, 0x300, 8, 1);
+        streams.add(first);
+        streams.add(second);
+        ReplicationReader reader = reader(Duration.ofHours(1));
+        reader.start();
+
+        List<ChangeEvent> before = reader.poll(100, Duration.ofMillis(50));
+        assertThat(before).extracting(e -> e.after().value("id")).containsExactly(1, 2, 3, 4, 5);
+        before.subList(0, 3).forEach(e -> tracker.acknowledge(e.position()));
+        assertThat(reader.isConnected()).isFalse();
+
+        List<ChangeEvent> after = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (after.size() < 3 && System.nanoTime() < deadline) {
+            after.addAll(reader.poll(100, Duration.ofMillis(50)));
+        }
+        assertThat(openedAt).containsExactly(Lsn.of(0x50), Lsn.of(0x110));
+        assertThat(after).extracting(e -> e.after().value("id")).containsExactly(6, 7, 8);
+        assertThat(after.get(0).position()).isEqualTo(new Position(Lsn.of(0x200), 2));
+        assertThat(reader.reconnects()).isEqualTo(1);
+
+        before.subList(3, 5).forEach(e -> tracker.acknowledge(e.position()));
+        after.forEach(e -> tracker.acknowledge(e.position()));
+        assertThat(tracker.confirmedLsn()).isEqualTo(Lsn.of(0x310));
+    }
+
+    @Test
+    void failsOnAPermanentError() throws Exception {
+        ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50)).failure("42704");
+        streams.add(stream);
+        ReplicationReader reader = reader(Duration.ofHours(1));
+        reader.start();
+        assertThatThrownBy(() -> reader.poll(10, Duration.ofMillis(50))).isInstanceOf(SourceException.class)
+                .hasMessageContaining("test_slot").hasMessageContaining("scripted failure");
+    }
+
+    private interface Body {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static ByteBuffer message(char type, Body body) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(type);
+            body.write(out);
+            return ByteBuffer.wrap(bytes.toByteArray());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static ByteBuffer relation() {
+        return message('R', out -> {
+            out.writeInt(1);
+            out.write("public\0items\0".getBytes(StandardCharsets.US_ASCII));
+            out.writeByte('d');
+            out.writeShort(1);
+            out.writeByte(1);
+            out.write("id\0".getBytes(StandardCharsets.US_ASCII));
+            out.writeInt(23);
+            out.writeInt(-1);
+        });
+    }
+}

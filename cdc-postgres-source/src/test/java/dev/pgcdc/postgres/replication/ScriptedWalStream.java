@@ -1,0 +1,90 @@
+package dev.pgcdc.postgres.replication;
+
+import dev.pgcdc.api.position.Lsn;
+import java.nio.ByteBuffer;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** A {@link WalStream} that plays a script: messages, keepalives and failures, and records the status updates sent. */
+final class ScriptedWalStream implements WalStream {
+
+    private final ArrayDeque<Object[]> script = new ArrayDeque<>();
+    final List<Lsn> statusUpdates = new ArrayList<>();
+    private Supplier<Object[]> endless;
+    private Lsn lastReceive;
+    boolean closed;
+
+    ScriptedWalStream(Lsn start) {
+        this.lastReceive = start;
+    }
+
+    ScriptedWalStream message(long lsn, ByteBuffer message) {
+        script.add(new Object[] {lsn, message});
+        return this;
+    }
+
+    /** A keepalive with the server's WAL end. */
+    ScriptedWalStream keepalive(long walEnd) {
+        script.add(new Object[] {walEnd, null});
+        return this;
+    }
+
+    ScriptedWalStream failure(String sqlState) {
+        script.add(new Object[] {new SQLException("scripted failure", sqlState)});
+        return this;
+    }
+
+    /** After the script: messages from {@code next} forever. */
+    ScriptedWalStream thenEndless(Supplier<Object[]> next) {
+        this.endless = next;
+        return this;
+    }
+
+    @Override
+    public ByteBuffer readPending() throws SQLException {
+        while (true) {
+            Object[] step = script.poll();
+            if (step == null && endless != null) {
+                step = endless.get();
+            }
+            if (step == null) {
+                return null;
+            }
+            if (step[0] instanceof SQLException failure) {
+                throw failure;
+            }
+            long lsn = (Long) step[0];
+            if (step[1] == null) {
+                if (lsn > lastReceive.value()) {
+                    lastReceive = Lsn.of(lsn);
+                }
+                continue;
+            }
+            lastReceive = Lsn.of(lsn);
+            return (ByteBuffer) step[1];
+        }
+    }
+
+    @Override
+    public Lsn lastReceiveLsn() {
+        return lastReceive;
+    }
+
+    @Override
+    public void sendStatus(Lsn flushed) {
+        statusUpdates.add(flushed);
+    }
+
+    @Override
+    public void stop() {
+        closed = true;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}
