@@ -75,8 +75,8 @@ public final class Pipeline implements AutoCloseable {
      * started is closed and the exception is thrown.
      */
     public synchronized void start() {
-        if (thread != null) {
-            throw new IllegalStateException("pipeline " + name + " already started");
+        if (thread != null || stopRequested) {
+            throw new IllegalStateException("pipeline " + name + (thread != null ? " already started" : " was stopped"));
         }
         try {
             sink.start();
@@ -94,6 +94,13 @@ public final class Pipeline implements AutoCloseable {
 
     /** Asks the pipeline to stop and waits until it has (bounded by the shutdown timeout plus closing). Any thread. */
     public void stop() {
+        synchronized (this) {
+            if (thread == null) {
+                stopRequested = true; // never started (or failed to start): nothing to wait for
+                terminated.countDown();
+                return;
+            }
+        }
         stopRequested = true;
         signalProgress();
         try {
@@ -143,10 +150,10 @@ public final class Pipeline implements AutoCloseable {
                 }
                 List<ChangeEvent> events = source.poll(settings.pollBatchSize(), settings.pollTimeout());
                 for (ChangeEvent event : events) {
-                    if (failure != null) {
-                        break;
-                    }
                     waitForCapacity();
+                    if (failure != null) {
+                        break; // failed while waiting: handle and write nothing more
+                    }
                     process(event);
                 }
             }
@@ -287,9 +294,16 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
+    /** Keeps the first failure only: sink callbacks may fail from several threads at once. */
     private void fail(Throwable error) {
-        if (failure == null) {
-            failure = error;
+        boolean first;
+        synchronized (terminated) {
+            first = failure == null;
+            if (first) {
+                failure = error;
+            }
+        }
+        if (first) {
             LOG.log(System.Logger.Level.ERROR, "pipeline " + name + " failed: " + error.getMessage(), error);
             listener.onFailure(error);
         }

@@ -1,0 +1,157 @@
+package dev.pgcdc.kafka;
+
+import dev.pgcdc.api.SinkException;
+import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.handler.OutRecord;
+import dev.pgcdc.api.sink.Sink;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * The default mode: records go to an idempotent producer (acks=all, in-order retries until the
+ * delivery timeout), and a write is durable once Kafka acknowledged each of its records. A record
+ * Kafka did not take fails its write with a {@link SinkException} naming topic, partition, table and
+ * position; from then on every later write fails, including those already sent whose records
+ * Kafka takes afterwards, so nothing after the failed record is ever reported durable by this sink
+ * (earlier writes still complete normally).
+ *
+ * <p>Threading: {@link #write}, {@link #flush} and {@link #close} on the owner thread; completions
+ * on the producer's I/O thread. The first failure ({@link #failure}, {@link #failedSequence}) is
+ * set under this object's monitor and read through the volatile fields.
+ */
+final class AtLeastOnceWriter implements RecordWriter {
+
+    private final Producer<byte[], byte[]> producer;
+    private final RecordRouter router;
+    private final TopicCheck topics;
+    private final Duration closeTimeout;
+    private long nextSequence; // owner thread: the order of writes
+    private volatile Throwable failure;
+    private volatile long failedSequence = Long.MAX_VALUE;
+
+    AtLeastOnceWriter(Producer<byte[], byte[]> producer, RecordRouter router, TopicCheck topics, Duration closeTimeout) {
+        this.producer = producer;
+        this.router = router;
+        this.topics = topics;
+        this.closeTimeout = closeTimeout;
+    }
+
+    @Override
+    public void write(ChangeEvent event, List<OutRecord> records, Sink.WriteCallback callback) {
+        Throwable earlier = failure;
+        if (earlier != null) {
+            callback.onFailure(SinkErrors.failedBefore(event, earlier));
+            return;
+        }
+        Completion completion = new Completion(event, records.size(), nextSequence++, callback);
+        for (int i = 0; i < records.size(); i++) {
+            OutRecord record = records.get(i);
+            String topic;
+            try {
+                topic = router.topicOf(event, record);
+                if (record.topic() != null) {
+                    topics.requireTopic(topic, "named by the handler for " + SinkErrors.describe(event));
+                }
+            } catch (SinkException e) {
+                completion.fail(e);
+                return;
+            }
+            completion.topic = topic;
+            try {
+                producer.send(RecordRouter.toProducerRecord(topic, record), completion);
+            } catch (RuntimeException e) {
+                // send() throws for a closed producer or a fatal client state: the record is not sent
+                completion.fail(SinkErrors.recordFailed(event, topic, -1, e));
+                return;
+            }
+        }
+    }
+
+    private synchronized void recordFailure(long sequence, Throwable error) {
+        if (sequence < failedSequence) {
+            failure = error;
+            failedSequence = sequence;
+        }
+    }
+
+    @Override
+    public void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close() {
+        producer.close(closeTimeout);
+    }
+
+    /**
+     * Completes one write: the producer callback of each record counts down, and the write's callback
+     * is called exactly once: {@code onDurable} when the last record succeeded and none failed,
+     * {@code onFailure} at the first failure (later outcomes are ignored). Callbacks run on the
+     * producer's I/O thread, or on the sending thread when {@code send} fails at once; the count is
+     * atomic, so either is safe.
+     */
+    private final class Completion extends AtomicInteger implements Callback {
+
+        private static final long serialVersionUID = 1L;
+        private static final int SETTLED = -1;
+
+        private final transient ChangeEvent event;
+        private final transient Sink.WriteCallback callback;
+        private final long sequence;
+        // the topic of the record sent last, for the message when the producer reports no metadata
+        private transient volatile String topic;
+
+        Completion(ChangeEvent event, int records, long sequence, Sink.WriteCallback callback) {
+            super(records);
+            this.event = event;
+            this.sequence = sequence;
+            this.callback = callback;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (exception != null) {
+                String failedTopic = metadata != null && metadata.topic() != null ? metadata.topic() : topic;
+                int partition = metadata != null ? metadata.partition() : -1;
+                fail(SinkErrors.recordFailed(event, failedTopic, partition, exception));
+            } else {
+                succeedOne();
+            }
+        }
+
+        void fail(Throwable error) {
+            int left;
+            do {
+                left = get();
+                if (left <= 0) {
+                    return;
+                }
+            } while (!compareAndSet(left, SETTLED));
+            recordFailure(sequence, error);
+            callback.onFailure(error);
+        }
+
+        private void succeedOne() {
+            int left;
+            do {
+                left = get();
+                if (left <= 0) {
+                    return;
+                }
+            } while (!compareAndSet(left, left - 1));
+            if (left == 1) {
+                if (sequence < failedSequence) {
+                    callback.onDurable();
+                } else {
+                    // a record of an earlier write failed: nothing after it is reported durable
+                    callback.onFailure(SinkErrors.failedBefore(event, failure));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,553 @@
+package dev.pgcdc.kafka;
+
+import dev.pgcdc.api.ConfigurationException;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.plugin.PluginConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the {@link KafkaSink} needs, immutable and validated: build it with {@link #builder()}
+ * (defaults as in {@code reference.conf}) or read it with {@link #from(PluginConfig)} from the
+ * {@code pgcdc.kafka} section. Invalid settings fail with one {@link ConfigurationException} listing
+ * every problem. {@link #toString()} masks secrets.
+ *
+ * @param bootstrapServers       {@code host:port[,host:port...]}
+ * @param tableTopicMapping      table to topic; an event of a table not in it is an error
+ * @param batchSize              exactly-once: events per transaction at most
+ * @param batchBytes             record bytes per producer batch (capped by {@code max.request.size}); exactly-once: per transaction
+ * @param linger                 how long a batch (and, exactly-once, a transaction) waits to fill
+ * @param compression            codec of the batches written
+ * @param partitioner            how records are spread over a topic's partitions
+ * @param acks                   how many replicas confirm a write ({@link Acks#ALL} for durability)
+ * @param maxAttempts            sends per batch at most, {@link #UNBOUNDED_ATTEMPTS} for as many as the delivery timeout allows
+ * @param requestTimeout         one request to a broker
+ * @param deliveryTimeout        a record's whole delivery, retries included; past it the write fails
+ * @param tls                    TLS to the brokers
+ * @param sasl                   SASL authentication
+ * @param metadataMaxAge         how often topic metadata is refreshed at least
+ * @param clientId               the producer's {@code client.id}
+ * @param allowAutoTopicCreation create missing mapped topics at start instead of failing
+ * @param topicPartitions        partitions of topics created at start, -1 for the broker's default
+ * @param topicReplicationFactor replication factor of topics created at start, -1 for the broker's default
+ * @param exactlyOnce            transactional mode: batches committed with their last position
+ * @param transactionalId        exactly-once: the producer's {@code transactional.id} and the offsets key (the service sets {@code pgcdc-<slot.name>})
+ * @param offsetsTopic           exactly-once: compacted topic holding the last committed position
+ * @param producerOverrides      raw producer properties, applied last
+ */
+public record KafkaSinkSettings(
+        String bootstrapServers,
+        Map<TableId, String> tableTopicMapping,
+        int batchSize,
+        long batchBytes,
+        Duration linger,
+        Compression compression,
+        Partitioner partitioner,
+        Acks acks,
+        int maxAttempts,
+        Duration requestTimeout,
+        Duration deliveryTimeout,
+        TlsSettings tls,
+        SaslSettings sasl,
+        Duration metadataMaxAge,
+        String clientId,
+        boolean allowAutoTopicCreation,
+        int topicPartitions,
+        int topicReplicationFactor,
+        boolean exactlyOnce,
+        String transactionalId,
+        String offsetsTopic,
+        Map<String, String> producerOverrides) {
+
+    /** {@link #maxAttempts} meaning "retry until the delivery timeout". */
+    public static final int UNBOUNDED_ATTEMPTS = Integer.MAX_VALUE;
+
+    static final String PREFIX = "pgcdc.kafka.";
+
+    /** Batch compression codecs. */
+    public enum Compression {
+        NONE, GZIP, SNAPPY, LZ4, ZSTD;
+
+        /** The configuration spelling, which is also Kafka's {@code compression.type}. */
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** How records are spread over partitions. */
+    public enum Partitioner {
+        /** murmur2 of the key, Kafka's default: a key always lands on the same partition. */
+        HASH("hash"),
+        /** Each record to the next partition, keys ignored: no per-key order. */
+        ROUND_ROBIN("round-robin"),
+        /** Kafka's adaptive uniform sticky partitioning with keys ignored: more to faster brokers; no per-key order. */
+        LEAST_LOADED("least-loaded"),
+        /** CRC-32 (IEEE) of the key modulo the partition count, like librdkafka's {@code consistent_random}. */
+        CRC32("crc32"),
+        /** FNV-1a 32-bit of the key, as Sarama's reference hash partitioner and kafka-go's {@code ReferenceHash}. */
+        REFERENCE_HASH("reference-hash");
+
+        private final String configName;
+
+        Partitioner(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+
+        /** Whether records of one key always go to one partition (and so keep their order). */
+        public boolean keepsKeyOrder() {
+            return this != ROUND_ROBIN && this != LEAST_LOADED;
+        }
+    }
+
+    /** Replica acknowledgements a write waits for. */
+    public enum Acks {
+        NONE("0"), LEADER("1"), ALL("all");
+
+        private final String configName;
+
+        Acks(String configName) {
+            this.configName = configName;
+        }
+
+        /** The configuration spelling, which is also Kafka's {@code acks}. */
+        public String configName() {
+            return configName;
+        }
+    }
+
+    public KafkaSinkSettings {
+        tableTopicMapping = tableTopicMapping == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tableTopicMapping));
+        producerOverrides = producerOverrides == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(producerOverrides));
+        tls = tls == null ? TlsSettings.disabled() : tls;
+        sasl = sasl == null ? SaslSettings.none() : sasl;
+        List<String> problems = new ArrayList<>();
+        validate(problems, bootstrapServers, tableTopicMapping, batchSize, batchBytes, linger, compression, partitioner, acks,
+                maxAttempts, requestTimeout, deliveryTimeout, metadataMaxAge, clientId, topicPartitions, topicReplicationFactor,
+                exactlyOnce, transactionalId, offsetsTopic);
+        validateTls(problems, tls);
+        validateSasl(problems, sasl);
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Reads the {@code pgcdc.kafka} section: every key of {@code reference.conf}, defaults for the
+     * missing ones. Unknown keys are errors ({@code producer} is passed through as it is).
+     *
+     * @throws ConfigurationException listing every problem
+     */
+    public static KafkaSinkSettings from(PluginConfig config) {
+        return KafkaSinkSettingsReader.read(config);
+    }
+
+    /** The topic mapped to {@code table}, or null. */
+    public String topicFor(TableId table) {
+        return tableTopicMapping.get(table);
+    }
+
+    /**
+     * Checks that every table the service captures has a topic (the service calls this at start
+     * with its publication's tables).
+     *
+     * @throws ConfigurationException naming each table without a mapping
+     */
+    public void requireMappedTables(Collection<TableId> tables) {
+        List<String> problems = new ArrayList<>();
+        for (TableId table : tables) {
+            if (!tableTopicMapping.containsKey(table)) {
+                problems.add(PREFIX + "table-topic-mapping has no topic for table " + table + "; add \"" + table + "\" = \"<topic>\"");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
+    }
+
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        Builder builder = new Builder();
+        builder.bootstrapServers = bootstrapServers;
+        builder.tableTopicMapping = new LinkedHashMap<>(tableTopicMapping);
+        builder.batchSize = batchSize;
+        builder.batchBytes = batchBytes;
+        builder.linger = linger;
+        builder.compression = compression;
+        builder.partitioner = partitioner;
+        builder.acks = acks;
+        builder.maxAttempts = maxAttempts;
+        builder.requestTimeout = requestTimeout;
+        builder.deliveryTimeout = deliveryTimeout;
+        builder.tls = tls;
+        builder.sasl = sasl;
+        builder.metadataMaxAge = metadataMaxAge;
+        builder.clientId = clientId;
+        builder.allowAutoTopicCreation = allowAutoTopicCreation;
+        builder.topicPartitions = topicPartitions;
+        builder.topicReplicationFactor = topicReplicationFactor;
+        builder.exactlyOnce = exactlyOnce;
+        builder.transactionalId = transactionalId;
+        builder.offsetsTopic = offsetsTopic;
+        builder.producerOverrides = new LinkedHashMap<>(producerOverrides);
+        return builder;
+    }
+
+    @Override
+    public String toString() {
+        Map<String, String> maskedOverrides = new LinkedHashMap<>();
+        producerOverrides.forEach((key, value) -> maskedOverrides.put(key, isSecret(key) ? "******" : value));
+        return "KafkaSinkSettings[bootstrapServers=" + bootstrapServers + ", tableTopicMapping=" + tableTopicMapping
+                + ", batchSize=" + batchSize + ", batchBytes=" + batchBytes + ", linger=" + linger + ", compression=" + compression
+                + ", partitioner=" + partitioner + ", acks=" + acks
+                + ", maxAttempts=" + (maxAttempts == UNBOUNDED_ATTEMPTS ? "unbounded" : String.valueOf(maxAttempts))
+                + ", requestTimeout=" + requestTimeout + ", deliveryTimeout=" + deliveryTimeout + ", tls=" + tls + ", sasl=" + sasl
+                + ", metadataMaxAge=" + metadataMaxAge + ", clientId=" + clientId + ", allowAutoTopicCreation=" + allowAutoTopicCreation
+                + ", topicPartitions=" + topicPartitions + ", topicReplicationFactor=" + topicReplicationFactor
+                + ", exactlyOnce=" + exactlyOnce + ", transactionalId=" + transactionalId + ", offsetsTopic=" + offsetsTopic
+                + ", producerOverrides=" + maskedOverrides + "]";
+    }
+
+    static boolean isSecret(String propertyName) {
+        String lower = propertyName.toLowerCase(Locale.ROOT);
+        return lower.contains("password") || lower.contains("jaas") || lower.contains("secret")
+                || lower.equals("ssl.keystore.key") || lower.contains("credentials");
+    }
+
+    private static void validate(List<String> problems, String bootstrapServers, Map<TableId, String> mapping, int batchSize,
+                                 long batchBytes, Duration linger, Compression compression, Partitioner partitioner, Acks acks,
+                                 int maxAttempts, Duration requestTimeout, Duration deliveryTimeout, Duration metadataMaxAge,
+                                 String clientId, int topicPartitions, int topicReplicationFactor, boolean exactlyOnce,
+                                 String transactionalId, String offsetsTopic) {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            problems.add(PREFIX + "bootstrap-servers is required, e.g. \"localhost:9092\"");
+        } else {
+            for (String server : bootstrapServers.split(",")) {
+                String trimmed = server.trim();
+                int colon = trimmed.lastIndexOf(':');
+                if (colon <= 0 || !isPort(trimmed.substring(colon + 1))) {
+                    problems.add(PREFIX + "bootstrap-servers = \"" + bootstrapServers + "\": \"" + trimmed
+                            + "\" is not host:port; expected host:port[,host:port...]");
+                }
+            }
+        }
+        if (mapping.isEmpty()) {
+            problems.add(PREFIX + "table-topic-mapping is required: map every captured table to a topic, e.g. \"public.users\" = \"users\"");
+        }
+        mapping.forEach((table, topic) -> {
+            String problem = topicNameProblem(topic);
+            if (problem != null) {
+                problems.add(PREFIX + "table-topic-mapping.\"" + table + "\" = \"" + topic + "\": " + problem);
+            }
+        });
+        if (batchSize < 1) {
+            problems.add(PREFIX + "batch-size = " + batchSize + " must be at least 1");
+        }
+        if (batchBytes < 1 || batchBytes > Integer.MAX_VALUE) {
+            problems.add(PREFIX + "batch-bytes = " + batchBytes + " must be between 1 and " + Integer.MAX_VALUE);
+        }
+        if (linger == null || linger.isNegative()) {
+            problems.add(PREFIX + "linger = " + linger + " must not be negative");
+        }
+        requireSet(problems, compression, "compression", "none, gzip, snappy, lz4, zstd");
+        requireSet(problems, partitioner, "partitioner", "hash, round-robin, least-loaded, crc32, reference-hash");
+        requireSet(problems, acks, "acks", "0, 1, all");
+        if (maxAttempts < 1) {
+            problems.add(PREFIX + "max-attempts = " + maxAttempts + " must be at least 1 (or unbounded)");
+        }
+        requirePositive(problems, requestTimeout, "request-timeout");
+        requirePositive(problems, deliveryTimeout, "delivery-timeout");
+        requirePositive(problems, metadataMaxAge, "metadata-max-age");
+        if (linger != null && requestTimeout != null && deliveryTimeout != null && !linger.isNegative()
+                && deliveryTimeout.compareTo(linger.plus(requestTimeout)) < 0) {
+            problems.add(PREFIX + "delivery-timeout = " + deliveryTimeout + " must be at least linger + request-timeout ("
+                    + linger.plus(requestTimeout) + ")");
+        }
+        if (clientId == null || clientId.isBlank()) {
+            problems.add(PREFIX + "client-id must not be empty");
+        }
+        if (topicPartitions != -1 && topicPartitions < 1) {
+            problems.add(PREFIX + "topic-partitions = " + topicPartitions + " must be at least 1 (or -1 for the broker's default)");
+        }
+        if (topicReplicationFactor != -1 && (topicReplicationFactor < 1 || topicReplicationFactor > Short.MAX_VALUE)) {
+            problems.add(PREFIX + "topic-replication-factor = " + topicReplicationFactor + " must be at least 1 (or -1 for the broker's default)");
+        }
+        String offsetsProblem = topicNameProblem(offsetsTopic);
+        if (offsetsProblem != null) {
+            problems.add(PREFIX + "offsets-topic = \"" + offsetsTopic + "\": " + offsetsProblem);
+        }
+        if (exactlyOnce) {
+            if (transactionalId == null || transactionalId.isBlank()) {
+                problems.add(PREFIX + "transactional-id is required when " + PREFIX
+                        + "exactly-once = true (the service sets it to pgcdc-<slot.name>)");
+            }
+            if (acks != null && acks != Acks.ALL) {
+                problems.add(PREFIX + "acks = " + acks.configName() + " is not allowed with " + PREFIX + "exactly-once = true; allowed: all");
+            }
+            if (maxAttempts == 1) {
+                problems.add(PREFIX + "max-attempts = 1 is not allowed with " + PREFIX + "exactly-once = true (transactions need retries)");
+            }
+        }
+    }
+
+    private static void validateTls(List<String> problems, TlsSettings tls) {
+        boolean anyFile = tls.caFile() != null || tls.clientCertFile() != null || tls.clientKeyFile() != null;
+        if (!tls.enabled()) {
+            if (anyFile) {
+                problems.add(PREFIX + "tls has certificate files set but " + PREFIX + "tls.enabled = false; set it to true to use them");
+            }
+            return;
+        }
+        requireReadable(problems, tls.caFile(), "tls.ca-file");
+        requireReadable(problems, tls.clientCertFile(), "tls.client-cert-file");
+        requireReadable(problems, tls.clientKeyFile(), "tls.client-key-file");
+        if ((tls.clientCertFile() == null) != (tls.clientKeyFile() == null)) {
+            problems.add(PREFIX + "tls.client-cert-file and " + PREFIX + "tls.client-key-file must be set together");
+        }
+    }
+
+    private static void validateSasl(List<String> problems, SaslSettings sasl) {
+        if (!sasl.enabled()) {
+            return;
+        }
+        if (sasl.username() == null || sasl.username().isEmpty()) {
+            problems.add(PREFIX + "sasl.username is required with " + PREFIX + "sasl.mechanism = " + sasl.mechanism().kafkaName());
+        }
+        if (sasl.password() == null) {
+            problems.add(PREFIX + "sasl.password is required with " + PREFIX + "sasl.mechanism = " + sasl.mechanism().kafkaName());
+        }
+    }
+
+    private static void requireReadable(List<String> problems, Path file, String key) {
+        if (file != null && !Files.isReadable(file)) {
+            problems.add(PREFIX + key + " = \"" + file + "\" is not a readable file");
+        }
+    }
+
+    private static void requireSet(List<String> problems, Object value, String key, String allowed) {
+        if (value == null) {
+            problems.add(PREFIX + key + " must be set; allowed: " + allowed);
+        }
+    }
+
+    private static void requirePositive(List<String> problems, Duration value, String key) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            problems.add(PREFIX + key + " = " + value + " must be positive");
+        }
+    }
+
+    private static boolean isPort(String text) {
+        if (text.isEmpty() || text.length() > 5) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (!Character.isDigit(text.charAt(i))) {
+                return false;
+            }
+        }
+        int port = Integer.parseInt(text);
+        return port > 0 && port <= 65535;
+    }
+
+    /** Why {@code topic} is not a legal Kafka topic name, or null when it is. */
+    static String topicNameProblem(String topic) {
+        if (topic == null || topic.isEmpty()) {
+            return "a topic name must not be empty";
+        }
+        if (topic.length() > 249) {
+            return "a topic name has at most 249 characters";
+        }
+        if (topic.equals(".") || topic.equals("..")) {
+            return "a topic name cannot be \".\" or \"..\"";
+        }
+        for (int i = 0; i < topic.length(); i++) {
+            char c = topic.charAt(i);
+            boolean legal = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-';
+            if (!legal) {
+                return "a topic name may only contain ASCII letters, digits, '.', '_' and '-'";
+            }
+        }
+        return null;
+    }
+
+    /** Builder with the defaults of {@code reference.conf}. Only {@link #bootstrapServers} and {@link #tableTopicMapping} are required. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private Map<TableId, String> tableTopicMapping = new LinkedHashMap<>();
+        private int batchSize = 2000;
+        private long batchBytes = 10L * 1024 * 1024;
+        private Duration linger = Duration.ofMillis(10);
+        private Compression compression = Compression.NONE;
+        private Partitioner partitioner = Partitioner.HASH;
+        private Acks acks = Acks.ALL;
+        private int maxAttempts = UNBOUNDED_ATTEMPTS;
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private Duration deliveryTimeout = Duration.ofSeconds(120);
+        private TlsSettings tls = TlsSettings.disabled();
+        private SaslSettings sasl = SaslSettings.none();
+        private Duration metadataMaxAge = Duration.ofSeconds(60);
+        private String clientId = "pgcdc";
+        private boolean allowAutoTopicCreation;
+        private int topicPartitions = -1;
+        private int topicReplicationFactor = -1;
+        private boolean exactlyOnce;
+        private String transactionalId;
+        private String offsetsTopic = "__pgcdc_offsets";
+        private Map<String, String> producerOverrides = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder bootstrapServers(String value) {
+            this.bootstrapServers = value;
+            return this;
+        }
+
+        /** Replaces the whole mapping. */
+        public Builder tableTopicMapping(Map<TableId, String> value) {
+            this.tableTopicMapping = new LinkedHashMap<>(Objects.requireNonNull(value, "tableTopicMapping"));
+            return this;
+        }
+
+        /** Adds one table's topic. */
+        public Builder mapTable(TableId table, String topic) {
+            this.tableTopicMapping.put(Objects.requireNonNull(table, "table"), topic);
+            return this;
+        }
+
+        /** Adds one table's topic; {@code table} as {@code schema.name}. */
+        public Builder mapTable(String table, String topic) {
+            return mapTable(TableId.parse(table), topic);
+        }
+
+        public Builder batchSize(int value) {
+            this.batchSize = value;
+            return this;
+        }
+
+        public Builder batchBytes(long value) {
+            this.batchBytes = value;
+            return this;
+        }
+
+        public Builder linger(Duration value) {
+            this.linger = value;
+            return this;
+        }
+
+        public Builder compression(Compression value) {
+            this.compression = value;
+            return this;
+        }
+
+        public Builder partitioner(Partitioner value) {
+            this.partitioner = value;
+            return this;
+        }
+
+        public Builder acks(Acks value) {
+            this.acks = value;
+            return this;
+        }
+
+        public Builder maxAttempts(int value) {
+            this.maxAttempts = value;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration value) {
+            this.requestTimeout = value;
+            return this;
+        }
+
+        public Builder deliveryTimeout(Duration value) {
+            this.deliveryTimeout = value;
+            return this;
+        }
+
+        public Builder tls(TlsSettings value) {
+            this.tls = value;
+            return this;
+        }
+
+        public Builder sasl(SaslSettings value) {
+            this.sasl = value;
+            return this;
+        }
+
+        public Builder metadataMaxAge(Duration value) {
+            this.metadataMaxAge = value;
+            return this;
+        }
+
+        public Builder clientId(String value) {
+            this.clientId = value;
+            return this;
+        }
+
+        public Builder allowAutoTopicCreation(boolean value) {
+            this.allowAutoTopicCreation = value;
+            return this;
+        }
+
+        public Builder topicPartitions(int value) {
+            this.topicPartitions = value;
+            return this;
+        }
+
+        public Builder topicReplicationFactor(int value) {
+            this.topicReplicationFactor = value;
+            return this;
+        }
+
+        public Builder exactlyOnce(boolean value) {
+            this.exactlyOnce = value;
+            return this;
+        }
+
+        public Builder transactionalId(String value) {
+            this.transactionalId = value;
+            return this;
+        }
+
+        public Builder offsetsTopic(String value) {
+            this.offsetsTopic = value;
+            return this;
+        }
+
+        /** Replaces the raw producer properties. */
+        public Builder producerOverrides(Map<String, String> value) {
+            this.producerOverrides = new LinkedHashMap<>(Objects.requireNonNull(value, "producerOverrides"));
+            return this;
+        }
+
+        /** Adds one raw producer property; it wins over anything the sink sets. */
+        public Builder producerOverride(String name, String value) {
+            this.producerOverrides.put(Objects.requireNonNull(name, "name"), value);
+            return this;
+        }
+
+        /** @throws ConfigurationException listing every problem */
+        public KafkaSinkSettings build() {
+            return new KafkaSinkSettings(bootstrapServers, tableTopicMapping, batchSize, batchBytes, linger, compression, partitioner,
+                    acks, maxAttempts, requestTimeout, deliveryTimeout, tls, sasl, metadataMaxAge, clientId, allowAutoTopicCreation,
+                    topicPartitions, topicReplicationFactor, exactlyOnce, transactionalId, offsetsTopic, producerOverrides);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.pgcdc.kafka.partition;
+
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.producer.Partitioner;
+import org.apache.kafka.common.Cluster;
+
+/**
+ * {@code partitioner = reference-hash}: the 32-bit FNV-1a hash of the key bytes with the sign bit
+ * cleared, modulo the topic's partition count; a record without a key goes to a random partition.
+ * This is Sarama's {@code NewReferenceHashPartitioner} and kafka-go's {@code ReferenceHash}
+ * balancer (what go-pq-cdc-kafka configures), so a key lands on the same partition as it did with
+ * the Go connector. Stateless and thread-safe; kafka-clients creates it by class name.
+ */
+public final class ReferenceHashPartitioner implements Partitioner {
+
+    private static final int FNV_OFFSET_BASIS = 0x811c9dc5;
+    private static final int FNV_PRIME = 0x01000193;
+
+    @Override
+    public int partition(String topic, Object key, byte[] keyBytes, Object value, byte[] valueBytes, Cluster cluster) {
+        return partition(keyBytes, cluster.partitionsForTopic(topic).size());
+    }
+
+    /** The partition of {@code key} among {@code partitions}. */
+    public static int partition(byte[] key, int partitions) {
+        if (key == null) {
+            return ThreadLocalRandom.current().nextInt(partitions);
+        }
+        return (fnv1a32(key) & 0x7fffffff) % partitions;
+    }
+
+    /** FNV-1a, 32 bits, of {@code bytes} (Go's {@code hash/fnv.New32a}). */
+    public static int fnv1a32(byte[] bytes) {
+        int hash = FNV_OFFSET_BASIS;
+        for (byte b : bytes) {
+            hash ^= b & 0xff;
+            hash *= FNV_PRIME;
+        }
+        return hash;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,122 @@
+package dev.pgcdc.kafka.it;
+
+import static dev.pgcdc.kafka.it.Pipelines.awaitAcknowledged;
+import static dev.pgcdc.kafka.it.Pipelines.awaitFailure;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pgcdc.api.SinkException;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.pipeline.Pipeline;
+import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.api.position.Position;
+import dev.pgcdc.kafka.KafkaSink;
+import dev.pgcdc.kafka.KafkaSinkSettings;
+import dev.pgcdc.kafka.ScriptedSource;
+import dev.pgcdc.kafka.Workload;
+import dev.pgcdc.kafka.json.JsonChangeHandler;
+import dev.pgcdc.kafka.json.JsonHandlerSettings;
+import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.kafka.KafkaBroker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The sink while its broker is killed ({@code kill -9}) and restarted: retried, never dropped, in order. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BrokerFaultIT {
+
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = KafkaBroker.builder().start();
+    }
+
+    @BeforeEach
+    void brokerIsUp() {
+        if (!broker.isRunning()) {
+            broker.restart();
+        }
+    }
+
+    @AfterAll
+    static void closeBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aBrokerKilledAndRestartedMidStreamLosesNothingAndKeepsEachKeysOrder() {
+        TableId table = new TableId("public", TestNames.unique("t"));
+        String topic = broker.createTopic(TestNames.unique("fault"), 3);
+        int count = 30_000;
+        // about 3 s of load: 300 events every 30 ms
+        ScriptedSource source = new ScriptedSource(count, new Workload(table, 500)::event, Lsn.INVALID, Duration.ofMillis(30));
+        KafkaSink sink = new KafkaSink(KafkaSinkSettings.builder().bootstrapServers(broker.bootstrapServers()).mapTable(table, topic).build());
+
+        try (Pipeline pipeline = Pipelines.start("broker-restart", source, new JsonChangeHandler(JsonHandlerSettings.defaults()), sink,
+                dev.pgcdc.api.pipeline.PipelineSettings.builder().pollBatchSize(300).build())) {
+            awaitAcknowledged(pipeline, source, count / 5, Duration.ofSeconds(60));
+            broker.kill();
+            long acknowledgedAtKill = source.acknowledgedCount();
+            // the stream goes on against a dead broker for a while: the producer buffers, then send blocks
+            await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+            broker.restart();
+            awaitAcknowledged(pipeline, source, count, Duration.ofSeconds(120));
+            assertThat(acknowledgedAtKill).isLessThan(count);
+        }
+
+        List<ConsumerRecord<String, String>> records = broker.readAll(topic);
+        Map<String, List<Long>> byKey = Records.seqsByKey(records);
+        Records.assertStrictlyIncreasingPerKey(byKey);
+        assertThat(byKey.values().stream().flatMap(List::stream).collect(Collectors.toSet()))
+                .isEqualTo(LongStream.rangeClosed(1, count).boxed().collect(Collectors.toSet()));
+        assertThat(records).as("the idempotent producer writes each record once").hasSize(count);
+        assertThat(source.confirmedLsn()).isEqualTo(Workload.lsnOf(count));
+    }
+
+    @Test
+    @Order(2)
+    void aBrokerDownLongerThanTheDeliveryTimeoutStopsThePipelineAndAcknowledgesNothingThatIsNotStored() {
+        TableId table = new TableId("public", TestNames.unique("t"));
+        String topic = broker.createTopic(TestNames.unique("down"));
+        ScriptedSource source = new ScriptedSource(50_000, new Workload(table, 100)::event, Lsn.INVALID, Duration.ofMillis(20));
+        KafkaSink sink = new KafkaSink(KafkaSinkSettings.builder().bootstrapServers(broker.bootstrapServers()).mapTable(table, topic)
+                .requestTimeout(Duration.ofSeconds(2)).deliveryTimeout(Duration.ofSeconds(6)).build());
+
+        Pipeline pipeline = Pipelines.start("broker-down", source, new JsonChangeHandler(JsonHandlerSettings.defaults()), sink,
+                dev.pgcdc.api.pipeline.PipelineSettings.builder().pollBatchSize(100).build());
+        awaitAcknowledged(pipeline, source, 500, Duration.ofSeconds(60));
+        broker.kill();
+        awaitFailure(pipeline, Duration.ofSeconds(60));
+        Lsn confirmed = source.confirmedLsn();
+        List<Position> acknowledged = source.acknowledgedPositions();
+
+        assertThat(pipeline.failure()).get().isInstanceOf(SinkException.class)
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
+                .hasMessageContaining("for topic " + topic)
+                .hasMessageContaining("org.apache.kafka.common.errors.TimeoutException")
+                .hasMessageContaining("pgcdc.kafka.delivery-timeout");
+        broker.restart();
+        List<ConsumerRecord<String, String>> stored = broker.readAll(topic);
+        long storedUpTo = stored.stream().mapToLong(Records::seq).max().orElse(0);
+        // every acknowledged event is in the topic: nothing acknowledged was lost
+        assertThat(stored.stream().map(Records::seq).collect(Collectors.toSet()))
+                .containsAll(acknowledged.stream().map(position -> position.commitLsn().value() / 64).toList());
+        assertThat(confirmed.value() / 64).isLessThanOrEqualTo(storedUpTo);
+        assertThat(acknowledged.size()).isLessThan((int) source.emitted());
+    }
+}

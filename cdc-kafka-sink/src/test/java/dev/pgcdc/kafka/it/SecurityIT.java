@@ -1,0 +1,132 @@
+package dev.pgcdc.kafka.it;
+
+import static dev.pgcdc.kafka.it.Pipelines.awaitAcknowledged;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgcdc.api.SinkException;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.pipeline.Pipeline;
+import dev.pgcdc.kafka.KafkaSink;
+import dev.pgcdc.kafka.KafkaSinkSettings;
+import dev.pgcdc.kafka.SaslSettings;
+import dev.pgcdc.kafka.ScriptedSource;
+import dev.pgcdc.kafka.TlsSettings;
+import dev.pgcdc.kafka.Workload;
+import dev.pgcdc.kafka.json.JsonChangeHandler;
+import dev.pgcdc.kafka.json.JsonHandlerSettings;
+import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.kafka.KafkaBroker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sink against brokers whose client listener needs SCRAM, or TLS with a CA chain and client certificates. */
+class SecurityIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void writesThroughAScramListenerAndFailsAtStartWithAWrongPassword() {
+        try (KafkaBroker broker = KafkaBroker.builder().withScram("alice", "alice-secret").start()) {
+            TableId table = new TableId("public", TestNames.unique("t"));
+            String topic = broker.createTopic(TestNames.unique("scram"));
+            KafkaSinkSettings.Builder settings = KafkaSinkSettings.builder().bootstrapServers(broker.bootstrapServers()).mapTable(table, topic);
+
+            ScriptedSource source = new ScriptedSource(20, new Workload(table, 10)::event);
+            try (Pipeline pipeline = Pipelines.start("scram", source, json(),
+                    new KafkaSink(settings.sasl(SaslSettings.of(SaslSettings.Mechanism.SCRAM_SHA_512, "alice", "alice-secret")).build()))) {
+                awaitAcknowledged(pipeline, source, 20, TIMEOUT);
+            }
+            assertThat(broker.readAll(topic)).hasSize(20);
+
+            KafkaSink wrongPassword = new KafkaSink(settings.requestTimeout(Duration.ofSeconds(10))
+                    .sasl(SaslSettings.of(SaslSettings.Mechanism.SCRAM_SHA_512, "alice", "not-her-password")).build());
+            assertThatThrownBy(wrongPassword::start).isInstanceOf(SinkException.class)
+                    .hasMessageContaining("on Kafka at " + broker.bootstrapServers() + ": authentication failed")
+                    .hasMessageContaining("check pgcdc.kafka.sasl and pgcdc.kafka.tls")
+                    .hasMessageNotContaining("not-her-password");
+            wrongPassword.close();
+        }
+    }
+
+    @Test
+    void writesOverTlsTrustingARootAndIntermediateCaWithAClientCertificate() throws Exception {
+        CertificateChain chain = CertificateChain.create(temp);
+        String listener = "listener.name.client.";
+        try (KafkaBroker broker = KafkaBroker.builder().withTls()
+                .withBrokerProperty(listener + "ssl.keystore.location", chain.brokerKeyStore.toString())
+                .withBrokerProperty(listener + "ssl.keystore.password", CertificateChain.PASSWORD)
+                .withBrokerProperty(listener + "ssl.key.password", CertificateChain.PASSWORD)
+                .withBrokerProperty(listener + "ssl.truststore.type", "PEM")
+                .withBrokerProperty(listener + "ssl.truststore.location", chain.caChainPem.toString())
+                .withBrokerProperty(listener + "ssl.client.auth", "required")
+                .start()) {
+            TableId table = new TableId("public", TestNames.unique("t"));
+            String topic = TestNames.unique("tls");
+            try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.plaintextBootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            KafkaSinkSettings.Builder settings = KafkaSinkSettings.builder().bootstrapServers(broker.bootstrapServers())
+                    .mapTable(table, topic).requestTimeout(Duration.ofSeconds(10));
+
+            ScriptedSource source = new ScriptedSource(20, new Workload(table, 10)::event);
+            TlsSettings mutualTls = TlsSettings.trusting(chain.caChainPem).withClientCertificate(chain.clientCertificatePem, chain.clientKeyPem, null);
+            try (Pipeline pipeline = Pipelines.start("tls", source, json(), new KafkaSink(settings.tls(mutualTls).build()))) {
+                awaitAcknowledged(pipeline, source, 20, TIMEOUT);
+            }
+            assertThat(readPlaintext(broker, topic)).hasSize(20);
+
+            KafkaSink withoutClientCertificate = new KafkaSink(settings.tls(TlsSettings.trusting(chain.caChainPem)).build());
+            assertThatThrownBy(withoutClientCertificate::start).isInstanceOf(SinkException.class)
+                    .hasMessageContaining("on Kafka at " + broker.bootstrapServers() + ": authentication failed");
+            withoutClientCertificate.close();
+
+            KafkaSink trustingTheWrongCa = new KafkaSink(settings.tls(TlsSettings.trusting(broker.caCertificatePem())
+                    .withClientCertificate(chain.clientCertificatePem, chain.clientKeyPem, null)).build());
+            assertThatThrownBy(trustingTheWrongCa::start).isInstanceOf(SinkException.class)
+                    .hasMessageContaining("authentication failed");
+            trustingTheWrongCa.close();
+        }
+    }
+
+    /** Reads the topic over the broker's own PLAINTEXT listener, which needs no client certificate. */
+    private static List<ConsumerRecord<String, String>> readPlaintext(KafkaBroker broker, String topic) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.plaintextBootstrapServers());
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (consumer.position(partition) < end && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    private static JsonChangeHandler json() {
+        return new JsonChangeHandler(JsonHandlerSettings.defaults());
+    }
+}
