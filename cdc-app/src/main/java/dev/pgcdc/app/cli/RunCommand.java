@@ -1,0 +1,97 @@
+package dev.pgcdc.app.cli;
+
+import dev.pgcdc.api.CdcException;
+import dev.pgcdc.api.ConfigurationException;
+import dev.pgcdc.app.config.ConfigLoader;
+import dev.pgcdc.app.config.ServiceConfiguration;
+import dev.pgcdc.app.lifecycle.Service;
+import dev.pgcdc.app.lifecycle.StopOnSignal;
+import dev.pgcdc.app.logging.LogbackSetup;
+import dev.pgcdc.app.plugin.PluginCatalog;
+import dev.pgcdc.app.wiring.ServiceBootstrap;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code pgcdc run --config FILE}: validates, wires, starts and runs the service until stopped or failed. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs the service until SIGTERM/SIGINT or a fatal error.",
+            "Validates the configuration, starts the HTTP endpoints, then streams changes. On SIGTERM/SIGINT it drains",
+            "in-flight records, acknowledges what the sink confirmed, closes the slot connection and exits 0."})
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Mixin
+    ConfigOption config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        ClassLoader classLoader = Thread.currentThread().getContextClassLoader();
+        PluginCatalog catalog = PluginCatalog.discover(classLoader);
+        ServiceConfiguration configuration;
+        try {
+            configuration = ServiceConfiguration.load(config.file, new ConfigLoader(classLoader), catalog);
+        } catch (ConfigurationException e) {
+            err.println(config.file + ": " + e.getMessage());
+            err.flush();
+            return ExitCodes.INVALID_CONFIGURATION;
+        }
+        LogbackSetup.apply(configuration.app().logging());
+        LOG.debug("effective configuration:\n{}", configuration.renderMasked());
+        return run(configuration, catalog, err);
+    }
+
+    /** Runs a validated configuration to its end; the exit code. */
+    static int run(ServiceConfiguration configuration, PluginCatalog catalog, PrintWriter err) throws InterruptedException {
+        Service service;
+        try {
+            service = ServiceBootstrap.create(configuration, catalog);
+        } catch (ConfigurationException e) {
+            return fatal(err, e.getMessage(), e, ExitCodes.INVALID_CONFIGURATION);
+        } catch (CdcException e) {
+            return fatal(err, e.getMessage(), e, ExitCodes.FAILED);
+        }
+        Duration shutdownTimeout = configuration.app().pipeline().shutdownTimeout();
+        StopOnSignal signals = StopOnSignal.install(shutdownTimeout.plusSeconds(45), () -> {
+            service.stop();
+            return service.failure().isPresent() ? ExitCodes.FAILED : ExitCodes.OK;
+        });
+        try {
+            service.start();
+        } catch (RuntimeException e) {
+            return fatal(err, "cannot start: " + e.getMessage(), e, ExitCodes.FAILED);
+        }
+        while (!service.awaitTermination(Duration.ofHours(1))) {
+            // keep waiting: the pipeline runs until stopped or failed
+        }
+        if (signals.isSignalled()) {
+            // the stopping thread drains and ends the process with the outcome; don't race it
+            new CountDownLatch(1).await();
+        }
+        service.stop();
+        if (service.failure().isPresent()) {
+            Throwable failure = service.failure().get();
+            return fatal(err, "failed: " + failure.getMessage(), failure, ExitCodes.FAILED);
+        }
+        return ExitCodes.OK;
+    }
+
+    private static int fatal(PrintWriter err, String message, Throwable cause, int code) {
+        LOG.debug("fatal error", cause);
+        err.println("pgcdc: " + message);
+        err.flush();
+        return code;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.pgcdc.app.wiring;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.pgcdc.api.handler.ChangeHandler;
+import dev.pgcdc.api.handler.ChangeHandlerProvider;
+import dev.pgcdc.api.pipeline.DeadLetterEncoder;
+import dev.pgcdc.api.pipeline.Pipeline;
+import dev.pgcdc.api.pipeline.PipelineListener;
+import dev.pgcdc.api.pipeline.PipelineSettings;
+import dev.pgcdc.api.sink.Sink;
+import dev.pgcdc.api.source.ChangeSource;
+import dev.pgcdc.app.config.AppSettings;
+import dev.pgcdc.app.config.ServiceConfiguration;
+import dev.pgcdc.app.lifecycle.Service;
+import dev.pgcdc.app.plugin.PluginCatalog;
+import dev.pgcdc.kafka.json.JsonDeadLetterEncoder;
+import dev.pgcdc.kafka.json.JsonHandlerSettings;
+import dev.pgcdc.metrics.MetricLabels;
+import dev.pgcdc.metrics.ServiceMeters;
+import dev.pgcdc.metrics.http.StatusServer;
+import dev.pgcdc.metrics.slot.SlotMonitor;
+import dev.pgcdc.metrics.snapshot.SnapshotMetrics;
+import dev.pgcdc.metrics.status.ServiceState;
+import java.util.Map;
+
+/**
+ * The streaming pipeline (source, the handler selected by {@code handler.name}, sink, listener) and
+ * the {@link Service} that owns the lifecycle of everything.
+ */
+public final class PipelineModule extends AbstractModule {
+
+    @Provides
+    @Singleton
+    ChangeHandler handler(Map<String, ChangeHandlerProvider> providers, ServiceConfiguration configuration) {
+        return PluginCatalog.select(providers, configuration.app().handlerName(), "pgcdc.handler.name", "handler")
+                .create(configuration.handlerSection());
+    }
+
+    /** Dead letters are the failed event as JSON (in the json handler's envelope when that is the handler) plus the error headers. */
+    @Provides
+    @Singleton
+    DeadLetterEncoder deadLetterEncoder(ServiceConfiguration configuration) {
+        JsonHandlerSettings json = ServiceConfiguration.JSON_HANDLER.equals(configuration.app().handlerName())
+                ? JsonHandlerSettings.from(configuration.handlerSection()) : JsonHandlerSettings.defaults();
+        return new JsonDeadLetterEncoder(json);
+    }
+
+    @Provides
+    @Singleton
+    PipelineSettings pipelineSettings(AppSettings settings, DeadLetterEncoder deadLetterEncoder) {
+        PipelineSettings p = settings.pipeline();
+        return new PipelineSettings(p.maxInFlightEvents(), p.maxInFlightBytes(), p.pollBatchSize(), p.pollTimeout(), p.errorPolicy(),
+                p.deadLetterTopic(), deadLetterEncoder, p.shutdownTimeout());
+    }
+
+    @Provides
+    @Singleton
+    Pipeline pipeline(MetricLabels labels, ChangeSource source, ChangeHandler handler, Sink sink, PipelineSettings settings,
+                      PipelineListener listener) {
+        return new Pipeline(labels.slotName(), source, handler, sink, settings, listener);
+    }
+
+    @Provides
+    @Singleton
+    Service service(MetricLabels labels, ServiceState state, ServiceMeters meters, SnapshotMetrics snapshotMetrics,
+                    SlotMonitor slotMonitor, StatusServer http, Pipeline pipeline) {
+        // snapshotMetrics: its gauges are registered (at 0) with the other meters before anything starts
+        return new Service(labels.slotName(), state, meters, slotMonitor, http, pipeline);
+    }
+}

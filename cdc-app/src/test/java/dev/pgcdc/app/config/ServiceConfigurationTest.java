@@ -1,0 +1,251 @@
+package dev.pgcdc.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pgcdc.api.ConfigurationException;
+import dev.pgcdc.api.pipeline.ErrorPolicy;
+import dev.pgcdc.api.pipeline.PipelineSettings;
+import dev.pgcdc.app.TestConfigs;
+import dev.pgcdc.app.logging.LogFormat;
+import dev.pgcdc.app.logging.LoggingSettings;
+import dev.pgcdc.app.plugin.PluginCatalog;
+import dev.pgcdc.metrics.http.HttpSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServiceConfigurationTest {
+
+    private static final String MINIMAL = TestConfigs.MINIMAL;
+
+    private static final ClassLoader CLASS_LOADER = ServiceConfigurationTest.class.getClassLoader();
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void loadsAMinimalFileWithEveryDefaultOfTheAppsKeys() throws IOException {
+        ServiceConfiguration configuration = load(MINIMAL);
+
+        assertThat(configuration.app()).isEqualTo(new AppSettings("json", "kafka", new HttpSettings("0.0.0.0", 8080), Duration.ofSeconds(10),
+                new LoggingSettings("info", LogFormat.TEXT, Map.of("org.apache.kafka", "warn")),
+                configuration.app().pipeline()));
+        PipelineSettings pipeline = configuration.app().pipeline();
+        assertThat(List.of(pipeline.maxInFlightEvents(), pipeline.maxInFlightBytes(), pipeline.pollBatchSize(), pipeline.pollTimeout(),
+                pipeline.errorPolicy(), pipeline.shutdownTimeout()))
+                .containsExactly(20_000, 64L * 1024 * 1024, 1000, Duration.ofMillis(100), ErrorPolicy.FAIL, Duration.ofSeconds(30));
+        assertThat(pipeline.deadLetterTopic()).isNull();
+        assertThat(configuration.postgres().slotName()).isEqualTo("shop_slot");
+        assertThat(configuration.handlerSection().prefix()).isEqualTo("pgcdc.handler.json");
+        assertThat(configuration.sinkSection().prefix()).isEqualTo("pgcdc.kafka");
+    }
+
+    @Test
+    void readsEveryKeyTheAppOwns() throws IOException {
+        ServiceConfiguration configuration = load(MINIMAL + """
+                pgcdc {
+                  http { host = "127.0.0.1", port = 9090 }
+                  metrics.slot-interval = 3s
+                  logging { level = debug, format = json, loggers { "org.postgresql" = info } }
+                  pipeline {
+                    max-in-flight-events = 500
+                    max-in-flight-bytes = 8MiB
+                    poll-batch-size = 50
+                    poll-timeout = 20ms
+                    error-policy = dead-letter
+                    dead-letter-topic = shop.dead
+                    shutdown-timeout = 5s
+                  }
+                }
+                """);
+
+        AppSettings app = configuration.app();
+        assertThat(app.http()).isEqualTo(new HttpSettings("127.0.0.1", 9090));
+        assertThat(app.slotInterval()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(app.logging()).isEqualTo(new LoggingSettings("debug", LogFormat.JSON,
+                Map.of("org.apache.kafka", "warn", "org.postgresql", "info")));
+        assertThat(List.of(app.pipeline().maxInFlightEvents(), app.pipeline().maxInFlightBytes(), app.pipeline().pollBatchSize(),
+                app.pipeline().pollTimeout(), app.pipeline().errorPolicy(), app.pipeline().deadLetterTopic(), app.pipeline().shutdownTimeout()))
+                .containsExactly(500, 8L * 1024 * 1024, 50, Duration.ofMillis(20), ErrorPolicy.DEAD_LETTER, "shop.dead", Duration.ofSeconds(5));
+    }
+
+    @Test
+    void reportsEveryBadValueAtOnceWithItsKeyTheValueAndWhatIsAllowed() {
+        assertThat(problems(MINIMAL + """
+                pgcdc.http.port = 70000
+                pgcdc.logging.format = xml
+                pgcdc.logging.level = verbose
+                pgcdc.pipeline.error-policy = explode
+                pgcdc.pipeline.max-in-flight-events = 0
+                pgcdc.pipeline.max-in-flight-bytes = lots
+                pgcdc.pipeline.shutdown-timeout = soon
+                pgcdc.metrics.slot-interval = 0s
+                """)).containsExactlyInAnyOrder(
+                "pgcdc.http.port = 70000 is out of range; allowed: 0 to 65535",
+                "pgcdc.logging.format = \"xml\" is not allowed; allowed: text, json",
+                "pgcdc.logging.level = \"verbose\" is not allowed; allowed: trace, debug, info, warn, error, off",
+                "pgcdc.pipeline.error-policy = \"explode\" is not allowed; allowed: fail, skip, dead-letter",
+                "pgcdc.pipeline.max-in-flight-events = 0 is out of range; allowed: 1 to 2147483647",
+                "pgcdc.pipeline.max-in-flight-bytes = \"lots\" is not a size; allowed: a size such as 1048576, 512KiB or 64MiB",
+                "pgcdc.pipeline.shutdown-timeout = \"soon\" is not a duration; allowed: a duration such as 500ms, 30s or 2m",
+                "pgcdc.metrics.slot-interval = \"0s\" must be more than zero");
+    }
+
+    @Test
+    void suggestsTheClosestChoiceForAMisspeltValue() {
+        assertThat(problems(MINIMAL + "pgcdc.pipeline.error-policy = skp\n"))
+                .containsExactly("pgcdc.pipeline.error-policy = \"skp\" is not allowed; allowed: fail, skip, dead-letter (did you mean skip?)");
+    }
+
+    @Test
+    void flagsUnknownKeysWithADidYouMeanAndWhereTheyWereSet() {
+        List<String> problems = problems(MINIMAL + """
+                pgcdc.http.prot = 9090
+                pgcdc.htpp.port = 9090
+                pgcdc.pipeline.retries = 3
+                """);
+
+        assertThat(problems).hasSize(3);
+        assertThat(problems.get(0)).matches("pgcdc\\.htpp = \\{\"port\":9090\\} \\(.*app\\.conf: 11\\) is not a known key; did you mean pgcdc\\.http\\?");
+        assertThat(problems.get(1)).matches("pgcdc\\.http\\.prot = 9090 \\(.*app\\.conf: 10\\) is not a known key; did you mean pgcdc\\.http\\.port\\?");
+        assertThat(problems.get(2)).matches("pgcdc\\.pipeline\\.retries = 3 \\(.*app\\.conf: 12\\) is not a known key; known keys here: "
+                + "dead-letter-topic, error-policy, max-in-flight-bytes, max-in-flight-events, poll-batch-size, poll-timeout, shutdown-timeout");
+    }
+
+    @Test
+    void unknownKeysOfAnAdaptersSectionAreReportedOnceByTheAdapter() {
+        List<String> problems = problems(MINIMAL + "pgcdc.postgres.hots = db2\npgcdc.kafka.lingr = 5ms\n");
+
+        assertThat(problems).hasSize(2);
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("pgcdc.postgres.hots").contains("did you mean host?"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("pgcdc.kafka.lingr").contains("did you mean pgcdc.kafka.linger?"));
+    }
+
+    @Test
+    void flagsSectionsWrittenOutsideThePgcdcRoot() {
+        assertThat(problems(MINIMAL + "http { port = 9090 }\n")).singleElement().asString()
+                .matches("http \\(.*app\\.conf: 10\\) is outside the pgcdc root; write it as pgcdc\\.http or inside pgcdc \\{ \\.\\.\\. \\}");
+    }
+
+    @Test
+    void reportsEveryMissingRequiredKey() {
+        assertThat(problems("pgcdc {}\n")).contains(
+                "pgcdc.postgres.host is required",
+                "pgcdc.postgres.database is required",
+                "pgcdc.postgres.user is required",
+                "pgcdc.publication.name is required",
+                "pgcdc.slot.name is required",
+                "pgcdc.kafka.bootstrap-servers is required, e.g. \"localhost:9092\"");
+    }
+
+    @Test
+    void requiresATopicForEveryCapturedTableWithTheJsonHandler() {
+        assertThat(problems(MINIMAL.replace("tables = [ { name = customers } ]", "tables = [ { name = customers }, { name = orders } ]")))
+                .containsExactly("pgcdc.kafka.table-topic-mapping has no topic for table public.orders; add \"public.orders\" = \"<topic>\"");
+    }
+
+    @Test
+    void deadLetterPolicyNeedsADeadLetterTopic() {
+        assertThat(problems(MINIMAL + "pgcdc.pipeline.error-policy = dead-letter\n"))
+                .containsExactly("pgcdc.pipeline.dead-letter-topic is required when pgcdc.pipeline.error-policy = dead-letter");
+    }
+
+    @Test
+    void anUnknownHandlerNameListsTheHandlersFound() {
+        assertThat(problems(MINIMAL + "pgcdc.handler.name = jsno\n")).containsExactly(
+                "pgcdc.handler.name = \"jsno\": no handler of that name is on the class path; found: "
+                        + "audit-trail (dev.pgcdc.examples.audit.AuditTrailHandlerProvider), json (dev.pgcdc.kafka.json.JsonChangeHandlerProvider)");
+    }
+
+    @Test
+    void anUnknownSinkNameListsTheSinksFound() {
+        assertThat(problems(MINIMAL + "pgcdc.sink.name = kafak\n")).containsExactly(
+                "pgcdc.sink.name = \"kafak\": no sink of that name is on the class path; found: kafka (dev.pgcdc.kafka.KafkaSinkProvider)");
+    }
+
+    @Test
+    void theSectionOfAHandlerOnTheClassPathBelongsToThatHandler() throws IOException {
+        ServiceConfiguration configuration = load(MINIMAL + """
+                pgcdc.handler { name = audit-trail, audit-trail { topic = shop.audit, include-values = true } }
+                """);
+
+        assertThat(configuration.handlerSection().prefix()).isEqualTo("pgcdc.handler.audit-trail");
+        assertThat(configuration.handlerSection().asMap()).isEqualTo(Map.of("topic", "shop.audit", "include-values", true));
+    }
+
+    @Test
+    void aHandlerChecksItsOwnSection() {
+        assertThat(problems(MINIMAL + "pgcdc.handler.name = audit-trail\n")).containsExactly("pgcdc.handler.audit-trail.topic is required");
+    }
+
+    @Test
+    void aSectionOfAPluginNotOnTheClassPathGetsADidYouMean() {
+        assertThat(problems(MINIMAL + "pgcdc.handler.audit-trial.topic = x\n")).singleElement().asString()
+                .contains("pgcdc.handler.audit-trial = {\"topic\":\"x\"}").endsWith("is not a known key; did you mean pgcdc.handler.audit-trail?");
+    }
+
+    @Test
+    void substitutesEnvironmentVariables() throws IOException {
+        ServiceConfiguration configuration = load(MINIMAL + """
+                pgcdc.postgres.password = ${?PATH}
+                pgcdc.http.host = "127.0.0.1"
+                pgcdc.http.host = ${?PGCDC_TEST_SURELY_UNSET_VARIABLE}
+                """);
+
+        assertThat(configuration.postgres().password()).isEqualTo(System.getenv("PATH"));
+        assertThat(configuration.app().http().host()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void aRequiredSubstitutionThatIsUnsetSaysWhatToDo() {
+        assertThat(problems(MINIMAL + "pgcdc.postgres.password = ${PGCDC_TEST_SURELY_UNSET_VARIABLE}\n")).singleElement().asString()
+                .contains("PGCDC_TEST_SURELY_UNSET_VARIABLE")
+                .endsWith("(set that environment variable, or write ${?NAME} to leave the key at its default when it is unset)");
+    }
+
+    @Test
+    void aMissingFileIsOneClearProblem() {
+        assertThatThrownBy(() -> ServiceConfiguration.load(directory.resolve("nope.conf"), new ConfigLoader(CLASS_LOADER),
+                PluginCatalog.discover(CLASS_LOADER)))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("invalid configuration: configuration file " + directory.resolve("nope.conf") + " does not exist or is not a file");
+    }
+
+    @Test
+    void secretsAreMaskedInProblemsAndInTheRendering() throws IOException {
+        List<String> problems = problems(MINIMAL + "pgcdc.http.password = \"s3cret-pw\"\n");
+        assertThat(problems).singleElement().asString().contains("pgcdc.http.password = ******").doesNotContain("s3cret-pw");
+
+        String rendered = load(MINIMAL).renderMasked();
+        assertThat(rendered).doesNotContain("s3cret-pw").contains("password=\"******\"");
+    }
+
+    @Test
+    void theKafkaSinkGetsATransactionalIdPerSlot() throws IOException {
+        assertThat(load(MINIMAL).sinkSection().get("transactional-id")).isEqualTo("pgcdc-shop_slot");
+        assertThat(load(MINIMAL + "pgcdc.kafka.transactional-id = mine\n").sinkSection().get("transactional-id")).isEqualTo("mine");
+    }
+
+    private ServiceConfiguration load(String text) throws IOException {
+        Path file = directory.resolve("app.conf");
+        Files.writeString(file, text);
+        return ServiceConfiguration.load(file, new ConfigLoader(CLASS_LOADER), PluginCatalog.discover(CLASS_LOADER));
+    }
+
+    private List<String> problems(String text) {
+        try {
+            load(text);
+        } catch (ConfigurationException e) {
+            return e.problems();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("expected the configuration to be invalid:\n" + text);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.pgcdc.metrics.http;
+
+import java.util.Objects;
+
+/**
+ * Where the HTTP endpoints listen.
+ *
+ * @param host the address to bind, e.g. {@code 0.0.0.0} (all) or {@code 127.0.0.1}
+ * @param port the port, 0 for any free one (see {@link StatusServer#port()})
+ */
+public record HttpSettings(String host, int port) {
+
+    public HttpSettings {
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be in 0..65535, was " + port);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.pgcdc.metrics.pipeline;
+
+import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.pipeline.ErrorPolicy;
+import dev.pgcdc.api.pipeline.PipelineListener;
+import dev.pgcdc.metrics.MetricLabels;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * The pipeline's meters, as go-pq-cdc and go-pq-cdc-kafka name them:
+ * <ul>
+ *   <li>{@code pgcdc_insert_total}, {@code pgcdc_update_total}, {@code pgcdc_delete_total} (and
+ *       {@code pgcdc_truncate_total}, {@code pgcdc_message_total}, {@code pgcdc_read_total}): events
+ *       handled, per operation;</li>
+ *   <li>{@code pgcdc_process_latency_current}: nanoseconds from the commit of the last handled event
+ *       to its handling;</li>
+ *   <li>{@code pgcdc_bulk_request_process_latency_current}: nanoseconds the last write took from
+ *       the hand-over to the sink until it was durable;</li>
+ *   <li>{@code pgcdc_write_total{topic_name}}: records durable in the sink;</li>
+ *   <li>{@code pgcdc_err_total{topic_name}}: handler errors (whatever the policy) and pipeline
+ *       failures ({@code topic_name="none"}).</li>
+ * </ul>
+ * The topic of an event is the one its table maps to ({@code topicOf}), {@value #UNMAPPED} when
+ * none does.
+ *
+ * <p>Threading: {@link #onHandled} and {@link #onHandlerError} run on the pipeline thread,
+ * {@link #onDurable} on the sink's callback thread; every meter is thread-safe and per-topic meters
+ * are looked up in a concurrent map, so nothing here blocks.
+ */
+public final class PipelineMetrics implements PipelineListener {
+
+    /** {@code topic_name} of events whose table maps to no topic. */
+    public static final String UNMAPPED = "unmapped";
+    /** {@code topic_name} of errors that concern no topic (a failed source, a broken sink). */
+    public static final String NO_TOPIC = "none";
+
+    private final MeterRegistry registry;
+    private final Function<TableId, String> topicOf;
+    private final Clock clock;
+
+    private final Counter inserts;
+    private final Counter updates;
+    private final Counter deletes;
+    private final Counter truncates;
+    private final Counter messages;
+    private final Counter reads;
+    private final AtomicLong processLatencyNanos = new AtomicLong();
+    private final AtomicLong writeLatencyNanos = new AtomicLong();
+    private final Map<TableId, String> topicsByTable = new ConcurrentHashMap<>();
+    private final Map<String, Counter> writesByTopic = new ConcurrentHashMap<>();
+    private final Map<String, Counter> errorsByTopic = new ConcurrentHashMap<>();
+
+    /**
+     * @param registry where the meters go
+     * @param topicOf  the topic a table's records go to, or null when it has none
+     * @param clock    the clock commit times are compared with
+     */
+    public PipelineMetrics(MeterRegistry registry, Function<TableId, String> topicOf, Clock clock) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.topicOf = Objects.requireNonNull(topicOf, "topicOf");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        inserts = operationCounter("pgcdc.insert", "Inserts handled");
+        updates = operationCounter("pgcdc.update", "Updates handled");
+        deletes = operationCounter("pgcdc.delete", "Deletes handled");
+        truncates = operationCounter("pgcdc.truncate", "Truncates handled (one per table)");
+        messages = operationCounter("pgcdc.message", "Logical decoding messages handled");
+        reads = operationCounter("pgcdc.read", "Snapshot rows handled");
+        Gauge.builder("pgcdc.process.latency.current", processLatencyNanos, AtomicLong::doubleValue)
+                .description("Nanoseconds from the commit of the last handled event to its handling")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("pgcdc.bulk.request.process.latency.current", writeLatencyNanos, AtomicLong::doubleValue)
+                .description("Nanoseconds the last write took from hand-over to the sink until durable")
+                .strongReference(true)
+                .register(registry);
+        // present from the start, so that an alert on it sees 0 rather than no series
+        errorCounter(NO_TOPIC);
+    }
+
+    public PipelineMetrics(MeterRegistry registry, Function<TableId, String> topicOf) {
+        this(registry, topicOf, Clock.systemUTC());
+    }
+
+    @Override
+    public void onHandled(ChangeEvent event, int records, long handlerNanos) {
+        switch (event.operation()) {
+            case INSERT -> inserts.increment();
+            case UPDATE -> updates.increment();
+            case DELETE -> deletes.increment();
+            case TRUNCATE -> truncates.increment();
+            case MESSAGE -> messages.increment();
+            case READ -> reads.increment();
+            default -> throw new IllegalStateException("unknown operation " + event.operation());
+        }
+        processLatencyNanos.set(nanosSince(event.commitTime()));
+    }
+
+    @Override
+    public void onHandlerError(ChangeEvent event, Throwable error, ErrorPolicy policy) {
+        errorCounter(topicOf(event)).increment();
+    }
+
+    @Override
+    public void onDurable(ChangeEvent event, int records, long writeNanos) {
+        writeCounter(topicOf(event)).increment(records);
+        writeLatencyNanos.set(writeNanos);
+    }
+
+    @Override
+    public void onFailure(Throwable error) {
+        errorCounter(NO_TOPIC).increment();
+    }
+
+    private long nanosSince(Instant commitTime) {
+        Instant now = clock.instant();
+        return (now.getEpochSecond() - commitTime.getEpochSecond()) * 1_000_000_000L + (now.getNano() - commitTime.getNano());
+    }
+
+    private String topicOf(ChangeEvent event) {
+        TableId table = event.table();
+        if (table == null) {
+            return UNMAPPED;
+        }
+        return topicsByTable.computeIfAbsent(table, t -> Objects.requireNonNullElse(topicOf.apply(t), UNMAPPED));
+    }
+
+    private Counter writeCounter(String topic) {
+        return writesByTopic.computeIfAbsent(topic, t -> Counter.builder("pgcdc.write")
+                .description("Records durable in the sink")
+                .tag(MetricLabels.TOPIC_NAME, t)
+                .register(registry));
+    }
+
+    private Counter errorCounter(String topic) {
+        return errorsByTopic.computeIfAbsent(topic, t -> Counter.builder("pgcdc.err")
+                .description("Handler errors (whatever the error policy) and pipeline failures")
+                .tag(MetricLabels.TOPIC_NAME, t)
+                .register(registry));
+    }
+
+    private Counter operationCounter(String name, String description) {
+        return Counter.builder(name).description(description).register(registry);
+    }
+}

@@ -1,0 +1,2 @@
+/** Meters of the streaming pipeline, fed by its {@link dev.pgcdc.api.pipeline.PipelineListener} hooks. */
+package dev.pgcdc.metrics.pipeline;

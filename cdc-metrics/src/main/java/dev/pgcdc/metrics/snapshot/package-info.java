@@ -1,0 +1,2 @@
+/** Meters of the initial snapshot. */
+package dev.pgcdc.metrics.snapshot;

@@ -1,0 +1,95 @@
+package dev.pgcdc.metrics.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.event.Operation;
+import dev.pgcdc.api.event.Row;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.pipeline.ErrorPolicy;
+import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.metrics.MetricLabels;
+import dev.pgcdc.metrics.ServiceMeters;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class PipelineMetricsTest {
+
+    private static final TableId USERS = new TableId("public", "users");
+    private static final TableId ORDERS = new TableId("public", "orders");
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:01.000000500Z");
+
+    private final ServiceMeters meters = new ServiceMeters(new MetricLabels("orders_slot", "db1"));
+    private final PipelineMetrics metrics = new PipelineMetrics(meters.registry(),
+            table -> table.equals(USERS) ? "users.0" : null, Clock.fixed(NOW, ZoneOffset.UTC));
+
+    @AfterEach
+    void closeMeters() {
+        meters.close();
+    }
+
+    @Test
+    void countsHandledEventsPerOperationWithTheSlotAndHostLabels() {
+        metrics.onHandled(event(Operation.INSERT, USERS), 1, 10);
+        metrics.onHandled(event(Operation.INSERT, USERS), 1, 10);
+        metrics.onHandled(event(Operation.UPDATE, USERS), 1, 10);
+        metrics.onHandled(event(Operation.DELETE, ORDERS), 1, 10);
+
+        assertThat(meters.scrape()).contains(
+                "pgcdc_insert_total{host=\"db1\",slot_name=\"orders_slot\"} 2.0",
+                "pgcdc_update_total{host=\"db1\",slot_name=\"orders_slot\"} 1.0",
+                "pgcdc_delete_total{host=\"db1\",slot_name=\"orders_slot\"} 1.0");
+    }
+
+    @Test
+    void processLatencyIsNanosecondsFromCommitToHandling() {
+        ChangeEvent event = ChangeEvent.builder(Operation.INSERT).table(USERS).after(Row.of(Map.of("id", 1)))
+                .commitTime(Instant.parse("2026-01-01T00:00:00.750000000Z")).build();
+
+        metrics.onHandled(event, 1, 10);
+
+        assertThat(meters.registry().get("pgcdc.process.latency.current").gauge().value()).isEqualTo(250_000_500.0);
+        assertThat(meters.scrape()).contains("pgcdc_process_latency_current{host=\"db1\",slot_name=\"orders_slot\"} 2.500005E8");
+    }
+
+    @Test
+    void countsDurableRecordsPerMappedTopicAndKeepsTheLastWriteLatency() {
+        metrics.onDurable(event(Operation.INSERT, USERS), 2, 1_000);
+        metrics.onDurable(event(Operation.INSERT, USERS), 3, 7_000);
+        metrics.onDurable(event(Operation.INSERT, ORDERS), 1, 5_000);
+
+        assertThat(meters.scrape()).contains(
+                "pgcdc_write_total{host=\"db1\",slot_name=\"orders_slot\",topic_name=\"users.0\"} 5.0",
+                "pgcdc_write_total{host=\"db1\",slot_name=\"orders_slot\",topic_name=\"unmapped\"} 1.0",
+                "pgcdc_bulk_request_process_latency_current{host=\"db1\",slot_name=\"orders_slot\"} 5000.0");
+    }
+
+    @Test
+    void countsHandlerErrorsPerTopicAndFailuresWithoutTopic() {
+        assertThat(meters.scrape()).contains("pgcdc_err_total{host=\"db1\",slot_name=\"orders_slot\",topic_name=\"none\"} 0.0");
+
+        metrics.onHandlerError(event(Operation.UPDATE, USERS), new IllegalStateException("boom"), ErrorPolicy.SKIP);
+        metrics.onFailure(new IllegalStateException("sink broken"));
+
+        assertThat(meters.scrape()).contains(
+                "pgcdc_err_total{host=\"db1\",slot_name=\"orders_slot\",topic_name=\"users.0\"} 1.0",
+                "pgcdc_err_total{host=\"db1\",slot_name=\"orders_slot\",topic_name=\"none\"} 1.0");
+    }
+
+    @Test
+    void registersTheJvmAndProcessMeters() {
+        assertThat(meters.scrape()).contains("jvm_memory_used_bytes", "jvm_threads_live_threads", "process_cpu_usage",
+                "process_uptime_seconds", "jvm_gc_", "process_files_open_files");
+    }
+
+    private static ChangeEvent event(Operation operation, TableId table) {
+        Row row = Row.of(Map.of("id", 1));
+        ChangeEvent.Builder builder = ChangeEvent.builder(operation).table(table).commitLsn(Lsn.parse("0/16B3748"))
+                .commitTime(NOW);
+        return operation == Operation.DELETE ? builder.before(row).build() : builder.after(row).build();
+    }
+}
