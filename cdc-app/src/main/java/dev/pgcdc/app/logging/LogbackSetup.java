@@ -69,6 +69,10 @@ public final class LogbackSetup {
             json.setWithSequenceNumber(false);
             json.setWithNanoseconds(false);
             json.setWithContext(false);
+            // one readable "formattedMessage" instead of the pattern plus its arguments
+            json.setWithFormattedMessage(true);
+            json.setWithMessage(false);
+            json.setWithArguments(false);
             json.start();
             return json;
         }
