@@ -163,9 +163,18 @@ public final class Pipeline implements AutoCloseable {
         } catch (Throwable e) {
             fail(e);
         } finally {
-            drain();
-            closeQuietly();
-            terminated.countDown();
+            // each step runs even if the one before it throws (an Error included), so stop() never waits in vain
+            try {
+                drain();
+            } catch (Throwable e) {
+                fail(e);
+            } finally {
+                try {
+                    closeQuietly();
+                } finally {
+                    terminated.countDown();
+                }
+            }
         }
     }
 
@@ -348,7 +357,7 @@ public final class Pipeline implements AutoCloseable {
     private void closeQuietly(AutoCloseable closeable, String what) {
         try {
             closeable.close();
-        } catch (Exception e) {
+        } catch (Exception | LinkageError e) { // a broken handler must not keep the source from reporting its position
             LOG.log(System.Logger.Level.WARNING, "closing the " + what + " of pipeline " + name + " failed", e);
         }
     }

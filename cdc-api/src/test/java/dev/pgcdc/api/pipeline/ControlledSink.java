@@ -18,6 +18,7 @@ final class ControlledSink implements Sink {
     final ConcurrentLinkedQueue<Write> written = new ConcurrentLinkedQueue<>();
     volatile boolean confirmImmediately;
     volatile boolean closed;
+    volatile Error flushError;
     Position committed;
 
     @Override
@@ -49,6 +50,9 @@ final class ControlledSink implements Sink {
 
     @Override
     public void flush() {
+        if (flushError != null) {
+            throw flushError;
+        }
     }
 
     @Override

@@ -194,4 +194,21 @@ class PipelineTest {
         assertThat(sink.closed).isTrue();
         assertThat(pipeline.failure()).isEmpty();
     }
+
+    @Test
+    void anErrorWhileDrainingStillClosesTheSourceAndEndsThePipeline() throws Exception {
+        ScriptedSource source = new ScriptedSource(1);
+        ControlledSink sink = new ControlledSink();
+        sink.confirmImmediately = true;
+        sink.flushError = new NoClassDefFoundError("dev/pgcdc/Replaced");
+        pipeline = new Pipeline("t", source, ONE_RECORD, sink);
+        pipeline.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 1);
+
+        pipeline.stop();
+        assertThat(pipeline.isTerminated()).isTrue();
+        assertThat(pipeline.failure()).get().isInstanceOf(NoClassDefFoundError.class);
+        assertThat(source.closed).isTrue();
+        assertThat(sink.closed).isTrue();
+    }
 }
