@@ -247,9 +247,8 @@ public record KafkaSinkSettings(
                 }
             }
         }
-        if (mapping.isEmpty()) {
-            problems.add(PREFIX + "table-topic-mapping is required: map every captured table to a topic, e.g. \"public.users\" = \"users\"");
-        }
+        // no mapping is fine for handlers that name each record's topic; requireMappedTables checks
+        // the captured tables when the handler relies on the mapping (the json handler)
         mapping.forEach((table, topic) -> {
             String problem = topicNameProblem(topic);
             if (problem != null) {

@@ -123,11 +123,14 @@ class KafkaSinkSettingsTest {
     }
 
     @Test
-    void requiresBootstrapServersAndAMapping() {
+    void requiresBootstrapServersButNoMappingForHandlersThatNameTheirTopics() {
         assertThatThrownBy(() -> KafkaSinkSettings.builder().build())
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
-                        "pgcdc.kafka.bootstrap-servers is required, e.g. \"localhost:9092\"",
-                        "pgcdc.kafka.table-topic-mapping is required: map every captured table to a topic, e.g. \"public.users\" = \"users\""));
+                        "pgcdc.kafka.bootstrap-servers is required, e.g. \"localhost:9092\""));
+        assertThat(KafkaSinkSettings.builder().bootstrapServers("localhost:9092").build().tableTopicMapping()).isEmpty();
+        assertThatThrownBy(() -> KafkaSinkSettings.builder().bootstrapServers("localhost:9092").build()
+                .requireMappedTables(java.util.List.of(new dev.pgcdc.api.event.TableId("public", "orders"))))
+                .hasMessageContaining("public.orders");
         assertThatThrownBy(() -> minimal().bootstrapServers("localhost").build())
                 .hasMessageContaining("\"localhost\" is not host:port");
     }
