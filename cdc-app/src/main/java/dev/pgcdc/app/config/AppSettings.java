@@ -33,6 +33,8 @@ public record AppSettings(
 
     private static final Map<String, ErrorPolicy> ERROR_POLICIES = orderedMap(
             "fail", ErrorPolicy.FAIL, "skip", ErrorPolicy.SKIP, "dead-letter", ErrorPolicy.DEAD_LETTER);
+    private static final Map<String, String> SNAPSHOT_MODES = orderedMap(
+            "never", "never", "initial", "initial", "snapshot_only", "snapshot_only");
     private static final Map<String, LogFormat> LOG_FORMATS = orderedMap("text", LogFormat.TEXT, "json", LogFormat.JSON);
     private static final Map<String, String> LOG_LEVELS = orderedMap(
             "trace", "trace", "debug", "debug", "info", "info", "warn", "warn", "error", "error", "off", "off");
@@ -60,6 +62,7 @@ public record AppSettings(
         Duration slotInterval = reader.duration("pgcdc.metrics.slot-interval", false, Duration.ofSeconds(10));
         LoggingSettings logging = logging(reader);
         PipelineSettings pipeline = pipeline(reader);
+        checkSnapshot(reader);
         if (!reader.problems().isEmpty()) {
             throw new ConfigurationException(reader.problems());
         }
@@ -79,6 +82,25 @@ public record AppSettings(
             }
         });
         return new LoggingSettings(level, format, loggers);
+    }
+
+    /**
+     * The {@code pgcdc.snapshot} keys are checked so a typo or a bad value is caught now; the snapshot
+     * itself is a later feature, so a mode that needs it is refused instead of silently streaming.
+     */
+    private static void checkSnapshot(SettingsReader reader) {
+        String mode = reader.choice("pgcdc.snapshot.mode", SNAPSHOT_MODES, "never");
+        reader.integer("pgcdc.snapshot.chunk-size", 1, Integer.MAX_VALUE, 8000);
+        reader.duration("pgcdc.snapshot.claim-timeout", false, Duration.ofSeconds(30));
+        reader.duration("pgcdc.snapshot.heartbeat-interval", false, Duration.ofSeconds(5));
+        reader.optionalString("pgcdc.snapshot.instance-id");
+        reader.optionalString("pgcdc.snapshot.query-condition");
+        reader.optionalString("pgcdc.snapshot.id");
+        reader.bool("pgcdc.snapshot.resnapshot", false);
+        if (!"never".equals(mode)) {
+            reader.problem("pgcdc.snapshot.mode = \"" + mode + "\" is not available in this version: the initial snapshot is not built"
+                    + " yet; allowed: never (stream changes from the slot's position)");
+        }
     }
 
     private static PipelineSettings pipeline(SettingsReader reader) {

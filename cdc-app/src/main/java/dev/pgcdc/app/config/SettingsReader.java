@@ -66,6 +66,19 @@ final class SettingsReader {
         }
     }
 
+    /** true or false (HOCON also reads yes/no, on/off). */
+    boolean bool(String path, boolean fallback) {
+        if (!config.hasPath(path)) {
+            return fallback;
+        }
+        try {
+            return config.getBoolean(path);
+        } catch (ConfigException.WrongType e) {
+            problems.add(path + " = " + shown(path) + " is not a boolean; allowed: true, false");
+            return fallback;
+        }
+    }
+
     /** A whole number in {@code [min, max]}. */
     int integer(String path, int min, int max, int fallback) {
         if (!config.hasPath(path)) {

@@ -98,6 +98,25 @@ class ServiceConfigurationTest {
     }
 
     @Test
+    void checksTheSnapshotKeysAndRefusesAModeThisVersionCannotRun() {
+        List<String> problems = problems(MINIMAL + """
+                pgcdc.snapshot.chunk-size = 0
+                pgcdc.snapshot.claim-timeout = forever
+                pgcdc.snapshot.resnapshot = maybe
+                pgcdc.snapshot.chunk-sise = 10
+                """);
+        assertThat(problems).hasSize(4);
+        assertThat(problems.get(0)).matches("pgcdc\\.snapshot\\.chunk-sise = 10 \\(.*app\\.conf: 13\\) is not a known key; did you mean pgcdc\\.snapshot\\.chunk-size\\?");
+        assertThat(problems.subList(1, 4)).containsExactlyInAnyOrder(
+                "pgcdc.snapshot.chunk-size = 0 is out of range; allowed: 1 to 2147483647",
+                "pgcdc.snapshot.claim-timeout = \"forever\" is not a duration; allowed: a duration such as 500ms, 30s or 2m",
+                "pgcdc.snapshot.resnapshot = \"maybe\" is not a boolean; allowed: true, false");
+        assertThat(problems(MINIMAL + "pgcdc.snapshot.mode = initial\n")).containsExactly(
+                "pgcdc.snapshot.mode = \"initial\" is not available in this version: the initial snapshot is not built yet;"
+                        + " allowed: never (stream changes from the slot's position)");
+    }
+
+    @Test
     void suggestsTheClosestChoiceForAMisspeltValue() {
         assertThat(problems(MINIMAL + "pgcdc.pipeline.error-policy = skp\n"))
                 .containsExactly("pgcdc.pipeline.error-policy = \"skp\" is not allowed; allowed: fail, skip, dead-letter (did you mean skip?)");
