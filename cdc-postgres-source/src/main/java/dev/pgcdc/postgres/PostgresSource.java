@@ -12,6 +12,7 @@ import dev.pgcdc.postgres.connection.CatalogConnection;
 import dev.pgcdc.postgres.connection.ConnectionFactory;
 import dev.pgcdc.postgres.connection.ServerInfo;
 import dev.pgcdc.postgres.heartbeat.HeartbeatWriter;
+import dev.pgcdc.postgres.pgoutput.JdbcPrimaryKeys;
 import dev.pgcdc.postgres.pgoutput.RelationCache;
 import dev.pgcdc.postgres.pgoutput.StreamedTransactions;
 import dev.pgcdc.postgres.publication.PublicationManager;
@@ -104,7 +105,8 @@ public final class PostgresSource implements ChangeSource {
             Path spillDirectory = settings.spillDirectory() != null ? settings.spillDirectory() : Path.of(System.getProperty("java.io.tmpdir"));
             streams = new StreamedTransactions(settings.streamBufferMemory(), spillDirectory, "pgcdc-" + settings.slotName() + "-");
             streams.deleteLeftovers();
-            RelationCache relations = new RelationCache(new TypeRegistry(new JdbcTypeCatalog(catalog)), settings::captures);
+            RelationCache relations = new RelationCache(new TypeRegistry(new JdbcTypeCatalog(catalog)), settings::captures,
+                    new JdbcPrimaryKeys(catalog));
             PgWalStreamOpener opener = new PgWalStreamOpener(connections, settings.slotName(), settings.publicationName(), server.versionNum(),
                     settings.statusInterval());
             protocolVersion = opener.protocolVersion();

@@ -91,6 +91,8 @@ class ChangeStreamIT {
             db.execute("UPDATE " + table + " SET qty = 12 WHERE id = 1", "DELETE FROM " + table);
             List<ChangeEvent> events = harness.take(2, Duration.ofSeconds(20));
             assertThat(events.get(0).before().asMap()).isEqualTo(Map.of("id", 1, "name", "one", "qty", 10));
+            assertThat(events).as("keyed by the primary key, not the whole row").extracting(ChangeEvent::keyColumns)
+                    .containsOnly(List.of("id"));
             assertThat(events.get(0).after().asMap()).isEqualTo(Map.of("id", 1, "name", "one", "qty", 12));
             assertThat(events.get(1).before().asMap()).isEqualTo(Map.of("id", 1, "name", "one", "qty", 12));
         }

@@ -19,11 +19,16 @@ public final class Relation {
     private final List<Column> columns;
     private final ValueDecoder[] decoders;
     private final boolean[] keyFlags;
-    private final List<Column> keyColumns;
+    private final List<Column> keyColumns; // the identity columns pgoutput marked: those of a K old tuple
     private final List<String> keyColumnNames;
     private final boolean captured;
 
-    Relation(int id, TableId table, char replicaIdentity, List<Column> columns, ValueDecoder[] decoders, boolean captured) {
+    /**
+     * @param eventKey the key column names of its events when not the identity columns pgoutput marks
+     *                 (the primary key of a FULL or NOTHING identity table); empty for those marked
+     */
+    Relation(int id, TableId table, char replicaIdentity, List<Column> columns, ValueDecoder[] decoders, boolean captured,
+             List<String> eventKey) {
         this.id = id;
         this.table = table;
         this.replicaIdentity = replicaIdentity;
@@ -41,7 +46,7 @@ public final class Relation {
             }
         }
         this.keyColumns = List.copyOf(keys);
-        this.keyColumnNames = List.copyOf(names);
+        this.keyColumnNames = eventKey.isEmpty() || !columnNames(columns).containsAll(eventKey) ? List.copyOf(names) : List.copyOf(eventKey);
     }
 
     public int id() {
@@ -73,8 +78,17 @@ public final class Relation {
         return keyColumns;
     }
 
+    /** The key columns of its events: the marked identity columns, or the primary key of a FULL or NOTHING identity table. */
     public List<String> keyColumnNames() {
         return keyColumnNames;
+    }
+
+    private static List<String> columnNames(List<Column> columns) {
+        List<String> names = new ArrayList<>(columns.size());
+        for (Column column : columns) {
+            names.add(column.name());
+        }
+        return names;
     }
 
     /** Whether its changes are emitted (a configured table, not the heartbeat table). */

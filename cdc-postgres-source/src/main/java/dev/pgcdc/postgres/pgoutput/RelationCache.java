@@ -24,15 +24,28 @@ public final class RelationCache {
     private final Map<Integer, Relation> relations = new HashMap<>();
     private final TypeRegistry types;
     private final Predicate<TableId> captured;
+    private final PrimaryKeys primaryKeys;
     private Relation last;
 
     /**
+     * A cache that keys events by the replica identity columns pgoutput marks, whatever the identity.
+     *
      * @param types    resolves column types
      * @param captured which tables' changes are emitted
      */
     public RelationCache(TypeRegistry types, Predicate<TableId> captured) {
+        this(types, captured, PrimaryKeys.NONE);
+    }
+
+    /**
+     * @param types       resolves column types
+     * @param captured    which tables' changes are emitted
+     * @param primaryKeys the key of events of FULL and NOTHING identity tables (looked up once per Relation message)
+     */
+    public RelationCache(TypeRegistry types, Predicate<TableId> captured, PrimaryKeys primaryKeys) {
         this.types = types;
         this.captured = captured;
+        this.primaryKeys = primaryKeys;
     }
 
     /** Reads a Relation message body (after the type byte and, when streamed, the xid). */
@@ -54,7 +67,10 @@ public final class RelationCache {
             columns.add(new Column(column, typeOid, type.name(), typeModifier, key));
             decoders[i] = type.decoder();
         }
-        Relation relation = new Relation(id, table, identity, columns, decoders, captured.test(table));
+        boolean isCaptured = captured.test(table);
+        // FULL marks every column as the identity, NOTHING none: the event's key is then the primary key, if any
+        List<String> eventKey = isCaptured && (identity == 'f' || identity == 'n') ? primaryKeys.of(id) : List.of();
+        Relation relation = new Relation(id, table, identity, columns, decoders, isCaptured, eventKey);
         relations.put(id, relation);
         last = relation;
         return relation;

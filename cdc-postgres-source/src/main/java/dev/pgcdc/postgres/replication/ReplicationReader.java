@@ -49,6 +49,8 @@ public final class ReplicationReader implements ChangeConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationReader.class);
     private static final long SHORT_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long LONG_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** How long close() reads on for the Commit of a transaction whose events were all handed out. */
+    private static final long CLOSE_COMMIT_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** Empty reads in a row after which the stream counts as idle and is checked less often. */
     private static final int IDLE_AFTER_EMPTY_READS = 50;
 
@@ -144,6 +146,9 @@ public final class ReplicationReader implements ChangeConsumer {
     /** Sends a last status update with the confirmed LSN and ends the stream cleanly, so the server has it before the connection closes. */
     public void close() {
         if (stream != null) {
+            readCommitOfHandedOutTransaction();
+        }
+        if (stream != null) {
             sendStatus();
         }
         if (stream != null) {
@@ -153,6 +158,35 @@ public final class ReplicationReader implements ChangeConsumer {
         connected = false;
         decoder.reset();
         pending.clear();
+    }
+
+    /**
+     * On close: when every event decoded so far was handed out but the Commit of their transaction had
+     * not arrived yet (a poll returns as soon as nothing more is pending), reads on briefly, handing
+     * out nothing, until that Commit, and checkpoints it. Otherwise the last status update could not
+     * confirm a transaction the pipeline had acknowledged in full, and a restart after a clean stop
+     * would send it again. Stops at the first event that was not handed out: that transaction is not
+     * confirmable.
+     */
+    private void readCommitOfHandedOutTransaction() {
+        long deadline = System.nanoTime() + CLOSE_COMMIT_WAIT_NANOS;
+        try {
+            while (pending.isEmpty() && decoder.isInTransaction() && !decoder.isReplaying() && System.nanoTime() - deadline < 0) {
+                ByteBuffer message = stream.readPending();
+                if (message == null) {
+                    LockSupport.parkNanos(SHORT_IDLE_PARK_NANOS);
+                } else {
+                    decoder.decode(message, stream.lastReceiveLsn());
+                }
+            }
+        } catch (SQLException e) {
+            LOG.debug("reading the rest of the open transaction on close failed", e);
+            return;
+        }
+        while (pending.peek() instanceof Lsn end) {
+            pending.poll();
+            tracker.checkpoint(end);
+        }
     }
 
     public boolean isConnected() {

@@ -112,6 +112,29 @@ class PgoutputDecoderTest {
     }
 
     @Test
+    void keysEventsOfFullAndNothingIdentityTablesByTheirPrimaryKey() {
+        streams = new StreamedTransactions(1 << 20, spillDirectory, "pgcdc-test-");
+        PrimaryKeys primaryKeys = relationId -> relationId == 3 ? List.of() : List.of("tenant", "id");
+        PgoutputDecoder decoder = new PgoutputDecoder(new RelationCache(new TypeRegistry(TypeCatalog.NONE), table -> true, primaryKeys),
+                streams, consumer);
+        decoder.decode(Messages.begin(0x100, 0, 7), Lsn.of(0x90));
+        // FULL: pgoutput marks every column as the identity
+        decoder.decode(Messages.relation(null, 1, "public", "full_t", 'f', "id", INT4, true, "tenant", INT4, true, "note", TEXT, true),
+                Lsn.of(0x90));
+        decoder.decode(Messages.insert(null, 1, "1", "7", "a"), Lsn.of(0x91));
+        // NOTHING: no column is marked
+        decoder.decode(Messages.relation(null, 2, "public", "nothing_t", 'n', "id", INT4, false, "tenant", INT4, false), Lsn.of(0x92));
+        decoder.decode(Messages.insert(null, 2, "2", "7"), Lsn.of(0x93));
+        // FULL without a primary key: the marked columns, all of them
+        decoder.decode(Messages.relation(null, 3, "public", "no_pk", 'f', "a", INT4, true, "b", TEXT, true), Lsn.of(0x94));
+        decoder.decode(Messages.insert(null, 3, "3", "x"), Lsn.of(0x95));
+        decoder.decode(Messages.commit(0x100, 0x110, 0), Lsn.of(0x110));
+
+        assertThat(consumer.events()).extracting(ChangeEvent::keyColumns)
+                .containsExactly(List.of("tenant", "id"), List.of("tenant", "id"), List.of("a", "b"));
+    }
+
+    @Test
     void keepsUnchangedToastApartFromNull() {
         PgoutputDecoder decoder = decoder();
         decoder.decode(Messages.begin(0x100, 0, 7), Lsn.of(0x90));

@@ -96,6 +96,47 @@ class ReplicationReaderTest {
     }
 
     @Test
+    void confirmsOnCloseATransactionWhoseEventsWereAllHandedOutBeforeItsCommitArrived() throws Exception {
+        ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50));
+        copyWithGapBeforeMessage(transaction(new ScriptedWalStream(Lsn.INVALID), 0x100, 1, 1), stream, 3); // Begin, Relation, Insert | Commit
+        streams.add(stream);
+        ReplicationReader reader = reader(Duration.ofHours(1));
+        reader.start();
+        List<ChangeEvent> events = reader.poll(100, Duration.ofMillis(50));
+        assertThat(events).extracting(ChangeEvent::position).containsExactly(new Position(Lsn.of(0x100), 0));
+        tracker.acknowledge(events.get(0).position());
+
+        reader.close();
+        assertThat(stream.statusUpdates).as("the last status update confirms the acknowledged transaction").endsWith(Lsn.of(0x110));
+    }
+
+    @Test
+    void confirmsNothingOnCloseOfATransactionWithEventsNotHandedOut() throws Exception {
+        ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50));
+        copyWithGapBeforeMessage(transaction(new ScriptedWalStream(Lsn.INVALID), 0x100, 1, 2), stream, 3); // Begin, Relation, Insert | Insert, Commit
+        streams.add(stream);
+        ReplicationReader reader = reader(Duration.ofHours(1));
+        reader.start();
+        List<ChangeEvent> events = reader.poll(100, Duration.ofMillis(50));
+        assertThat(events).hasSize(1);
+        tracker.acknowledge(events.get(0).position());
+
+        reader.close();
+        assertThat(stream.statusUpdates).as("the second insert was never handed out").endsWith(Lsn.of(0x50));
+    }
+
+    /** Copies every message of {@code from} into {@code to}, with a gap (nothing pending) before message number {@code gapAt}. */
+    private static void copyWithGapBeforeMessage(ScriptedWalStream from, ScriptedWalStream to, int gapAt) throws Exception {
+        int index = 0;
+        for (ByteBuffer message = from.readPending(); message != null; message = from.readPending()) {
+            if (index++ == gapAt) {
+                to.gap();
+            }
+            to.message(from.lastReceiveLsn().value(), message);
+        }
+    }
+
+    @Test
     void confirmsTheServersWalEndWhileIdleSoTheSlotAdvances() throws Exception {
         ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50)).keepalive(0x9000);
         streams.add(stream);

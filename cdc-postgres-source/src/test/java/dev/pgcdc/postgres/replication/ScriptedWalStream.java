@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 /** A {@link WalStream} that plays a script: messages, keepalives and failures, and records the status updates sent. */
 final class ScriptedWalStream implements WalStream {
 
+    private static final Object GAP = new Object();
+
     private final ArrayDeque<Object[]> script = new ArrayDeque<>();
     final List<Lsn> statusUpdates = new ArrayList<>();
     private Supplier<Object[]> endless;
@@ -29,6 +31,12 @@ final class ScriptedWalStream implements WalStream {
     /** A keepalive with the server's WAL end. */
     ScriptedWalStream keepalive(long walEnd) {
         script.add(new Object[] {walEnd, null});
+        return this;
+    }
+
+    /** Nothing pending at this point: one read returns null (the next message has not arrived yet). */
+    ScriptedWalStream gap() {
+        script.add(new Object[] {GAP});
         return this;
     }
 
@@ -51,6 +59,9 @@ final class ScriptedWalStream implements WalStream {
                 step = endless.get();
             }
             if (step == null) {
+                return null;
+            }
+            if (step[0] == GAP) {
                 return null;
             }
             if (step[0] instanceof SQLException failure) {

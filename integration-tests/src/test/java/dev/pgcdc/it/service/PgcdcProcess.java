@@ -1,0 +1,178 @@
+package dev.pgcdc.it.service;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar pgcdc.jar ARGS} as a child process, the way the README runs the service: standard
+ * output in {@code <directory>/<name>.out}, standard error in {@code <directory>/<name>.err}.
+ * {@link #close()} kills it if it still runs, so a test that ends in any way leaves no service
+ * behind; and should the test JVM itself die, the kernel kills the child too
+ * ({@code setpriv --pdeathsig KILL}, armed by a spawner thread that lives as long as the JVM).
+ * Thread-safe.
+ */
+public final class PgcdcProcess implements AutoCloseable {
+
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "pgcdc-it-spawner");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private final String name;
+    private final Process process;
+    private final Path stdout;
+    private final Path stderr;
+
+    private PgcdcProcess(String name, Process process, Path stdout, Path stderr) {
+        this.name = name;
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    /** Starts {@code pgcdc run --config <config>}. */
+    public static PgcdcProcess run(Path config, Path directory, String name) {
+        return start(directory, name, "run", "--config", config.toString());
+    }
+
+    /** Starts {@code java -jar pgcdc.jar args...}. */
+    public static PgcdcProcess start(Path directory, String name, String... args) {
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(SETPRIV)) {
+            command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+        }
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", ServiceJar.path().toString()));
+        command.addAll(List.of(args));
+        Path out = directory.resolve(name + ".out");
+        Path err = directory.resolve(name + ".err");
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(directory.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("PGCDC_")); // only the file configures the service
+        try {
+            return new PgcdcProcess(name, SPAWNER.submit(builder::start).get(), out, err);
+        } catch (ExecutionException e) {
+            throw new UncheckedIOException("cannot start " + String.join(" ", command),
+                    e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting " + name, e);
+        }
+    }
+
+    /** Runs {@code java -jar pgcdc.jar args...} to its end (killed after {@code timeout}). */
+    public static Outcome execute(Path directory, String name, Duration timeout, String... args) {
+        try (PgcdcProcess process = start(directory, name, args)) {
+            int exitCode = process.awaitExit(timeout);
+            return new Outcome(exitCode, process.stdout(), process.stderr());
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM, as an orchestrator stops a service. */
+    public void sigterm() {
+        process.destroy();
+    }
+
+    /** {@code kill -9}: no chance to drain or to confirm anything. Returns once the process is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new AssertionError(this + " survived kill -9 for 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for the process to end; its exit code. Fails with the output's tail when it outlives {@code timeout}. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError(this + " did not exit within " + timeout + "\n" + tail());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for " + this, e);
+        }
+        return process.exitValue();
+    }
+
+    /** Everything written to standard output so far (the service's log). */
+    public String stdout() {
+        return read(stdout);
+    }
+
+    /** Everything written to standard error so far (the command's own error lines). */
+    public String stderr() {
+        return read(stderr);
+    }
+
+    /** The last lines of both outputs, for failure messages. */
+    public String tail() {
+        return "--- " + stdout + " (last 40 lines) ---\n" + lastLines(stdout(), 40)
+                + "\n--- " + stderr + " ---\n" + lastLines(stderr(), 40);
+    }
+
+    /** Kills the process if it still runs. Idempotent. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "pgcdc " + name + " (pid " + process.pid() + ")";
+    }
+
+    private static String lastLines(String text, int count) {
+        List<String> lines = text.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How a command that ran to its end went. */
+    public record Outcome(int exitCode, String stdout, String stderr) {
+
+        /** The non-blank lines of standard error. */
+        public List<String> errorLines() {
+            return stderr.lines().filter(line -> !line.isBlank()).toList();
+        }
+
+        @Override
+        public String toString() {
+            return "exit code " + exitCode + "\n--- stdout ---\n" + stdout + "\n--- stderr ---\n" + stderr;
+        }
+    }
+}
