@@ -11,7 +11,16 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        int code = ExitCodes.FAILED;
+        try {
+            code = execute(args);
+        } catch (Throwable e) {
+            // an Error (a broken plugin class, say) must end the process too: other threads would keep it alive
+            System.err.println("pgcdc: fatal: " + e);
+            System.err.flush();
+        } finally {
+            System.exit(code);
+        }
     }
 
     /** Runs the command line and returns the exit code (no {@code System.exit}), for tests and embedding. */

@@ -7,6 +7,6 @@ import picocli.CommandLine.Option;
 final class ConfigOption {
 
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-            description = "The HOCON configuration file (keys under pgcdc; ${?ENV_VAR} substitutions work).")
+            description = "The HOCON configuration file (keys under pgcdc; $${?ENV_VAR} substitutions work).")
     Path file;
 }

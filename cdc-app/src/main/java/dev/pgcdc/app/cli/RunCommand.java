@@ -70,7 +70,12 @@ final class RunCommand implements Callable<Integer> {
         });
         try {
             service.start();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            try {
+                service.stop();
+            } catch (RuntimeException | Error stopError) {
+                e.addSuppressed(stopError);
+            }
             return fatal(err, "cannot start: " + e.getMessage(), e, ExitCodes.FAILED);
         }
         while (!service.awaitTermination(Duration.ofHours(1))) {

@@ -63,7 +63,7 @@ public final class Service {
             http.start();
             slotMonitor.start();
             pipeline.start();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             synchronized (this) {
                 stopped = true;
             }

@@ -30,6 +30,13 @@ class CommandLineTest {
     }
 
     @Test
+    void theHelpOfRunShowsTheSubstitutionSyntax() {
+        assertThat(execute("run", "--help")).isZero();
+
+        assertThat(out.toString()).contains("${?", "ENV_VAR} substitutions work").doesNotContain("null substitutions");
+    }
+
+    @Test
     void versionNamesTheProjectVersion() {
         assertThat(execute("--version")).isZero();
 
