@@ -112,6 +112,26 @@ class PublicationAndSlotIT {
     }
 
     @Test
+    void warnsAboutATableWithoutPrimaryKeyUnderDefaultIdentityAndSaysWhatToDo() {
+        String keyless = TestNames.unique("keyless");
+        db.execute("CREATE TABLE " + keyless + " (note text)");
+        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot)
+                .publicationOperations(Set.of(Operation.INSERT))
+                .tables(List.of(TableSettings.of(new TableId("public", keyless), ReplicaIdentity.DEFAULT))).build();
+        java.io.PrintStream originalErr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8)); // slf4j-simple writes here
+        try (SourceHarness harness = SourceHarness.start(settings)) {
+            assertThat(harness.source.isConnected()).isTrue();
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).contains(
+                "table public." + keyless + " has no primary key: with replica identity DEFAULT its updates and deletes carry no key",
+                "Add a primary key, or set replica-identity = FULL or \"USING INDEX <unique index>\" for it in pgcdc.publication.tables");
+    }
+
+    @Test
     void quotesEveryIdentifier() throws Exception {
         String schema = "My Schema " + TestNames.unique("s");
         db.execute("CREATE SCHEMA \"" + schema + "\"", "CREATE TABLE \"" + schema + "\".\"Order Items\" (\"Id\" int PRIMARY KEY, \"a.b\" text)",
