@@ -9,6 +9,7 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** The messages of the sink's permanent failures: what failed, where (topic, partition, table, position) and what to do. */
@@ -50,7 +51,8 @@ final class SinkErrors {
         if (error instanceof AuthenticationException) {
             return "; check pgcdc.kafka.sasl and pgcdc.kafka.tls";
         }
-        if (error instanceof UnknownTopicOrPartitionException) {
+        // produce requests name topics by id (Kafka 4): a deleted topic is an unknown topic id
+        if (error instanceof UnknownTopicOrPartitionException || error instanceof UnknownTopicIdException) {
             return "; the topic does not exist (any more)";
         }
         if (error instanceof ProducerFencedException || error instanceof InvalidProducerEpochException) {

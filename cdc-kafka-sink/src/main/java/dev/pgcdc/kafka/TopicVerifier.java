@@ -230,8 +230,10 @@ final class TopicVerifier implements TopicCheck {
         } else if (cause instanceof AuthorizationException) {
             hint = "not authorized (" + cause.getMessage() + "); grant the user DESCRIBE/CREATE on the topic";
         } else if (cause instanceof org.apache.kafka.common.errors.TimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
-            hint = "no answer within " + timeout.toSeconds() + "s; check pgcdc.kafka.bootstrap-servers, that the brokers are up,"
-                    + " and that pgcdc.kafka.tls / sasl match the listener";
+            // the admin client gives up after request-timeout; this.timeout only bounds the wait for it
+            long millis = settings.requestTimeout().toMillis();
+            hint = "no answer within " + (millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms") + " (pgcdc.kafka.request-timeout);"
+                    + " check pgcdc.kafka.bootstrap-servers, that the brokers are up, and that pgcdc.kafka.tls / sasl match the listener";
         } else {
             hint = String.valueOf(cause);
         }

@@ -3,6 +3,7 @@ package dev.pgcdc.kafka.it;
 import static dev.pgcdc.kafka.it.Pipelines.awaitAcknowledged;
 import static dev.pgcdc.kafka.it.Pipelines.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.pgcdc.api.SinkException;
@@ -100,10 +101,15 @@ class BrokerFaultIT {
         Pipeline pipeline = Pipelines.start("broker-down", source, new JsonChangeHandler(JsonHandlerSettings.defaults()), sink,
                 dev.pgcdc.api.pipeline.PipelineSettings.builder().pollBatchSize(100).build());
         awaitAcknowledged(pipeline, source, 500, Duration.ofSeconds(60));
+        long killed = System.nanoTime();
         broker.kill();
         awaitFailure(pipeline, Duration.ofSeconds(60));
+        Duration failedAfter = Duration.ofNanos(System.nanoTime() - killed);
         Lsn confirmed = source.confirmedLsn();
         List<Position> acknowledged = source.acknowledgedPositions();
+
+        // the oldest record not acknowledged was written just before the kill: it expires 6 s later
+        assertThat(failedAfter).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(20));
 
         assertThat(pipeline.failure()).get().isInstanceOf(SinkException.class)
                 .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
@@ -118,5 +124,44 @@ class BrokerFaultIT {
                 .containsAll(acknowledged.stream().map(position -> position.commitLsn().value() / 64).toList());
         assertThat(confirmed.value() / 64).isLessThanOrEqualTo(storedUpTo);
         assertThat(acknowledged.size()).isLessThan((int) source.emitted());
+    }
+
+    @Test
+    @Order(3)
+    void aBrokerThatDoesNotAnswerFailsTheRequestAfterTheRequestTimeout() {
+        TableId table = new TableId("public", TestNames.unique("t"));
+        String topic = broker.createTopic(TestNames.unique("frozen"));
+        ScriptedSource source = new ScriptedSource(50_000, new Workload(table, 100)::event, Lsn.INVALID, Duration.ofMillis(20));
+        // one attempt: the first request that times out fails its records, long before the delivery timeout
+        KafkaSinkSettings.Builder settings = KafkaSinkSettings.builder().bootstrapServers(broker.bootstrapServers()).mapTable(table, topic)
+                .requestTimeout(Duration.ofSeconds(2)).maxAttempts(1).deliveryTimeout(Duration.ofSeconds(60));
+
+        Pipeline pipeline = Pipelines.start("broker-frozen", source, new JsonChangeHandler(JsonHandlerSettings.defaults()),
+                new KafkaSink(settings.build()), dev.pgcdc.api.pipeline.PipelineSettings.builder().pollBatchSize(100).build());
+        try {
+            awaitAcknowledged(pipeline, source, 500, Duration.ofSeconds(60));
+            long frozen = System.nanoTime();
+            broker.freeze();
+            // the failure, not the pipeline's end: its drain flushes the producer, which waits while the broker is frozen
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> pipeline.failure().isPresent());
+            Duration failedAfter = Duration.ofNanos(System.nanoTime() - frozen);
+
+            assertThat(pipeline.failure()).get().isInstanceOf(SinkException.class)
+                    .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
+                    .hasMessageContaining("for topic " + topic)
+                    .hasMessageContaining("org.apache.kafka.common.errors.TimeoutException");
+            assertThat(failedAfter).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(8));
+
+            // the sink's start asks the frozen broker for its topics: no answer within request-timeout either
+            KafkaSink starting = new KafkaSink(settings.build());
+            long startedAt = System.nanoTime();
+            assertThatThrownBy(starting::start).isInstanceOf(SinkException.class)
+                    .hasMessageContaining("on Kafka at " + broker.bootstrapServers() + ": no answer within 2s (pgcdc.kafka.request-timeout)");
+            assertThat(Duration.ofNanos(System.nanoTime() - startedAt)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(8));
+            starting.close();
+        } finally {
+            broker.thaw();
+            pipeline.close();
+        }
     }
 }

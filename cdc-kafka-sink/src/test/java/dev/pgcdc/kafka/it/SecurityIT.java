@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -32,39 +33,62 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The sink against brokers whose client listener needs SCRAM, or TLS with a CA chain and client certificates. */
+/** The sink against brokers whose client listener needs SASL (SCRAM-SHA-256, SCRAM-SHA-512, PLAIN), or TLS with a CA chain and client certificates. */
 class SecurityIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+    private static KafkaBroker saslBroker;
+
     @TempDir
     Path temp;
 
-    @Test
-    void writesThroughAScramListenerAndFailsAtStartWithAWrongPassword() {
-        try (KafkaBroker broker = KafkaBroker.builder().withScram("alice", "alice-secret").start()) {
-            TableId table = new TableId("public", TestNames.unique("t"));
-            String topic = broker.createTopic(TestNames.unique("scram"));
-            KafkaSinkSettings.Builder settings = KafkaSinkSettings.builder().bootstrapServers(broker.bootstrapServers()).mapTable(table, topic);
+    @BeforeAll
+    static void startSaslBroker() {
+        saslBroker = KafkaBroker.builder()
+                .withScram("SCRAM-SHA-256", "user-scram-sha-256", "user-scram-sha-256-secret")
+                .withScram("SCRAM-SHA-512", "user-scram-sha-512", "user-scram-sha-512-secret")
+                .withPlain("user-plain", "user-plain-secret")
+                .start();
+    }
 
-            ScriptedSource source = new ScriptedSource(20, new Workload(table, 10)::event);
-            try (Pipeline pipeline = Pipelines.start("scram", source, json(),
-                    new KafkaSink(settings.sasl(SaslSettings.of(SaslSettings.Mechanism.SCRAM_SHA_512, "alice", "alice-secret")).build()))) {
-                awaitAcknowledged(pipeline, source, 20, TIMEOUT);
-            }
-            assertThat(broker.readAll(topic)).hasSize(20);
-
-            KafkaSink wrongPassword = new KafkaSink(settings.requestTimeout(Duration.ofSeconds(10))
-                    .sasl(SaslSettings.of(SaslSettings.Mechanism.SCRAM_SHA_512, "alice", "not-her-password")).build());
-            assertThatThrownBy(wrongPassword::start).isInstanceOf(SinkException.class)
-                    .hasMessageContaining("on Kafka at " + broker.bootstrapServers() + ": authentication failed")
-                    .hasMessageContaining("check pgcdc.kafka.sasl and pgcdc.kafka.tls")
-                    .hasMessageNotContaining("not-her-password");
-            wrongPassword.close();
+    @AfterAll
+    static void closeSaslBroker() {
+        if (saslBroker != null) {
+            saslBroker.close();
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(SaslSettings.Mechanism.class)
+    void writesThroughASaslListenerByEachMechanismAndFailsAtStartWithAWrongPassword(SaslSettings.Mechanism mechanism) {
+        // one user per mechanism, known to the broker for that mechanism only: a sink that used another one would be refused
+        String user = "user-" + mechanism.kafkaName().toLowerCase(Locale.ROOT);
+        TableId table = new TableId("public", TestNames.unique("t"));
+        String topic = saslBroker.createTopic(TestNames.unique("sasl"));
+        KafkaSinkSettings.Builder settings = KafkaSinkSettings.builder().bootstrapServers(saslBroker.bootstrapServers()).mapTable(table, topic);
+
+        ScriptedSource source = new ScriptedSource(20, new Workload(table, 10)::event);
+        try (Pipeline pipeline = Pipelines.start("sasl", source, json(),
+                new KafkaSink(settings.sasl(SaslSettings.of(mechanism, user, user + "-secret")).build()))) {
+            awaitAcknowledged(pipeline, source, 20, TIMEOUT);
+        }
+        assertThat(saslBroker.readAll(topic)).hasSize(20);
+
+        KafkaSink wrongPassword = new KafkaSink(settings.requestTimeout(Duration.ofSeconds(10))
+                .sasl(SaslSettings.of(mechanism, user, "not-the-password")).build());
+        assertThatThrownBy(wrongPassword::start).isInstanceOf(SinkException.class)
+                .hasMessageContaining("on Kafka at " + saslBroker.bootstrapServers() + ": authentication failed")
+                .hasMessageContaining("check pgcdc.kafka.sasl and pgcdc.kafka.tls")
+                .hasMessageNotContaining("not-the-password");
+        wrongPassword.close();
     }
 
     @Test

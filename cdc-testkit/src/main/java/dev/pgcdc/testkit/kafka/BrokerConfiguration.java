@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -25,11 +26,12 @@ final class BrokerConfiguration {
     /**
      * The server properties. {@code clientProtocol} is {@code PLAINTEXT} for a plain broker (then
      * clients use the internal listener) or {@code SSL}, {@code SASL_PLAINTEXT}, {@code SASL_SSL}
-     * for the extra client listener on {@code clientPort}.
+     * for the extra client listener on {@code clientPort}, which with SASL enables the mechanisms
+     * of {@code saslUsers}.
      */
     static Map<String, String> serverProperties(Path dataDirectory, int internalPort, int controllerPort,
-                                                String clientProtocol, int clientPort,
-                                                BrokerCertificates certificates, Map<String, String> overrides) {
+                                                String clientProtocol, int clientPort, BrokerCertificates certificates,
+                                                List<SaslUser> saslUsers, Map<String, String> overrides) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
@@ -63,8 +65,11 @@ final class BrokerConfiguration {
         p.put("broker.heartbeat.interval.ms", "500");
         String prefix = "listener.name." + CLIENT_LISTENER.toLowerCase(Locale.ROOT) + ".";
         if (clientProtocol.startsWith("SASL")) {
-            p.put(prefix + "sasl.enabled.mechanisms", KafkaBroker.SCRAM_MECHANISM);
-            p.put(prefix + "scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            List<String> mechanisms = saslUsers.stream().map(SaslUser::mechanism).distinct().toList();
+            p.put(prefix + "sasl.enabled.mechanisms", String.join(",", mechanisms));
+            for (String mechanism : mechanisms) {
+                p.put(prefix + mechanism.toLowerCase(Locale.ROOT) + ".sasl.jaas.config", SaslUser.brokerJaasConfig(mechanism, saslUsers));
+            }
         }
         if (clientProtocol.endsWith("SSL")) {
             p.put(prefix + "ssl.keystore.type", "PKCS12");

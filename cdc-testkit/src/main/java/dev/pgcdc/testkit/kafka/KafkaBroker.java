@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,22 +37,24 @@ import org.slf4j.LoggerFactory;
 /**
  * A single-node KRaft Kafka broker run by this test JVM in a child JVM built from the Apache Kafka
  * jars, on free loopback ports, with its log directory in a temporary directory. For tests that
- * kill or restart the broker, or need SASL/SCRAM or TLS; other tests share
+ * kill, restart or freeze the broker, or need SASL (SCRAM, PLAIN) or TLS; other tests share
  * {@link TestKafka#shared()}.
  *
- * <p>A plain broker has one PLAINTEXT listener. {@link Builder#withScram} and {@link Builder#withTls}
- * add a client listener with {@code SASL_PLAINTEXT}, {@code SSL} or {@code SASL_SSL}, which
- * {@link #bootstrapServers()} and {@link #clientProperties()} then point at; the PLAINTEXT listener
- * stays for the broker itself ({@link #plaintextBootstrapServers()}).
+ * <p>A plain broker has one PLAINTEXT listener. {@link Builder#withScram}, {@link Builder#withPlain}
+ * and {@link Builder#withTls} add a client listener with {@code SASL_PLAINTEXT}, {@code SSL} or
+ * {@code SASL_SSL}, which {@link #bootstrapServers()} and {@link #clientProperties()} then point at;
+ * the PLAINTEXT listener stays for the broker itself ({@link #plaintextBootstrapServers()}).
  *
  * <p>Lifecycle: {@link Builder#start()} returns a broker that answers metadata requests;
  * {@link #kill()} ({@code kill -9}) and {@link #stop()} (SIGTERM) keep the log directory;
- * {@link #restart()} starts it again with the same directory and ports (about 6-8 s after a kill,
- * while the old session expires); {@link #close()} stops it and deletes everything. The broker
- * also ends when the test JVM does (shutdown hook, and the broker watches its parent). Thread-safe.
+ * {@link #freeze()} (SIGSTOP) keeps its connections open, but it answers nothing until
+ * {@link #thaw()}; {@link #restart()} starts it again with the same directory and ports (about
+ * 6-8 s after a kill, while the old session expires); {@link #close()} stops it and deletes
+ * everything. The broker also ends when the test JVM does (shutdown hook, and the broker watches
+ * its parent). Thread-safe.
  */
 public final class KafkaBroker implements KafkaCluster, AutoCloseable {
-    static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+    private static final String DEFAULT_SCRAM_MECHANISM = "SCRAM-SHA-512";
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
@@ -66,9 +67,10 @@ public final class KafkaBroker implements KafkaCluster, AutoCloseable {
     private final int controllerPort;
     private final int clientPort;
     private final String clientProtocol;
-    private final Map<String, String> scramUsers;
+    private final List<SaslUser> saslUsers;
     private final BrokerCertificates certificates;
     private ChildProcess process; // guarded by this
+    private boolean frozen; // guarded by this
     private String version = PinnedVersions.kafkaBroker(); // guarded by this
 
     private KafkaBroker(Builder builder, Path directory, BrokerCertificates certificates) {
@@ -77,7 +79,7 @@ public final class KafkaBroker implements KafkaCluster, AutoCloseable {
         this.controllerPort = FreePorts.next();
         this.clientProtocol = builder.clientProtocol();
         this.clientPort = clientProtocol.equals("PLAINTEXT") ? internalPort : FreePorts.next();
-        this.scramUsers = Collections.unmodifiableMap(new LinkedHashMap<>(builder.scramUsers));
+        this.saslUsers = List.copyOf(builder.saslUsers);
         this.certificates = certificates;
     }
 
@@ -101,22 +103,35 @@ public final class KafkaBroker implements KafkaCluster, AutoCloseable {
         return clientProtocol;
     }
 
-    /** Client settings for the client listener, as the first SCRAM user when SCRAM is on. */
+    /** Client settings for the client listener, as the first SASL user (with its mechanism) when SASL is on. */
     @Override
     public Map<String, Object> clientProperties() {
-        Map.Entry<String, String> first = scramUsers.entrySet().stream().findFirst().orElse(null);
-        return first == null ? clientProperties(null, null) : clientProperties(first.getKey(), first.getValue());
+        SaslUser first = saslUsers.isEmpty() ? null : saslUsers.get(0);
+        return first == null ? clientProperties(null, null, null) : clientProperties(first.mechanism(), first.name(), first.password());
     }
 
-    /** Client settings for the client listener with these SCRAM credentials (which may be wrong, to test a refusal). */
+    /**
+     * Client settings for the client listener with these credentials (which may be wrong, to test a
+     * refusal), by the mechanism {@code user} was added with; for an unknown user, the first user's.
+     */
     public Map<String, Object> clientProperties(String user, String password) {
+        String mechanism = saslUsers.stream().filter(known -> known.name().equals(user)).findFirst()
+                .or(() -> saslUsers.stream().findFirst()).map(SaslUser::mechanism).orElse(null);
+        return clientProperties(mechanism, user, password);
+    }
+
+    /**
+     * Client settings for the client listener with this SASL mechanism ({@code SCRAM-SHA-256},
+     * {@code SCRAM-SHA-512} or {@code PLAIN}) and credentials, right or wrong; the mechanism is
+     * ignored when the listener has no SASL.
+     */
+    public Map<String, Object> clientProperties(String mechanism, String user, String password) {
         Map<String, Object> properties = new HashMap<>();
         properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         properties.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, clientProtocol);
         if (clientProtocol.startsWith("SASL")) {
-            properties.put(SaslConfigs.SASL_MECHANISM, SCRAM_MECHANISM);
-            properties.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required"
-                    + " username=\"" + user + "\" password=\"" + password + "\";");
+            properties.put(SaslConfigs.SASL_MECHANISM, mechanism);
+            properties.put(SaslConfigs.SASL_JAAS_CONFIG, SaslUser.clientJaasConfig(mechanism, user, password));
         }
         if (clientProtocol.endsWith("SSL")) {
             properties.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
@@ -168,10 +183,32 @@ public final class KafkaBroker implements KafkaCluster, AutoCloseable {
         if (process != null) {
             process.kill();
         }
+        frozen = false;
     }
 
-    /** Controlled shutdown (SIGTERM), killed if it takes more than 30 s. The log directory stays. */
+    /**
+     * Freezes the broker JVM ({@code SIGSTOP}): its ports and connections stay open, so clients
+     * send requests as usual, but nothing is answered until {@link #thaw()}, as with a broker in a
+     * long pause or behind a network partition. Meant for request timeouts.
+     */
+    public synchronized void freeze() {
+        if (isRunning()) {
+            process.signal("STOP");
+            frozen = true;
+        }
+    }
+
+    /** Lets a {@link #freeze() frozen} broker run on ({@code SIGCONT}); does nothing otherwise. */
+    public synchronized void thaw() {
+        if (frozen && isRunning()) {
+            process.signal("CONT");
+        }
+        frozen = false;
+    }
+
+    /** Controlled shutdown (SIGTERM; thawed first if frozen), killed if it takes more than 30 s. The log directory stays. */
     public synchronized void stop() {
+        thaw();
         if (process != null && !process.stop("TERM", STOP_GRACE)) {
             LOG.warn("Kafka broker {} did not stop within {}; killed it", bootstrapServers(), STOP_GRACE);
         }
@@ -195,7 +232,7 @@ public final class KafkaBroker implements KafkaCluster, AutoCloseable {
 
     private void configure(Map<String, String> overrides) {
         Map<String, String> properties = BrokerConfiguration.serverProperties(dataDirectory(), internalPort, controllerPort,
-                clientProtocol, clientPort, certificates, overrides);
+                clientProtocol, clientPort, certificates, saslUsers, overrides);
         BrokerConfiguration.write(properties, directory.resolve("server.properties"));
         BrokerConfiguration.writeLogConfiguration(directory.resolve("log4j2.properties"), logFile());
     }
@@ -210,8 +247,8 @@ public final class KafkaBroker implements KafkaCluster, AutoCloseable {
         command.addAll(List.of("-cp", BrokerClasspath.value(), KafkaBrokerLauncher.class.getName()));
         if (format) {
             command.addAll(List.of("--format", Uuid.randomUuid().toString()));
-            scramUsers.forEach((user, password) -> command.addAll(List.of("--add-scram",
-                    SCRAM_MECHANISM + "=[name=" + user + ",password=" + password + "]")));
+            saslUsers.stream().filter(SaslUser::isScram)
+                    .forEach(user -> command.addAll(List.of("--add-scram", user.scramSpecification())));
         }
         command.add(directory.resolve("server.properties").toString());
         process = ChildProcess.start("kafka", List.of(), command, "KILL", directory, directory.resolve("stdout.log"));
@@ -280,7 +317,7 @@ public final class KafkaBroker implements KafkaCluster, AutoCloseable {
 
     /** Chooses the listeners and settings of a {@link KafkaBroker}. Not thread-safe. */
     public static final class Builder {
-        private final Map<String, String> scramUsers = new LinkedHashMap<>();
+        private final List<SaslUser> saslUsers = new ArrayList<>();
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
         private boolean tls;
 
@@ -289,10 +326,31 @@ public final class KafkaBroker implements KafkaCluster, AutoCloseable {
 
         /**
          * Adds a SCRAM-SHA-512 user (created when the log directory is formatted) and turns on SASL
-         * on the client listener. Names and passwords must not contain {@code ,} {@code ]} or {@code "}.
+         * on the client listener. Names are letters, digits and {@code . _ - @}; passwords must not
+         * contain {@code ,} {@code ]} {@code "} or {@code \}.
          */
         public Builder withScram(String user, String password) {
-            scramUsers.put(user, password);
+            return withScram(DEFAULT_SCRAM_MECHANISM, user, password);
+        }
+
+        /**
+         * Adds a user of {@code mechanism}, {@code SCRAM-SHA-256} or {@code SCRAM-SHA-512}, like
+         * {@link #withScram(String, String)}. The listener enables every mechanism some user has.
+         */
+        public Builder withScram(String mechanism, String user, String password) {
+            if (!SaslUser.SCRAM.contains(mechanism)) {
+                throw new IllegalArgumentException("withScram takes SCRAM-SHA-256 or SCRAM-SHA-512, not " + mechanism);
+            }
+            saslUsers.add(new SaslUser(mechanism, user, password));
+            return this;
+        }
+
+        /**
+         * Adds a SASL/PLAIN user (in the listener's JAAS configuration) and turns on SASL on the
+         * client listener, next to any SCRAM users. Same rules for names and passwords as SCRAM.
+         */
+        public Builder withPlain(String user, String password) {
+            saslUsers.add(new SaslUser(SaslUser.PLAIN, user, password));
             return this;
         }
 
@@ -331,9 +389,9 @@ public final class KafkaBroker implements KafkaCluster, AutoCloseable {
 
         private String clientProtocol() {
             if (tls) {
-                return scramUsers.isEmpty() ? "SSL" : "SASL_SSL";
+                return saslUsers.isEmpty() ? "SSL" : "SASL_SSL";
             }
-            return scramUsers.isEmpty() ? "PLAINTEXT" : "SASL_PLAINTEXT";
+            return saslUsers.isEmpty() ? "PLAINTEXT" : "SASL_PLAINTEXT";
         }
     }
 }
