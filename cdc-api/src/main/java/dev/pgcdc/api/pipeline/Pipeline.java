@@ -14,8 +14,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * Moves events from a {@link ChangeSource} through a {@link ChangeHandler} to a {@link Sink} and
@@ -45,11 +48,14 @@ public final class Pipeline implements AutoCloseable {
     private final PipelineSettings settings;
     private final PipelineListener listener;
 
+    // In-flight counts are atomics, changed per event by the pipeline thread and the sink's callbacks
+    // without a lock; the lock only serves a thread that waits for progress (awaitProgress), and a
+    // release signals only while one waits.
+    private final AtomicInteger inFlightEvents = new AtomicInteger();
+    private final AtomicLong inFlightBytes = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
-    // guarded by lock
-    private int inFlightEvents;
-    private long inFlightBytes;
+    private volatile int waiting; // written under lock
 
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean stopRequested;
@@ -132,19 +138,14 @@ public final class Pipeline implements AutoCloseable {
 
     /** Events handed to the sink and not yet durable. */
     public int inFlightEvents() {
-        lock.lock();
-        try {
-            return inFlightEvents;
-        } finally {
-            lock.unlock();
-        }
+        return inFlightEvents.get();
     }
 
     private void runLoop() {
         try {
             while (!stopRequested && failure == null) {
                 if (!hasCapacity()) {
-                    awaitProgress();
+                    awaitProgress(() -> !hasCapacity());
                     source.keepAlive();
                     continue;
                 }
@@ -233,13 +234,8 @@ public final class Pipeline implements AutoCloseable {
             bytes += record.sizeInBytes();
         }
         final long recordBytes = bytes;
-        lock.lock();
-        try {
-            inFlightEvents++;
-            inFlightBytes += recordBytes;
-        } finally {
-            lock.unlock();
-        }
+        inFlightEvents.incrementAndGet();
+        inFlightBytes.addAndGet(recordBytes);
         long writeStarted = System.nanoTime();
         sink.write(event, records, new Sink.WriteCallback() {
             @Override
@@ -259,37 +255,39 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void release(long bytes) {
-        lock.lock();
-        try {
-            inFlightEvents--;
-            inFlightBytes -= bytes;
-            progress.signalAll();
-        } finally {
-            lock.unlock();
+        inFlightEvents.decrementAndGet();
+        inFlightBytes.addAndGet(-bytes);
+        // read after the counts changed: a waiter either is counted here or sees the new counts (awaitProgress)
+        if (waiting > 0) {
+            signalProgress();
         }
     }
 
     private boolean hasCapacity() {
-        lock.lock();
-        try {
-            return inFlightEvents < settings.maxInFlightEvents() && inFlightBytes < settings.maxInFlightBytes();
-        } finally {
-            lock.unlock();
-        }
+        return inFlightEvents.get() < settings.maxInFlightEvents() && inFlightBytes.get() < settings.maxInFlightBytes();
     }
 
     private void waitForCapacity() throws InterruptedException {
         while (!hasCapacity() && failure == null) {
-            awaitProgress();
+            awaitProgress(() -> !hasCapacity());
             source.keepAlive();
         }
     }
 
-    private void awaitProgress() throws InterruptedException {
+    /**
+     * Waits for a release, a failure or a stop, at most the keep-alive interval; not at all when
+     * {@code blocked} no longer holds once this thread counts as waiting (the release that ended it
+     * may have seen no waiter, and signalled nobody) or the pipeline failed.
+     */
+    private void awaitProgress(BooleanSupplier blocked) throws InterruptedException {
         lock.lock();
         try {
-            progress.awaitNanos(KEEPALIVE_WAIT_NANOS);
+            waiting++;
+            if (blocked.getAsBoolean() && failure == null) {
+                progress.awaitNanos(KEEPALIVE_WAIT_NANOS);
+            }
         } finally {
+            waiting--;
             lock.unlock();
         }
     }
@@ -332,7 +330,7 @@ public final class Pipeline implements AutoCloseable {
         long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
         while (inFlightEvents() > 0 && System.nanoTime() < deadline && failure == null) {
             try {
-                awaitProgress();
+                awaitProgress(() -> inFlightEvents() > 0);
                 source.keepAlive();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

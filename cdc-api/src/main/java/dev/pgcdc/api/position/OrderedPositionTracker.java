@@ -6,8 +6,9 @@ import java.util.Arrays;
  * The standard {@link PositionTracker}: a ring of in-flight entries in registration order, each with
  * an acknowledged flag and the LSN that becomes confirmable once it and all earlier entries are
  * acknowledged. Acknowledging the head pops every acknowledged entry after it; an acknowledgement
- * out of order is found by binary search. All methods synchronize on this object; each is O(1)
- * amortized apart from the O(log n) search for out-of-order acknowledgements.
+ * out of order is found from its sequence number when it belongs to the head's transaction, else by
+ * binary search. All methods synchronize on this object; each is O(1) amortized apart from the
+ * O(log n) search for out-of-order acknowledgements of later transactions.
  */
 public final class OrderedPositionTracker implements PositionTracker {
 
@@ -103,6 +104,18 @@ public final class OrderedPositionTracker implements PositionTracker {
 
     /** Offset from head of the entry holding {@code position}, or -1. */
     private int find(Position position) {
+        if (size == 0) {
+            return -1;
+        }
+        // The common case, found without a search: the events of one transaction are registered
+        // with consecutive sequence numbers, so the offset is the distance from the head's sequence.
+        Position first = positions[head];
+        if (first.commitLsn().equals(position.commitLsn())) {
+            long guess = position.sequence() - first.sequence();
+            if (guess >= 0 && guess < size && positions[index((int) guess)].equals(position)) {
+                return (int) guess;
+            }
+        }
         int low = 0;
         int high = size - 1;
         while (low <= high) {

@@ -17,6 +17,7 @@ import dev.pgcdc.kafka.json.JsonHandlerSettings.Envelope;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -36,6 +37,7 @@ final class EventJsonWriter implements AutoCloseable {
     private static final JsonFactory FACTORY = new JsonFactoryBuilder().rootValueSeparator((String) null).build();
     private static final int MAX_CACHED_SHAPES = 1024;
     private static final int KEEP_BUFFER_BYTES = 1 << 20;
+    private static final byte[] HEX_DIGITS = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
     private static final SerializedString OP = new SerializedString("op");
     private static final SerializedString BEFORE = new SerializedString("before");
@@ -69,9 +71,14 @@ final class EventJsonWriter implements AutoCloseable {
     private final JsonHandlerSettings settings;
     private final Buffer buffer = new Buffer();
     private final char[] scratch = new char[IsoTime.MAX_LENGTH];
+    private final byte[] lsnScratch = new byte[17];
     private final Map<List<Column>, Shape> shapes = new IdentityHashMap<>();
     private List<Column> lastColumns;
     private Shape lastShape;
+    // the last table's names, encoded once: consecutive events are mostly of one table
+    private TableId lastTable;
+    private SerializedString lastSchemaName;
+    private SerializedString lastTableName;
     private JsonGenerator generator;
     private ColumnValueWriter values;
 
@@ -222,10 +229,22 @@ final class EventJsonWriter implements AutoCloseable {
     }
 
     private void writeTable(TableId table) throws IOException {
+        if (table == null) {
+            generator.writeFieldName(SCHEMA);
+            generator.writeNull();
+            generator.writeFieldName(TABLE);
+            generator.writeNull();
+            return;
+        }
+        if (table != lastTable && !table.equals(lastTable)) {
+            lastSchemaName = new SerializedString(table.schema());
+            lastTableName = new SerializedString(table.name());
+            lastTable = table;
+        }
         generator.writeFieldName(SCHEMA);
-        generator.writeString(table == null ? null : table.schema());
+        generator.writeString(lastSchemaName);
         generator.writeFieldName(TABLE);
-        generator.writeString(table == null ? null : table.name());
+        generator.writeString(lastTableName);
     }
 
     private void writeRow(Row row) throws IOException {
@@ -242,19 +261,22 @@ final class EventJsonWriter implements AutoCloseable {
         generator.writeEndObject();
     }
 
-    /** PostgreSQL's {@code X/Y}, upper-case hexadecimal, as {@link Lsn#toString()} but without allocating. */
+    /**
+     * PostgreSQL's {@code X/Y}, upper-case hexadecimal, as {@link Lsn#toString()} but without
+     * allocating, and as raw UTF-8: hex digits and '/' need no escaping.
+     */
     private void writeLsn(Lsn lsn) throws IOException {
         long value = lsn.value();
-        int pos = hex(value >>> 32, scratch, 0);
-        scratch[pos++] = '/';
-        pos = hex(value & 0xFFFFFFFFL, scratch, pos);
-        generator.writeString(scratch, 0, pos);
+        int pos = hex(value >>> 32, lsnScratch, 0);
+        lsnScratch[pos++] = '/';
+        pos = hex(value & 0xFFFFFFFFL, lsnScratch, pos);
+        generator.writeRawUTF8String(lsnScratch, 0, pos);
     }
 
-    private static int hex(long value, char[] into, int start) {
+    private static int hex(long value, byte[] into, int start) {
         int digits = Math.max(1, (67 - Long.numberOfLeadingZeros(value)) / 4);
         for (int i = digits - 1; i >= 0; i--) {
-            into[start + i] = Character.toUpperCase(Character.forDigit((int) (value & 0xF), 16));
+            into[start + i] = HEX_DIGITS[(int) (value & 0xF)];
             value >>>= 4;
         }
         return start + digits;

@@ -35,6 +35,8 @@ public final class PgoutputDecoder {
     private TransactionContext transaction;
     /** The top-level xid of the open stream block, or -1 outside Stream Start/Stop. */
     private long streamXid = -1;
+    /** The transaction of the open stream block (saves a map lookup per buffered message), or null. */
+    private StreamedTransaction streamBlock;
     private StreamedTransaction.Replay replay;
     private StreamedTransaction replaying;
     private Lsn replayEndLsn;
@@ -135,6 +137,7 @@ public final class PgoutputDecoder {
         replaying = null;
         transaction = null;
         streamXid = -1;
+        streamBlock = null;
         streams.discardAll();
         relations.clear();
     }
@@ -189,12 +192,12 @@ public final class PgoutputDecoder {
         if (streamXid >= 0) {
             throw new SourceException("pgoutput Stream Start of transaction " + xid + " inside the stream block of " + streamXid);
         }
-        if (firstSegment) {
-            streams.begin(xid);
-        } else if (streams.get(xid) == null) {
+        StreamedTransaction streamed = firstSegment ? streams.begin(xid) : streams.get(xid);
+        if (streamed == null) {
             throw new SourceException("pgoutput continues streamed transaction " + xid + " that never started in this session");
         }
         streamXid = xid;
+        streamBlock = streamed;
     }
 
     private void streamStop() {
@@ -202,12 +205,12 @@ public final class PgoutputDecoder {
             throw new SourceException("pgoutput Stream Stop outside a stream block");
         }
         streamXid = -1;
+        streamBlock = null;
     }
 
     private void bufferStreamed(ByteBuffer message, Lsn lsn) {
         long subxid = Integer.toUnsignedLong(message.getInt());
-        StreamedTransaction streamed = streams.get(streamXid);
-        streamed.append(lsn.value(), subxid, message);
+        streamBlock.append(lsn.value(), subxid, message);
     }
 
     private void streamCommit(ByteBuffer message, Lsn lsn) {
