@@ -3,6 +3,7 @@ package dev.pgcdc.postgres;
 import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.plugin.KeySuggestions;
 import dev.pgcdc.api.plugin.PluginConfig;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -200,39 +201,8 @@ final class SettingsReader {
     }
 
     private static String suggestion(String key, Set<String> allowed) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : allowed) {
-            int distance = distance(key, candidate);
-            if (distance < bestDistance) {
-                bestDistance = distance;
-                best = candidate;
-            }
-        }
-        if (best != null && bestDistance <= Math.max(2, key.length() / 3)) {
-            return "did you mean " + best + "?";
-        }
-        return "known: " + String.join(", ", new java.util.TreeSet<>(allowed));
-    }
-
-    /** Levenshtein distance, for did-you-mean hints. */
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
+        return KeySuggestions.closest(key, allowed).map(best -> "did you mean " + best + "?")
+                .orElseGet(() -> "known: " + String.join(", ", new java.util.TreeSet<>(allowed)));
     }
 
     private void read(Runnable reading) {

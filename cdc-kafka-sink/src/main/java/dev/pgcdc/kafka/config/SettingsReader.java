@@ -1,13 +1,13 @@
 package dev.pgcdc.kafka.config;
 
 import dev.pgcdc.api.ConfigurationException;
+import dev.pgcdc.api.plugin.KeySuggestions;
 import dev.pgcdc.api.plugin.PluginConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -190,7 +190,7 @@ public final class SettingsReader {
     private void addUnknownKeys(List<String> into) {
         for (String key : config.keys()) {
             if (!known.contains(key)) {
-                String suggestion = closest(key, known);
+                String suggestion = KeySuggestions.closest(key, known).orElse(null);
                 into.add(path(key) + " is not a known setting"
                         + (suggestion == null ? "; known: " + String.join(", ", known) : "; did you mean " + path(suggestion) + "?"));
             }
@@ -198,39 +198,5 @@ public final class SettingsReader {
         for (SettingsReader section : sections) {
             section.addUnknownKeys(into);
         }
-    }
-
-    private static String closest(String key, Set<String> candidates) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        String lower = key.toLowerCase(Locale.ROOT);
-        for (String candidate : candidates) {
-            int distance = distance(lower, candidate.toLowerCase(Locale.ROOT));
-            if (distance < bestDistance) {
-                bestDistance = distance;
-                best = candidate;
-            }
-        }
-        return best != null && bestDistance <= Math.max(2, key.length() / 3) ? best : null;
-    }
-
-    /** Levenshtein distance; keys are short. */
-    static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }
