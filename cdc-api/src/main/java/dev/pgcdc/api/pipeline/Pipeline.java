@@ -77,8 +77,9 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Starts the sink, then the source, then the pipeline thread. If either fails to start, whatever
-     * started is closed and the exception is thrown.
+     * Starts the sink, then the source, then tells the sink the source's origin ({@link Sink#resume}),
+     * then starts the pipeline thread. If any step fails, whatever started is closed and the
+     * exception is thrown.
      */
     public synchronized void start() {
         if (thread != null || stopRequested) {
@@ -86,8 +87,8 @@ public final class Pipeline implements AutoCloseable {
         }
         try {
             sink.start();
-            skipUpTo = sink.committedPosition().orElse(null);
             source.start();
+            skipUpTo = sink.resume(source.origin()).orElse(null);
         } catch (RuntimeException e) {
             closeQuietly();
             terminated.countDown();

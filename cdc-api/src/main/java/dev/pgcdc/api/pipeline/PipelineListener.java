@@ -25,6 +25,13 @@ public interface PipelineListener {
     default void onDurable(ChangeEvent event, int records, long writeNanos) {
     }
 
+    /**
+     * {@code event} was skipped without being handled, because the sink had already committed its
+     * position (a replay after an exactly-once restart).
+     */
+    default void onSkippedAsCommitted(ChangeEvent event) {
+    }
+
     /** The pipeline stopped because of {@code error}. */
     default void onFailure(Throwable error) {
     }

@@ -3,6 +3,7 @@ package dev.pgcdc.api.sink;
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.handler.OutRecord;
 import dev.pgcdc.api.position.Position;
+import dev.pgcdc.api.position.StreamOrigin;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,6 +39,20 @@ public interface Sink extends AutoCloseable {
      */
     default Optional<Position> committedPosition() {
         return Optional.empty();
+    }
+
+    /**
+     * Called once by the owner after both the sink and the source started, before the first
+     * {@link #write}: the origin of the positions that will be written. A sink that stores positions
+     * stores {@code origin} with them from now on, and refuses (throws a
+     * {@link dev.pgcdc.api.CdcException} that says what happened and how to reset) a stored position
+     * that {@link StreamOrigin#conflictWith conflicts} with it. Returns the position to skip up to,
+     * as {@link #committedPosition()}; the default does only that.
+     *
+     * @param origin the source's origin; empty when the source has none (nothing can be checked)
+     */
+    default Optional<Position> resume(Optional<StreamOrigin> origin) {
+        return committedPosition();
     }
 
     /** Releases resources; records not yet durable are not reported durable. Idempotent. */

@@ -2,8 +2,10 @@ package dev.pgcdc.api.source;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.position.Position;
+import dev.pgcdc.api.position.StreamOrigin;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where change events come from: the PostgreSQL replication stream, a snapshot, or a user's own
@@ -34,6 +36,24 @@ public interface ChangeSource extends AutoCloseable {
      * least once per status interval: do the periodic duties without reading new events.
      */
     default void keepAlive() {
+    }
+
+    /**
+     * Whether every transaction whose events {@link #poll} handed out has also ended (its last event
+     * was handed out and its end is known), so that a stop now leaves no transaction half-written.
+     * The owner keeps polling on a stop until this holds, bounded by its shutdown timeout. Sources
+     * without transactions keep the default, {@code true}. Poll thread.
+     */
+    default boolean isBetweenTransactions() {
+        return true;
+    }
+
+    /**
+     * The origin of this source's positions (for PostgreSQL: the cluster's system identifier, its
+     * timeline, its WAL end), known once {@link #start} returned; empty for sources without one.
+     */
+    default Optional<StreamOrigin> origin() {
+        return Optional.empty();
     }
 
     /** Marks the event at {@code position} durable downstream. Thread-safe. */
