@@ -7,10 +7,12 @@ import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.OrderedPositionTracker;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.position.PositionTracker;
+import dev.pgcdc.api.position.StreamOrigin;
 import dev.pgcdc.api.source.ChangeSource;
 import dev.pgcdc.postgres.connection.CatalogConnection;
 import dev.pgcdc.postgres.connection.ConnectionFactory;
 import dev.pgcdc.postgres.connection.ServerInfo;
+import dev.pgcdc.postgres.connection.SessionEncryption;
 import dev.pgcdc.postgres.heartbeat.HeartbeatWriter;
 import dev.pgcdc.postgres.pgoutput.JdbcPrimaryKeys;
 import dev.pgcdc.postgres.pgoutput.RelationCache;
@@ -20,6 +22,7 @@ import dev.pgcdc.postgres.publication.PublicationSpec;
 import dev.pgcdc.postgres.publication.PublishedTable;
 import dev.pgcdc.postgres.replication.PgWalStreamOpener;
 import dev.pgcdc.postgres.replication.ReplicationReader;
+import dev.pgcdc.postgres.replication.StreamIdentity;
 import dev.pgcdc.postgres.slot.ReplicationPrerequisites;
 import dev.pgcdc.postgres.slot.SlotManager;
 import dev.pgcdc.postgres.types.JdbcTypeCatalog;
@@ -32,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -48,11 +52,13 @@ import org.slf4j.LoggerFactory;
  * publication and the slot, then starts streaming from the slot's confirmed position with the
  * highest pgoutput protocol the server speaks (streaming of large transactions on 14+).
  *
- * <p>Threading: {@link #start}, {@link #poll}, {@link #keepAlive} and {@link #close} from one
- * thread (the pipeline's); {@link #acknowledge} from any. Status updates, keepalive replies,
- * heartbeats and reconnects (with backoff) happen inside {@code poll} and {@code keepAlive}. A
- * decode error or a permanent failure (slot dropped, privileges revoked) throws a
- * {@link SourceException} from {@code poll}.
+ * <p>Threading: {@link #start}, {@link #poll}, {@link #keepAlive}, {@link #isBetweenTransactions} and
+ * {@link #close} from one thread (the pipeline's); {@link #acknowledge} and the accessors from any.
+ * A thread of its own, {@code pgcdc-source-<slot>}, owns the replication connection: it reads and
+ * decodes, sends status updates and keepalive replies, writes heartbeats, does the catalog look-ups
+ * and reconnects (with backoff), and hands events to {@code poll} through a bounded queue; so status
+ * updates keep going out however long the consumer blocks. A decode error or a permanent failure
+ * (slot dropped, privileges revoked) on that thread throws a {@link SourceException} from {@code poll}.
  *
  * <pre>{@code
  * PostgresSource source = new PostgresSource(PostgresSourceSettings.builder()
@@ -71,6 +77,7 @@ public final class PostgresSource implements ChangeSource {
     private HeartbeatWriter heartbeat;
     private ReplicationReader reader;
     private StreamedTransactions streams;
+    private PgWalStreamOpener opener;
     private volatile int protocolVersion;
     private volatile boolean closed;
 
@@ -90,10 +97,10 @@ public final class PostgresSource implements ChangeSource {
         ConnectionFactory connections = new ConnectionFactory(settings.host(), settings.port(), settings.database(), settings.user(),
                 settings.password(), settings.sslMode().configName(), settings.sslRootCert());
         catalog = new CatalogConnection(connections);
-        try {
-            Connection connection = catalog.get();
+        try (Connection connection = connections.openRegular()) {
             ServerInfo server = ServerInfo.read(connection);
             LOG.info("connected to PostgreSQL {}, {}", server.version(), connections.description());
+            SessionEncryption catalogEncryption = SessionEncryption.of(connection);
             ReplicationPrerequisites.check(connection, server, settings.slotName());
             if (settings.heartbeatTable() != null) {
                 heartbeat = new HeartbeatWriter(catalog, settings.heartbeatTable(), settings.heartbeatInterval());
@@ -107,12 +114,16 @@ public final class PostgresSource implements ChangeSource {
             streams.deleteLeftovers();
             RelationCache relations = new RelationCache(new TypeRegistry(new JdbcTypeCatalog(catalog)), settings::captures,
                     new JdbcPrimaryKeys(catalog));
-            PgWalStreamOpener opener = new PgWalStreamOpener(connections, settings.slotName(), settings.publicationName(), server.versionNum(),
+            opener = new PgWalStreamOpener(connections, settings.slotName(), settings.publicationName(), server.versionNum(),
                     settings.statusInterval());
             protocolVersion = opener.protocolVersion();
+            HeartbeatWriter beat = heartbeat;
             reader = new ReplicationReader(settings.slotName(), opener, tracker, relations, streams, settings.statusInterval(),
-                    settings.reconnectBackoff(), settings.reconnectMaxBackoff());
+                    settings.reconnectBackoff(), settings.reconnectMaxBackoff(), beat == null ? () -> { } : beat::beatIfDue);
             reader.start();
+            logEncryption(catalogEncryption, opener.identity().encryption());
+            LOG.info("slot {} belongs to {}, server WAL at {}", settings.slotName(), opener.identity().origin().describe(),
+                    opener.identity().origin().walEnd());
         } catch (SQLException e) {
             closeQuietly();
             throw new SourceException("cannot start the source of slot \"" + settings.slotName() + "\" on " + connections.description() + ": "
@@ -123,22 +134,54 @@ public final class PostgresSource implements ChangeSource {
         }
     }
 
-    @Override
-    public List<ChangeEvent> poll(int maxEvents, Duration timeout) throws InterruptedException {
-        requireStarted();
-        if (heartbeat != null) {
-            heartbeat.beatIfDue();
+    /**
+     * {@code ssl-mode = prefer} (the default) and {@code allow} fall back to plaintext silently when the
+     * server offers no TLS: say at start what the connections really are.
+     */
+    private void logEncryption(SessionEncryption catalogEncryption, SessionEncryption replicationEncryption) {
+        String mode = settings.sslMode().configName();
+        boolean fellBack = (!catalogEncryption.encrypted() || !replicationEncryption.encrypted()) && settings.sslMode() != SslMode.DISABLE;
+        if (fellBack) {
+            LOG.warn("connections to PostgreSQL: catalog {}, replication {}, although postgres.ssl-mode = {}: the server offered no TLS, "
+                    + "so pgcdc fell back to plaintext; set postgres.ssl-mode = verify-full (with ssl-root-cert) to require an encrypted, "
+                    + "verified connection", catalogEncryption.describe(), replicationEncryption.describe(), mode);
+        } else {
+            LOG.info("connections to PostgreSQL: catalog {}, replication {} (postgres.ssl-mode = {})", catalogEncryption.describe(),
+                    replicationEncryption.describe(), mode);
         }
-        return reader.poll(maxEvents, timeout);
     }
 
     @Override
+    public List<ChangeEvent> poll(int maxEvents, Duration timeout) throws InterruptedException {
+        requireStarted();
+        return reader.poll(maxEvents, timeout);
+    }
+
+    /** Nothing to do: the reader thread sends status updates on its own, whether or not anyone polls. */
+    @Override
     public void keepAlive() {
         requireStarted();
-        if (heartbeat != null) {
-            heartbeat.beatIfDue();
-        }
-        reader.keepAlive();
+    }
+
+    /**
+     * Whether every transaction whose events {@link #poll} handed out has had its Commit decoded too,
+     * so that a stop now confirms all of it once it is acknowledged. Poll thread.
+     */
+    @Override
+    public boolean isBetweenTransactions() {
+        ReplicationReader current = reader;
+        return current == null || current.isBetweenTransactions();
+    }
+
+    /**
+     * The cluster's system identifier and timeline, and the server's WAL position when streaming
+     * started, from {@code IDENTIFY_SYSTEM} on the replication connection; empty before {@link #start}.
+     */
+    @Override
+    public Optional<StreamOrigin> origin() {
+        PgWalStreamOpener current = opener;
+        StreamIdentity identity = current == null ? null : current.identity();
+        return identity == null ? Optional.empty() : Optional.of(identity.origin());
     }
 
     @Override
@@ -164,7 +207,10 @@ public final class PostgresSource implements ChangeSource {
 
     /** Events handed out and not yet acknowledged. Any thread. */
     public int inFlight() {
-        return tracker.inFlight();
+        ReplicationReader current = reader;
+        int registered = tracker.inFlight();
+        // the reader registers events before they wait in its hand-off for a poll; those are not handed out yet
+        return current == null ? registered : Math.max(0, registered - current.bufferedEvents());
     }
 
     /** The negotiated pgoutput protocol version, 0 before start. */
@@ -184,12 +230,12 @@ public final class PostgresSource implements ChangeSource {
         return current == null ? 0 : current.reconnects();
     }
 
-    /** Heap bytes held by streamed transactions waiting for their commit. Poll thread. */
+    /** Heap bytes held by streamed transactions waiting for their commit. Any thread (a gauge: read without a lock). */
     long streamBufferMemoryUsed() {
         return streams == null ? 0 : streams.memoryUsed();
     }
 
-    /** How many streamed transactions spilled to disk so far. Poll thread. */
+    /** How many streamed transactions spilled to disk so far. Any thread (a gauge: read without a lock). */
     long spilledTransactions() {
         return streams == null ? 0 : streams.spilledTransactions();
     }

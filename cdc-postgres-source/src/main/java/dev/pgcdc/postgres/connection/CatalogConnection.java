@@ -1,14 +1,14 @@
 package dev.pgcdc.postgres.connection;
 
-import dev.pgcdc.api.SourceException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The source's one regular connection, for catalog lookups while streaming and heartbeat writes;
- * opened on first use and reopened once when it turns out broken. Replication thread only.
+ * The source's connection for catalog look-ups while streaming and heartbeat writes, with every call
+ * bounded in time ({@link ConnectionFactory#openCatalog()}); opened on first use and reopened once
+ * when it turns out broken. Replication reader thread only (and the starting thread before it runs).
  */
 public final class CatalogConnection implements AutoCloseable {
 
@@ -45,18 +45,9 @@ public final class CatalogConnection implements AutoCloseable {
         }
     }
 
-    /** The open connection, for code that reports errors itself. */
-    public Connection get() {
-        try {
-            return open();
-        } catch (SQLException e) {
-            throw new SourceException("cannot connect to " + factory.description() + ": " + e.getMessage(), e);
-        }
-    }
-
     private Connection open() throws SQLException {
         if (connection == null || connection.isClosed()) {
-            connection = factory.openRegular();
+            connection = factory.openCatalog();
         }
         return connection;
     }

@@ -4,12 +4,13 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
 import org.postgresql.Driver;
 
 /**
- * Opens pgjdbc connections to one database: regular ones (catalog queries, management, heartbeat)
- * and logical replication ones. The replication session is started with the output settings the
+ * Opens pgjdbc connections to one database: management ones (start-up checks, publication and slot),
+ * catalog ones (type and key look-ups, heartbeat writes while streaming) and logical replication ones. The replication session is started with the output settings the
  * value decoders expect ({@code DateStyle ISO}, {@code IntervalStyle postgres},
  * {@code lc_monetary C}, {@code bytea_output hex}, shortest exact floats). Thread-safe. The
  * password is never part of a message.
@@ -19,6 +20,21 @@ public final class ConnectionFactory {
     private static final Driver DRIVER = new Driver();
     private static final String SESSION_OPTIONS =
             "-c DateStyle=ISO -c IntervalStyle=postgres -c lc_monetary=C -c bytea_output=hex -c extra_float_digits=3";
+    /** Every connection: a server that does not answer the TCP handshake within this is reported, not waited for. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Catalog connection: the server cancels a statement after this ({@code statement_timeout}). The
+     * look-ups and the heartbeat run on the replication reader's thread, between status updates: with
+     * the defaults (status every second, {@code wal_sender_timeout} 60 s) a stuck one delays the next
+     * update by at most this, far from the walsender's limit.
+     */
+    static final Duration CATALOG_STATEMENT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Catalog and replication connections: a read that waits this long for the server fails the call
+     * (and the connection is reopened), for the case where the server or the network is gone without
+     * a word. Above the statement timeout, so a slow statement ends with the server's own error.
+     */
+    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
 
     private final String url;
     private final String description;
@@ -43,7 +59,7 @@ public final class ConnectionFactory {
         }
         base.setProperty("ApplicationName", "pgcdc");
         base.setProperty("tcpKeepAlive", "true");
-        base.setProperty("connectTimeout", "10");
+        base.setProperty("connectTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
     }
 
     /** {@code database "x" at host:port as user "u"}, for messages. */
@@ -51,16 +67,39 @@ public final class ConnectionFactory {
         return description;
     }
 
-    /** A regular connection in autocommit mode. */
+    /**
+     * A regular connection in autocommit mode for the start-up checks and the management of the
+     * publication and slot. No statement or socket timeout: creating a slot waits for the transactions
+     * running at that moment to end, however long they take (the wait is logged by the caller).
+     */
     public Connection openRegular() throws SQLException {
         Connection connection = DRIVER.connect(url, copy());
         connection.setAutoCommit(true);
         return connection;
     }
 
-    /** A logical replication connection ({@code replication=database}, simple query protocol). */
+    /**
+     * A regular connection in autocommit mode for work while streaming (type and key look-ups,
+     * heartbeat writes), every call bounded: {@link #CATALOG_STATEMENT_TIMEOUT} on the server,
+     * {@link #SOCKET_TIMEOUT} on the socket.
+     */
+    public Connection openCatalog() throws SQLException {
+        Properties properties = copy();
+        properties.setProperty("options", "-c statement_timeout=" + CATALOG_STATEMENT_TIMEOUT.toMillis());
+        properties.setProperty("socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
+        Connection connection = DRIVER.connect(url, properties);
+        connection.setAutoCommit(true);
+        return connection;
+    }
+
+    /**
+     * A logical replication connection ({@code replication=database}, simple query protocol). Reads
+     * are bounded by {@link #SOCKET_TIMEOUT} before streaming; once streaming, pgjdbc lowers the socket
+     * timeout to its own status interval and reads without blocking.
+     */
     public Connection openReplication() throws SQLException {
         Properties properties = copy();
+        properties.setProperty("socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
         properties.setProperty("replication", "database");
         properties.setProperty("preferQueryMode", "simple");
         properties.setProperty("assumeMinServerVersion", "10");

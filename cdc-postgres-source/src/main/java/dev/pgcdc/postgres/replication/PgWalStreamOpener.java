@@ -19,6 +19,18 @@ import org.slf4j.LoggerFactory;
  * version, the publication, {@code messages} (PostgreSQL 14+) and {@code streaming on} (protocol 2+).
  * pgjdbc's own status interval is set to ten times the source's: the source sends its updates
  * itself ({@link ReplicationReader}), so pgjdbc's timer, reset by every update, is only a fallback.
+ *
+ * <p>pgjdbc's automatic flush is turned off. With it on, a keepalive makes pgjdbc raise its flushed
+ * LSN to the server's WAL end whenever the last flushed LSN it sent is at or past the start of the
+ * last data message, and a keepalive that asks for a reply is answered with that at once. The last
+ * message can start before the confirmed LSN (the Begin or a change of a long transaction that began
+ * before an acknowledged one) while a later transaction is handed out and not acknowledged: the slot
+ * would be confirmed past it, and a crash would lose it. With it off, pgjdbc still answers reply
+ * requests at once as it reads (and on its own timer), but with the flushed LSN the source last set,
+ * which is always {@link dev.pgcdc.api.position.PositionTracker#confirmedLsn()}.
+ *
+ * <p>Before streaming, the first connection runs {@code IDENTIFY_SYSTEM} and reads its TLS state:
+ * {@link #identity()}.
  */
 public final class PgWalStreamOpener implements WalStreamOpener {
 
@@ -30,6 +42,7 @@ public final class PgWalStreamOpener implements WalStreamOpener {
     private final int serverVersionNum;
     private final int protocolVersion;
     private final Duration statusInterval;
+    private volatile StreamIdentity identity;
 
     public PgWalStreamOpener(ConnectionFactory connections, String slotName, String publicationName, int serverVersionNum,
             Duration statusInterval) {
@@ -45,17 +58,26 @@ public final class PgWalStreamOpener implements WalStreamOpener {
         return protocolVersion;
     }
 
+    /** The cluster identity and the replication connection's TLS state, read on the first open; null before. Any thread. */
+    public StreamIdentity identity() {
+        return identity;
+    }
+
     @Override
     public WalStream open(Lsn start) throws SQLException {
         Connection connection = connections.openReplication();
         try {
+            if (identity == null) {
+                identity = StreamIdentity.read(connection);
+            }
             ChainedLogicalStreamBuilder builder = connection.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
                     .withSlotName(slotName)
                     .withStartPosition(LogSequenceNumber.valueOf(start.value()))
                     .withSlotOption("proto_version", Integer.toString(protocolVersion))
                     // a list of identifiers: quoted, so any publication name works; pgjdbc puts it in single quotes
                     .withSlotOption("publication_names", Sql.identifier(publicationName).replace("'", "''"))
-                    .withStatusInterval((int) Math.min(Integer.MAX_VALUE, statusInterval.toMillis() * 10), TimeUnit.MILLISECONDS);
+                    .withStatusInterval((int) Math.min(Integer.MAX_VALUE, statusInterval.toMillis() * 10), TimeUnit.MILLISECONDS)
+                    .withAutomaticFlush(false);
             if (serverVersionNum >= 140000) {
                 builder.withSlotOption("messages", "true");
             }

@@ -21,6 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,9 +34,14 @@ class ReplicationReaderTest {
 
     private final OrderedPositionTracker tracker = new OrderedPositionTracker(Lsn.of(0x50));
     private final List<ScriptedWalStream> streams = new ArrayList<>();
-    private final List<Lsn> openedAt = new ArrayList<>();
+    private final List<Lsn> openedAt = new CopyOnWriteArrayList<>();
+    private final List<ReplicationReader> readers = new ArrayList<>();
 
     private ReplicationReader reader(Duration statusInterval) {
+        return reader(statusInterval, ReplicationReader.HAND_OFF_EVENTS);
+    }
+
+    private ReplicationReader reader(Duration statusInterval, int handOffEvents) {
         WalStreamOpener opener = start -> {
             openedAt.add(start);
             if (streams.size() < openedAt.size()) {
@@ -41,8 +49,35 @@ class ReplicationReaderTest {
             }
             return streams.get(openedAt.size() - 1);
         };
-        return new ReplicationReader("test_slot", opener, tracker, new RelationCache(new TypeRegistry(TypeCatalog.NONE), t -> true),
-                new StreamedTransactions(1 << 20, spill, "pgcdc-test-"), statusInterval, Duration.ofMillis(10), Duration.ofMillis(40));
+        ReplicationReader reader = new ReplicationReader("test_slot", opener, tracker, new RelationCache(new TypeRegistry(TypeCatalog.NONE),
+                t -> true), new StreamedTransactions(1 << 20, spill, "pgcdc-test-"), statusInterval, Duration.ofMillis(10), Duration.ofMillis(40),
+                () -> { }, handOffEvents);
+        readers.add(reader);
+        return reader;
+    }
+
+    @AfterEach
+    void closeReaders() {
+        readers.forEach(ReplicationReader::close);
+    }
+
+    /** Polls until {@code count} events arrived (the reader thread decodes them meanwhile). */
+    private static List<ChangeEvent> take(ReplicationReader reader, int count) throws InterruptedException {
+        List<ChangeEvent> events = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (events.size() < count) {
+            assertThat(System.nanoTime()).as("%d events within 10 s, got %s", count, events).isLessThan(deadline);
+            events.addAll(reader.poll(count - events.size(), Duration.ofMillis(50)));
+        }
+        return events;
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("within 10 s: %s", what).isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     /** A transaction of {@code rows} inserts into relation 1 committed at {@code commitLsn}, ending at commitLsn + 0x10. */
@@ -81,7 +116,7 @@ class ReplicationReaderTest {
         streams.add(stream);
         ReplicationReader reader = reader(Duration.ofHours(1));
         reader.start();
-        List<ChangeEvent> events = reader.poll(100, Duration.ofMillis(50));
+        List<ChangeEvent> events = take(reader, 3);
         assertThat(events).extracting(ChangeEvent::position).containsExactly(new Position(Lsn.of(0x100), 0), new Position(Lsn.of(0x100), 1),
                 new Position(Lsn.of(0x200), 0));
 
@@ -89,7 +124,7 @@ class ReplicationReaderTest {
         tracker.acknowledge(events.get(0).position());
         assertThat(tracker.confirmedLsn()).isEqualTo(Lsn.of(0x50));
         tracker.acknowledge(events.get(1).position());
-        assertThat(tracker.confirmedLsn()).isEqualTo(Lsn.of(0x210));
+        await(() -> tracker.confirmedLsn().equals(Lsn.of(0x210)), "both transactions confirmed");
         reader.close();
         assertThat(stream.statusUpdates).as("a last status update on close").endsWith(Lsn.of(0x210));
         assertThat(stream.closed).isTrue();
@@ -102,7 +137,7 @@ class ReplicationReaderTest {
         streams.add(stream);
         ReplicationReader reader = reader(Duration.ofHours(1));
         reader.start();
-        List<ChangeEvent> events = reader.poll(100, Duration.ofMillis(50));
+        List<ChangeEvent> events = take(reader, 1);
         assertThat(events).extracting(ChangeEvent::position).containsExactly(new Position(Lsn.of(0x100), 0));
         tracker.acknowledge(events.get(0).position());
 
@@ -117,9 +152,10 @@ class ReplicationReaderTest {
         streams.add(stream);
         ReplicationReader reader = reader(Duration.ofHours(1));
         reader.start();
-        List<ChangeEvent> events = reader.poll(100, Duration.ofMillis(50));
+        List<ChangeEvent> events = take(reader, 1);
         assertThat(events).hasSize(1);
         tracker.acknowledge(events.get(0).position());
+        await(() -> tracker.inFlight() == 1, "the second insert decoded and waiting to be taken");
 
         reader.close();
         assertThat(stream.statusUpdates).as("the second insert was never handed out").endsWith(Lsn.of(0x50));
@@ -143,7 +179,7 @@ class ReplicationReaderTest {
         ReplicationReader reader = reader(Duration.ofMillis(20));
         reader.start();
         assertThat(reader.poll(10, Duration.ofMillis(100))).isEmpty();
-        assertThat(stream.statusUpdates).contains(Lsn.of(0x9000));
+        await(() -> stream.statusUpdates.contains(Lsn.of(0x9000)), "the WAL end confirmed");
     }
 
     @Test
@@ -153,36 +189,16 @@ class ReplicationReaderTest {
         streams.add(stream);
         ReplicationReader reader = reader(Duration.ofMillis(20));
         reader.start();
-        List<ChangeEvent> events = reader.poll(10, Duration.ofMillis(100));
+        List<ChangeEvent> events = take(reader, 1);
         reader.poll(10, Duration.ofMillis(50));
         assertThat(stream.statusUpdates).doesNotContain(Lsn.of(0x110), Lsn.of(0x9000));
         tracker.acknowledge(events.get(0).position());
-        reader.keepAlive();
-        Thread.sleep(30);
-        reader.keepAlive();
-        assertThat(stream.statusUpdates).last().isEqualTo(Lsn.of(0x9000));
+        await(() -> Lsn.of(0x9000).equals(stream.statusUpdates.get(stream.statusUpdates.size() - 1)), "the WAL end confirmed");
     }
 
     @Test
     void sendsStatusUpdatesEveryIntervalUnderContinuousLoad() throws Exception {
-        ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50));
-        long[] next = {0x1000};
-        List<Object[]> pendingSteps = new ArrayList<>();
-        stream.thenEndless(() -> {
-            if (pendingSteps.isEmpty()) {
-                ScriptedWalStream chunk = new ScriptedWalStream(Lsn.INVALID);
-                transaction(chunk, next[0], 1, 50);
-                next[0] += 0x1000;
-                try {
-                    for (ByteBuffer message = chunk.readPending(); message != null; message = chunk.readPending()) {
-                        pendingSteps.add(new Object[] {chunk.lastReceiveLsn().value(), message});
-                    }
-                } catch (java.sql.SQLException e) {
-                    throw new AssertionError(e);
-                }
-            }
-            return pendingSteps.remove(0);
-        });
+        ScriptedWalStream stream = endlessTransactions(new ScriptedWalStream(Lsn.of(0x50)));
         streams.add(stream);
         ReplicationReader reader = reader(Duration.ofMillis(50));
         reader.start();
@@ -190,7 +206,6 @@ class ReplicationReaderTest {
         int events = 0;
         while (System.nanoTime() < deadline) {
             List<ChangeEvent> batch = reader.poll(500, Duration.ofMillis(100));
-            assertThat(batch).hasSize(500);
             batch.forEach(e -> tracker.acknowledge(e.position()));
             events += batch.size();
         }
@@ -218,16 +233,11 @@ class ReplicationReaderTest {
         ReplicationReader reader = reader(Duration.ofHours(1));
         reader.start();
 
-        List<ChangeEvent> before = reader.poll(100, Duration.ofMillis(50));
+        List<ChangeEvent> before = take(reader, 5);
         assertThat(before).extracting(e -> e.after().value("id")).containsExactly(1, 2, 3, 4, 5);
         before.subList(0, 3).forEach(e -> tracker.acknowledge(e.position()));
-        assertThat(reader.isConnected()).isFalse();
 
-        List<ChangeEvent> after = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        while (after.size() < 3 && System.nanoTime() < deadline) {
-            after.addAll(reader.poll(100, Duration.ofMillis(50)));
-        }
+        List<ChangeEvent> after = take(reader, 3);
         assertThat(openedAt).containsExactly(Lsn.of(0x50), Lsn.of(0x110));
         assertThat(after).extracting(e -> e.after().value("id")).containsExactly(6, 7, 8);
         assertThat(after.get(0).position()).isEqualTo(new Position(Lsn.of(0x200), 2));
@@ -244,8 +254,95 @@ class ReplicationReaderTest {
         streams.add(stream);
         ReplicationReader reader = reader(Duration.ofHours(1));
         reader.start();
-        assertThatThrownBy(() -> reader.poll(10, Duration.ofMillis(50))).isInstanceOf(SourceException.class)
+        assertThatThrownBy(() -> reader.poll(10, Duration.ofSeconds(10))).isInstanceOf(SourceException.class)
                 .hasMessageContaining("test_slot").hasMessageContaining("scripted failure");
+    }
+
+    /** An endless stream of 50-row transactions, 0x1000 apart. */
+    private static ScriptedWalStream endlessTransactions(ScriptedWalStream stream) {
+        long[] next = {0x1000};
+        List<Object[]> pendingSteps = new ArrayList<>();
+        return stream.thenEndless(() -> {
+            if (pendingSteps.isEmpty()) {
+                ScriptedWalStream chunk = new ScriptedWalStream(Lsn.INVALID);
+                transaction(chunk, next[0], 1, 50);
+                next[0] += 0x1000;
+                try {
+                    for (ByteBuffer message = chunk.readPending(); message != null; message = chunk.readPending()) {
+                        pendingSteps.add(new Object[] {chunk.lastReceiveLsn().value(), message});
+                    }
+                } catch (java.sql.SQLException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return pendingSteps.remove(0);
+        });
+    }
+
+    @Test
+    void keepsSendingStatusUpdatesWhileNobodyPollsAndHoldsNoMoreThanTheHandOffBound() throws Exception {
+        ScriptedWalStream stream = endlessTransactions(new ScriptedWalStream(Lsn.of(0x50)));
+        streams.add(stream);
+        ReplicationReader reader = reader(Duration.ofMillis(20), 100);
+        reader.start();
+        List<ChangeEvent> first = take(reader, 50);
+        first.forEach(e -> tracker.acknowledge(e.position()));
+
+        // the consumer stalls: the reader fills the hand-off, stops reading, and keeps reporting the confirmed LSN
+        await(() -> reader.bufferedEvents() == 100, "the hand-off full");
+        int updatesBefore = stream.statusUpdates.size();
+        await(() -> stream.statusUpdates.size() >= updatesBefore + 5, "status updates while nobody polls");
+        assertThat(reader.bufferedEvents()).isEqualTo(100);
+        assertThat(tracker.inFlight()).as("registered, not acknowledged: the hand-off's events only").isEqualTo(100);
+        assertThat(stream.statusUpdates.subList(updatesBefore, stream.statusUpdates.size())).containsOnly(Lsn.of(0x1010));
+
+        List<ChangeEvent> next = take(reader, 150);
+        assertThat(next.get(0).position()).isEqualTo(new Position(Lsn.of(0x2000), 0));
+        assertThat(next).extracting(ChangeEvent::position).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void isBetweenTransactionsOnlyOnceTheCommitOfEveryTakenEventIsTaken() throws Exception {
+        ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50));
+        transaction(stream, 0x100, 1, 2);
+        streams.add(stream);
+        ReplicationReader reader = reader(Duration.ofHours(1));
+        assertThat(reader.isBetweenTransactions()).isTrue();
+        reader.start();
+        take(reader, 1);
+        assertThat(reader.isBetweenTransactions()).as("one of two events taken").isFalse();
+        take(reader, 1);
+        await(reader::isBetweenTransactions, "the commit taken after the last event");
+    }
+
+    @Test
+    void handsOutTheEventsDecodedBeforeAFailureThenThrowsIt() throws Exception {
+        ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50));
+        transaction(stream, 0x100, 1, 2).failure("42501");
+        streams.add(stream);
+        ReplicationReader reader = reader(Duration.ofHours(1));
+        reader.start();
+        assertThat(take(reader, 2)).extracting(e -> e.after().value("id")).containsExactly(1, 2);
+        assertThatThrownBy(() -> reader.poll(10, Duration.ofSeconds(10))).isInstanceOf(SourceException.class)
+                .hasMessageContaining("test_slot").hasRootCauseInstanceOf(java.sql.SQLException.class);
+    }
+
+    @Test
+    void readsOnItsOwnNamedThreadAndStopsItOnClose() throws Exception {
+        ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50)).keepalive(0x70);
+        streams.add(stream);
+        ReplicationReader reader = reader(Duration.ofHours(1));
+        reader.start();
+        assertThat(readerThreads()).hasSize(1);
+        reader.close();
+        assertThat(readerThreads()).isEmpty();
+        assertThat(stream.statusUpdates).as("the last status update").containsExactly(Lsn.of(0x70));
+        assertThat(stream.closed).isTrue();
+        assertThat(reader.poll(10, Duration.ofSeconds(10))).as("after close: nothing, at once").isEmpty();
+    }
+
+    private static List<Thread> readerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("pgcdc-source-test_slot") && t.isAlive()).toList();
     }
 
     private interface Body {

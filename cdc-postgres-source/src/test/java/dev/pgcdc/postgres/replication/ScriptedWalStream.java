@@ -4,20 +4,23 @@ import dev.pgcdc.api.position.Lsn;
 import java.nio.ByteBuffer;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
-/** A {@link WalStream} that plays a script: messages, keepalives and failures, and records the status updates sent. */
+/**
+ * A {@link WalStream} that plays a script: messages, keepalives and failures, and records the status
+ * updates sent. Scripted before the reader starts; read by the reader thread, observed by the test's.
+ */
 final class ScriptedWalStream implements WalStream {
 
     private static final Object GAP = new Object();
 
     private final ArrayDeque<Object[]> script = new ArrayDeque<>();
-    final List<Lsn> statusUpdates = new ArrayList<>();
+    final List<Lsn> statusUpdates = new CopyOnWriteArrayList<>();
     private Supplier<Object[]> endless;
-    private Lsn lastReceive;
-    boolean closed;
+    private volatile Lsn lastReceive;
+    volatile boolean closed;
 
     ScriptedWalStream(Lsn start) {
         this.lastReceive = start;
