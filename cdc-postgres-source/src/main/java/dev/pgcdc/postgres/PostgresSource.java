@@ -164,8 +164,10 @@ public final class PostgresSource implements ChangeSource {
     }
 
     /**
-     * Whether every transaction whose events {@link #poll} handed out has had its Commit decoded too,
-     * so that a stop now confirms all of it once it is acknowledged. Poll thread.
+     * Whether every transaction whose events {@link #poll} handed out has had its Commit handed out
+     * too, so that a stop now confirms all of it once it is acknowledged. After a {@code false}, the
+     * following polls end at that transaction's Commit instead of starting the next transaction, so an
+     * owner that polls on until this holds (on a stop) finishes the open transaction only. Poll thread.
      */
     @Override
     public boolean isBetweenTransactions() {

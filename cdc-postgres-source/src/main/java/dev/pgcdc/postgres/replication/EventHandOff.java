@@ -34,6 +34,11 @@ final class EventHandOff {
     private boolean openAtTail;
     /** Whether the events taken so far end inside a transaction (its marker not taken yet). */
     private boolean openTaken;
+    /**
+     * Set when {@link #isBetweenTransactions} answered no (the owner is stopping and finishes the open
+     * transaction): {@link #take} then ends at the next transaction end instead of starting another.
+     */
+    private boolean finishing;
     private Throwable failure;
     private boolean closed;
 
@@ -142,6 +147,9 @@ final class EventHandOff {
                 Object item = items.poll();
                 if (item == END_OF_TRANSACTION) {
                     openTaken = false;
+                    if (finishing) {
+                        break;
+                    }
                 } else {
                     out.add((ChangeEvent) item);
                     events--;
@@ -158,11 +166,16 @@ final class EventHandOff {
         }
     }
 
-    /** Whether the events taken so far end with a complete transaction (see {@link #take}). Poll thread. */
+    /**
+     * Whether the events taken so far end with a complete transaction (see {@link #take}). When not,
+     * later takes stop at the end of the open transaction, so an owner that polls until this holds
+     * (on a stop) finishes that transaction without starting the next. Poll thread.
+     */
     boolean isBetweenTransactions() {
         lock.lock();
         try {
             takeMarkers();
+            finishing = openTaken;
             return !openTaken;
         } finally {
             lock.unlock();

@@ -302,17 +302,22 @@ class ReplicationReaderTest {
     }
 
     @Test
-    void isBetweenTransactionsOnlyOnceTheCommitOfEveryTakenEventIsTaken() throws Exception {
+    void isBetweenTransactionsOnlyOnceTheCommitOfEveryTakenEventIsTakenAndThenPollsFinishTheOpenTransactionOnly() throws Exception {
         ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50));
-        transaction(stream, 0x100, 1, 2);
+        transaction(stream, 0x100, 1, 3);
+        transaction(stream, 0x200, 4, 2);
         streams.add(stream);
         ReplicationReader reader = reader(Duration.ofHours(1));
         assertThat(reader.isBetweenTransactions()).isTrue();
         reader.start();
-        take(reader, 1);
-        assertThat(reader.isBetweenTransactions()).as("one of two events taken").isFalse();
-        take(reader, 1);
-        await(reader::isBetweenTransactions, "the commit taken after the last event");
+        await(() -> reader.bufferedEvents() == 5, "both transactions decoded");
+        assertThat(reader.poll(1, Duration.ofSeconds(10))).extracting(e -> e.after().value("id")).containsExactly(1);
+        assertThat(reader.isBetweenTransactions()).as("one of three events taken").isFalse();
+        // a stop in progress: polls end at the open transaction's end instead of starting the next one
+        assertThat(reader.poll(100, Duration.ofSeconds(10))).extracting(e -> e.after().value("id")).containsExactly(2, 3);
+        assertThat(reader.isBetweenTransactions()).isTrue();
+        assertThat(reader.poll(100, Duration.ofSeconds(10))).extracting(e -> e.after().value("id")).containsExactly(4, 5);
+        assertThat(reader.isBetweenTransactions()).isTrue();
     }
 
     @Test
