@@ -10,6 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.InterruptException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The default mode: records go to an idempotent producer (acks=all, in-order retries until the
@@ -19,11 +22,18 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * Kafka takes afterwards, so nothing after the failed record is ever reported durable by this sink
  * (earlier writes still complete normally).
  *
+ * <p>An exception thrown by a write callback is kept from the producer's I/O thread (which would
+ * only log it and go on): the writer fails from that write on, as if its record had failed, logs it,
+ * and {@link #flush} throws it; each callback is still called exactly once. {@link #flush} of a
+ * failed writer returns at once (nothing more can be acknowledged) and answers an interrupt.
+ *
  * <p>Threading: {@link #write}, {@link #flush} and {@link #close} on the owner thread; completions
  * on the producer's I/O thread. The first failure ({@link #failure}, {@link #failedSequence}) is
  * set under this object's monitor and read through the volatile fields.
  */
 final class AtLeastOnceWriter implements RecordWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AtLeastOnceWriter.class);
 
     private final Producer<byte[], byte[]> producer;
     private final RecordRouter router;
@@ -78,9 +88,21 @@ final class AtLeastOnceWriter implements RecordWriter {
         }
     }
 
+    /** Waits until every record sent is acknowledged or failed; throws the writer's failure, if any. */
     @Override
-    public void flush() {
-        producer.flush();
+    public void flush() throws InterruptedException {
+        if (failure == null) {
+            try {
+                producer.flush();
+            } catch (InterruptException e) {
+                Thread.interrupted(); // kafka-clients set the flag again; the InterruptedException carries it
+                throw new InterruptedException("interrupted while waiting for Kafka to acknowledge the records sent");
+            }
+        }
+        Throwable failed = failure;
+        if (failed != null) {
+            throw failed instanceof SinkException sinkError ? sinkError : new SinkException(failed.getMessage(), failed);
+        }
     }
 
     @Override
@@ -133,7 +155,7 @@ final class AtLeastOnceWriter implements RecordWriter {
                 }
             } while (!compareAndSet(left, SETTLED));
             recordFailure(sequence, error);
-            callback.onFailure(error);
+            settle(error);
         }
 
         private void succeedOne() {
@@ -145,12 +167,23 @@ final class AtLeastOnceWriter implements RecordWriter {
                 }
             } while (!compareAndSet(left, left - 1));
             if (left == 1) {
-                if (sequence < failedSequence) {
+                // a record of an earlier write failed: nothing after it is reported durable
+                settle(sequence < failedSequence ? null : SinkErrors.failedBefore(event, failure));
+            }
+        }
+
+        /** Calls the write's callback (durable when {@code error} is null); an exception it throws fails the writer from here on. */
+        private void settle(Throwable error) {
+            try {
+                if (error == null) {
                     callback.onDurable();
                 } else {
-                    // a record of an earlier write failed: nothing after it is reported durable
-                    callback.onFailure(SinkErrors.failedBefore(event, failure));
+                    callback.onFailure(error);
                 }
+            } catch (RuntimeException | Error e) {
+                SinkException stopped = SinkErrors.callbackFailed(e);
+                LOG.error(stopped.getMessage(), e);
+                recordFailure(sequence, stopped);
             }
         }
     }

@@ -9,8 +9,8 @@ import org.apache.kafka.common.Cluster;
  * {@code partitioner = reference-hash}: the 32-bit FNV-1a hash of the key bytes with the sign bit
  * cleared, modulo the topic's partition count; a record without a key goes to a random partition.
  * This is Sarama's {@code NewReferenceHashPartitioner} and kafka-go's {@code ReferenceHash}
- * balancer (what go-pq-cdc-kafka configures), so a key lands on the same partition as it did with
- * the Go connector. Stateless and thread-safe; kafka-clients creates it by class name.
+ * balancer ({@code kafka.balancer = ReferenceHash} in go-pq-cdc-kafka, whose default {@code Hash} is
+ * {@link Fnv1aPartitioner}), so a key lands on the same partition as it did with them. Stateless and thread-safe; kafka-clients creates it by class name.
  */
 public final class ReferenceHashPartitioner implements Partitioner {
 
