@@ -11,8 +11,6 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.InterruptException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The default mode: records go to an idempotent producer (acks=all, in-order retries until the
@@ -32,8 +30,6 @@ import org.slf4j.LoggerFactory;
  * set under this object's monitor and read through the volatile fields.
  */
 final class AtLeastOnceWriter implements RecordWriter {
-
-    private static final Logger LOG = LoggerFactory.getLogger(AtLeastOnceWriter.class);
 
     private final Producer<byte[], byte[]> producer;
     private final RecordRouter router;
@@ -172,17 +168,10 @@ final class AtLeastOnceWriter implements RecordWriter {
             }
         }
 
-        /** Calls the write's callback (durable when {@code error} is null); an exception it throws fails the writer from here on. */
+        /** Calls the write's callback (durable when {@code error} is null); a callback that throws fails the writer from here on. */
         private void settle(Throwable error) {
-            try {
-                if (error == null) {
-                    callback.onDurable();
-                } else {
-                    callback.onFailure(error);
-                }
-            } catch (RuntimeException | Error e) {
-                SinkException stopped = SinkErrors.callbackFailed(e);
-                LOG.error(stopped.getMessage(), e);
+            SinkException stopped = RecordWriter.settle(callback, error);
+            if (stopped != null) {
                 recordFailure(sequence, stopped);
             }
         }

@@ -352,23 +352,11 @@ final class ExactlyOnceWriter implements RecordWriter {
         }
     }
 
-    /**
-     * Calls {@code callback} once: durable when {@code error} is null. An exception it throws is kept
-     * from the caller (the committer thread, or a loop over the other callbacks) and stops the writer.
-     */
+    /** Settles {@code callback} once (durable when {@code error} is null); a callback that throws stops the writer. */
     private void notify(Sink.WriteCallback callback, SinkException error) {
-        try {
-            if (error == null) {
-                callback.onDurable();
-            } else {
-                callback.onFailure(error);
-            }
-        } catch (RuntimeException | Error e) {
-            SinkException stopped = SinkErrors.callbackFailed(e);
-            LOG.error(stopped.getMessage(), e);
-            if (failure == null && lock.isHeldByCurrentThread()) {
-                failure = stopped;
-            }
+        SinkException stopped = RecordWriter.settle(callback, error);
+        if (stopped != null && failure == null && lock.isHeldByCurrentThread()) {
+            failure = stopped;
         }
     }
 

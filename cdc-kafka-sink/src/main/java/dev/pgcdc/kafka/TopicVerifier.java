@@ -123,17 +123,7 @@ final class TopicVerifier implements TopicCheck {
         } else {
             createOffsetsTopic(topic);
         }
-        awaitPartitionLeaders(List.of(topic));
-        try {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
-        } catch (ExecutionException e) {
-            throw adminFailure("describe topic \"" + topic + "\"", e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw adminFailure("describe topic \"" + topic + "\"", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SinkException("interrupted while checking topic \"" + topic + "\"", e);
-        }
+        return awaitPartitionLeaders(List.of(topic)).get(topic).partitions().size();
     }
 
     private void createOffsetsTopic(String topic) {
@@ -227,8 +217,9 @@ final class TopicVerifier implements TopicCheck {
      * to a partition its broker has not taken over yet can lose the race in KAFKA-15591: the first
      * request fails with NOT_LEADER_OR_FOLLOWER, a later one is appended, and the first then fails
      * with OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout. New topics are the usual case.
+     * Returns the topics' descriptions.
      */
-    private void awaitPartitionLeaders(java.util.Collection<String> topics) {
+    private Map<String, TopicDescription> awaitPartitionLeaders(java.util.Collection<String> topics) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
@@ -242,7 +233,7 @@ final class TopicVerifier implements TopicCheck {
                         }
                     }
                     admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                    return;
+                    return descriptions;
                 } catch (ExecutionException e) {
                     // a new topic: its partitions are not hosted or led yet for a moment
                     if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {

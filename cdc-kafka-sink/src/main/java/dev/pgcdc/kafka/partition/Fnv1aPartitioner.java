@@ -1,9 +1,6 @@
 package dev.pgcdc.kafka.partition;
 
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.apache.kafka.clients.producer.Partitioner;
-import org.apache.kafka.common.Cluster;
 
 /**
  * {@code partitioner = fnv1a}: the 32-bit FNV-1a hash of the key bytes read as a signed 32-bit
@@ -14,11 +11,11 @@ import org.apache.kafka.common.Cluster;
  * A record without a key goes to a random partition (kafka-go spreads those round-robin; neither
  * keeps an order for them). Stateless and thread-safe; kafka-clients creates it by class name.
  */
-public final class Fnv1aPartitioner implements Partitioner {
+public final class Fnv1aPartitioner extends KeyHashPartitioner {
 
     @Override
-    public int partition(String topic, Object key, byte[] keyBytes, Object value, byte[] valueBytes, Cluster cluster) {
-        return partition(keyBytes, cluster.partitionsForTopic(topic).size());
+    int partitionOf(byte[] key, int partitions) {
+        return partition(key, partitions);
     }
 
     /** The partition of {@code key} among {@code partitions}. */
@@ -28,13 +25,5 @@ public final class Fnv1aPartitioner implements Partitioner {
         }
         // Java's % truncates toward zero like Go's, so the remainder has the hash's sign; |remainder| < partitions
         return Math.abs(ReferenceHashPartitioner.fnv1a32(key) % partitions);
-    }
-
-    @Override
-    public void configure(Map<String, ?> configs) {
-    }
-
-    @Override
-    public void close() {
     }
 }

@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgcdc.api.SinkException;
-import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.pipeline.Pipeline;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.position.StreamOrigin;
-import dev.pgcdc.api.sink.Sink;
 import dev.pgcdc.kafka.KafkaSink;
 import dev.pgcdc.kafka.KafkaSinkSettings;
 import dev.pgcdc.kafka.ScriptedSource;
@@ -210,20 +208,7 @@ class ExactlyOnceOffsetsIT {
     private static void write(KafkaSink sink, Fixture fixture, int from, int to) throws Exception {
         List<CompletableFuture<Throwable>> outcomes = new java.util.ArrayList<>();
         for (int n = from; n <= to; n++) {
-            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-            ChangeEvent event = fixture.workload.event(n);
-            sink.write(event, json().handle(event), new Sink.WriteCallback() {
-                @Override
-                public void onDurable() {
-                    outcome.complete(null);
-                }
-
-                @Override
-                public void onFailure(Throwable error) {
-                    outcome.complete(error);
-                }
-            });
-            outcomes.add(outcome);
+            outcomes.add(Pipelines.write(sink, fixture.workload, n));
         }
         sink.flush();
         for (CompletableFuture<Throwable> outcome : outcomes) {
