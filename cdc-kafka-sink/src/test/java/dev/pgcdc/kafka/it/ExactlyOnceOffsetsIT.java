@@ -108,8 +108,8 @@ class ExactlyOnceOffsetsIT {
     @Test
     void readsItsOwnLastPositionPastAnotherProducersOpenTransactionOnTheSamePartition() throws Exception {
         Fixture fixture = new Fixture();
-        try (KafkaSink first = new KafkaSink(fixture.settings);
-             KafkaProducer<String, String> other = transactionalProducer("other-" + TestNames.unique("tx"))) {
+        try (KafkaProducer<String, String> other = transactionalProducer("other-" + TestNames.unique("tx"))) {
+            KafkaSink first = new KafkaSink(fixture.settings);
             first.start();
             write(first, fixture, 1, 10);
             // another instance opens a transaction on our partition before our last commit, and keeps it open
@@ -141,7 +141,8 @@ class ExactlyOnceOffsetsIT {
         Fixture fixture = new Fixture(builder -> builder.requestTimeout(Duration.ofSeconds(2)).deliveryTimeout(Duration.ofSeconds(4)));
         String hanging = "hanging-" + TestNames.unique("tx");
         int partition;
-        try (KafkaSink first = new KafkaSink(fixture.settings); KafkaProducer<String, String> other = transactionalProducer(hanging)) {
+        try (KafkaProducer<String, String> other = transactionalProducer(hanging)) {
+            KafkaSink first = new KafkaSink(fixture.settings);
             first.start();
             write(first, fixture, 1, 5);
             partition = partitionOf(fixture);
