@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.InterruptException;
 
 /**
  * The default mode: records go to an idempotent producer (acks=all, in-order retries until the
@@ -18,6 +19,11 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * position; from then on every later write fails, including those already sent whose records
  * Kafka takes afterwards, so nothing after the failed record is ever reported durable by this sink
  * (earlier writes still complete normally).
+ *
+ * <p>An exception thrown by a write callback is kept from the producer's I/O thread (which would
+ * only log it and go on): the writer fails from that write on, as if its record had failed, logs it,
+ * and {@link #flush} throws it; each callback is still called exactly once. {@link #flush} of a
+ * failed writer returns at once (nothing more can be acknowledged) and answers an interrupt.
  *
  * <p>Threading: {@link #write}, {@link #flush} and {@link #close} on the owner thread; completions
  * on the producer's I/O thread. The first failure ({@link #failure}, {@link #failedSequence}) is
@@ -78,9 +84,21 @@ final class AtLeastOnceWriter implements RecordWriter {
         }
     }
 
+    /** Waits until every record sent is acknowledged or failed; throws the writer's failure, if any. */
     @Override
-    public void flush() {
-        producer.flush();
+    public void flush() throws InterruptedException {
+        if (failure == null) {
+            try {
+                producer.flush();
+            } catch (InterruptException e) {
+                Thread.interrupted(); // kafka-clients set the flag again; the InterruptedException carries it
+                throw new InterruptedException("interrupted while waiting for Kafka to acknowledge the records sent");
+            }
+        }
+        Throwable failed = failure;
+        if (failed != null) {
+            throw failed instanceof SinkException sinkError ? sinkError : new SinkException(failed.getMessage(), failed);
+        }
     }
 
     @Override
@@ -133,7 +151,7 @@ final class AtLeastOnceWriter implements RecordWriter {
                 }
             } while (!compareAndSet(left, SETTLED));
             recordFailure(sequence, error);
-            callback.onFailure(error);
+            settle(error);
         }
 
         private void succeedOne() {
@@ -145,12 +163,16 @@ final class AtLeastOnceWriter implements RecordWriter {
                 }
             } while (!compareAndSet(left, left - 1));
             if (left == 1) {
-                if (sequence < failedSequence) {
-                    callback.onDurable();
-                } else {
-                    // a record of an earlier write failed: nothing after it is reported durable
-                    callback.onFailure(SinkErrors.failedBefore(event, failure));
-                }
+                // a record of an earlier write failed: nothing after it is reported durable
+                settle(sequence < failedSequence ? null : SinkErrors.failedBefore(event, failure));
+            }
+        }
+
+        /** Calls the write's callback (durable when {@code error} is null); a callback that throws fails the writer from here on. */
+        private void settle(Throwable error) {
+            SinkException stopped = RecordWriter.settle(callback, error);
+            if (stopped != null) {
+                recordFailure(sequence, stopped);
             }
         }
     }

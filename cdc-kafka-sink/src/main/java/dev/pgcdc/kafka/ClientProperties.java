@@ -3,6 +3,8 @@ package dev.pgcdc.kafka;
 import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.kafka.KafkaSinkSettings.Acks;
 import dev.pgcdc.kafka.partition.Crc32Partitioner;
+import dev.pgcdc.kafka.partition.Fnv1aPartitioner;
+import dev.pgcdc.kafka.partition.LeastBytesPartitioner;
 import dev.pgcdc.kafka.partition.ReferenceHashPartitioner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +62,8 @@ final class ClientProperties {
             }
             case CRC32 -> props.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, Crc32Partitioner.class.getName());
             case REFERENCE_HASH -> props.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, ReferenceHashPartitioner.class.getName());
+            case FNV1A -> props.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, Fnv1aPartitioner.class.getName());
+            case LEAST_BYTES -> props.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, LeastBytesPartitioner.class.getName());
             default -> throw new IllegalStateException("unknown partitioner " + settings.partitioner());
         }
         if (settings.exactlyOnce()) {

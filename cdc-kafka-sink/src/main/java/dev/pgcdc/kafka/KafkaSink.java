@@ -5,7 +5,9 @@ import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.handler.OutRecord;
+import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
+import dev.pgcdc.api.position.StreamOrigin;
 import dev.pgcdc.api.sink.Sink;
 import java.util.List;
 import java.util.Map;
@@ -13,10 +15,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +37,10 @@ import org.slf4j.LoggerFactory;
  *       reported durable;</li>
  *   <li>{@code exactly-once}: a transactional producer ({@code transactional.id} from the settings,
  *       which fences an older instance at start); each batch of events is committed in one
- *       transaction together with its last position in the compacted offsets topic, and
- *       {@link #committedPosition()} reads that position back at start so replayed events are
- *       skipped.</li>
+ *       transaction together with its last position and the stream's origin in the compacted
+ *       offsets topic, and {@link #committedPosition()} reads that position back at start so
+ *       replayed events are skipped; {@link #resume} refuses it when it belongs to another cluster
+ *       or to WAL the server no longer has.</li>
  * </ul>
  * {@link #start()} checks that every mapped topic exists (or creates it when allowed), so a
  * missing topic, a wrong address or bad credentials fail at start with a message that says so.
@@ -42,7 +48,11 @@ import org.slf4j.LoggerFactory;
  * <p>Embedding: {@code new KafkaSink(KafkaSinkSettings.builder().bootstrapServers("localhost:9092")
  * .mapTable("public.users", "users").build())}. Threading as {@link Sink}: one owner thread calls
  * {@code start}, {@code write}, {@code flush} and {@code close}; callbacks run on the producer's
- * I/O thread (exactly-once: also on the commit timer thread).
+ * I/O thread (exactly-once: also on the commit thread).
+ *
+ * <p>Shutdown is bounded: {@link #flush()} answers an interrupt with {@link InterruptedException},
+ * and returns at once after a failure; {@link #close()} closes the producer with
+ * {@code request-timeout} (at once on an interrupted thread).
  */
 public final class KafkaSink implements Sink {
 
@@ -55,7 +65,7 @@ public final class KafkaSink implements Sink {
     private Admin admin;
     private Producer<byte[], byte[]> producer;
     private RecordWriter writer;
-    private Position committedPosition;
+    private StoredPosition stored;
     private boolean closed;
 
     public KafkaSink(KafkaSinkSettings settings) {
@@ -95,11 +105,11 @@ public final class KafkaSink implements Sink {
             producer = producerFactory.apply(producerProperties);
             RecordRouter router = new RecordRouter(settings.tableTopicMapping());
             if (settings.exactlyOnce()) {
-                topics.ensureOffsetsTopic();
+                int offsetsPartition = OffsetsTopic.partitionOf(settings.transactionalId(), topics.ensureOffsetsTopic());
+                // settles our own last transaction (commits or aborts it), so that what is read next is final
                 producer.initTransactions();
-                committedPosition = OffsetsTopic.readCommittedPosition(ClientProperties.offsetsConsumer(settings),
-                        settings.offsetsTopic(), settings.transactionalId(), settings.requestTimeout().plusSeconds(30)).orElse(null);
-                writer = new ExactlyOnceWriter(producer, router, topics, settings);
+                stored = new OffsetsTopic(admin, KafkaSink::newOffsetsConsumer, settings).readCommittedPosition(offsetsPartition).orElse(null);
+                writer = new ExactlyOnceWriter(producer, router, topics, settings, offsetsPartition);
             } else {
                 writer = new AtLeastOnceWriter(producer, router, topics, settings.requestTimeout());
             }
@@ -109,7 +119,66 @@ public final class KafkaSink implements Sink {
         }
         LOG.info("Kafka sink started on {} ({}{}), topics {}", settings.bootstrapServers(),
                 settings.exactlyOnce() ? "exactly-once, transactional.id " + settings.transactionalId() : "at-least-once",
-                committedPosition == null ? "" : ", last committed position " + committedPosition, settings.tableTopicMapping().values());
+                stored == null ? "" : ", last committed position " + stored.position()
+                        + stored.origin().map(origin -> " of " + origin.describe()).orElse(""), settings.tableTopicMapping().values());
+        for (String warning : settings.warnings()) {
+            LOG.warn(warning);
+        }
+    }
+
+    /**
+     * Exactly-once: checks the stored position against the source's origin and stores the origin with
+     * every position from now on. A position stored under another cluster, or past the server's WAL
+     * end, is refused with what to do; one stored by an earlier version without an origin is accepted
+     * (checked against the WAL end only) with a warning.
+     *
+     * @throws SinkException when the stored position does not belong to this stream
+     */
+    @Override
+    public Optional<Position> resume(Optional<StreamOrigin> origin) {
+        if (writer == null) {
+            throw new IllegalStateException("the Kafka sink is not started");
+        }
+        if (!(writer instanceof ExactlyOnceWriter exactlyOnce)) {
+            return Optional.empty();
+        }
+        if (origin.isEmpty()) {
+            if (stored != null && stored.origin().isPresent()) {
+                LOG.warn("the source reports no origin, so the position {} stored in {} for {} cannot be checked against {}; it is used as it is",
+                        stored.position(), settings.offsetsTopic(), settings.transactionalId(), stored.origin().get().describe());
+            }
+            return committedPosition();
+        }
+        if (stored != null) {
+            checkOrigin(stored, origin.get(), settings);
+        }
+        exactlyOnce.storeOrigin(origin.get());
+        return committedPosition();
+    }
+
+    /**
+     * Refuses {@code stored} when it conflicts with the source's {@code current} origin; warns when it
+     * has no origin (written by an earlier version), checking only the WAL end then.
+     */
+    static void checkOrigin(StoredPosition stored, StreamOrigin current, KafkaSinkSettings settings) {
+        StreamOrigin storedOrigin = stored.origin().orElse(null);
+        if (storedOrigin == null) {
+            LOG.warn("the position {} stored in {} for {} has no origin (it was written by an earlier pgcdc version), so it cannot be"
+                    + " checked against the cluster; it is taken to belong to {} and stored with it from now on",
+                    stored.position(), settings.offsetsTopic(), settings.transactionalId(), current.describe());
+            storedOrigin = new StreamOrigin(current.systemId(), current.timeline(), Lsn.INVALID);
+        }
+        Optional<String> conflict = current.conflictWith(storedOrigin, stored.position());
+        if (conflict.isPresent()) {
+            throw new SinkException("exactly-once: refusing to resume from the position stored in the offsets topic "
+                    + settings.offsetsTopic() + " for " + settings.transactionalId() + ": " + conflict.get()
+                    + ". Resuming would skip every change up to " + stored.position() + " as already written. If this server is the"
+                    + " one to stream from, delete the stored position (its changes are then sent from the slot's position on): "
+                    + "echo '" + settings.transactionalId() + "|NULL' | kafka-console-producer.sh --bootstrap-server "
+                    + settings.bootstrapServers() + " --topic " + settings.offsetsTopic()
+                    + " --property parse.key=true --property key.separator='|' --property null.marker=NULL"
+                    + " (or set pgcdc.kafka.offsets-topic to a new topic); otherwise point pgcdc.postgres at the cluster it streamed from");
+        }
     }
 
     @Override
@@ -120,6 +189,7 @@ public final class KafkaSink implements Sink {
         writer.write(event, records, callback);
     }
 
+    /** Blocks until every write so far is durable or failed; throws the sink's failure if it failed; answers an interrupt. */
     @Override
     public void flush() throws InterruptedException {
         if (writer != null) {
@@ -130,7 +200,7 @@ public final class KafkaSink implements Sink {
     /** Exactly-once: the position stored with the last committed transaction, read at start; otherwise empty. */
     @Override
     public Optional<Position> committedPosition() {
-        return Optional.ofNullable(committedPosition);
+        return Optional.ofNullable(stored).map(StoredPosition::position);
     }
 
     @Override
@@ -176,6 +246,10 @@ public final class KafkaSink implements Sink {
             return new SinkException("cannot start the Kafka sink on " + settings.bootstrapServers() + ": " + e + SinkErrors.hint(e), e);
         }
         return new SinkException("cannot start the Kafka sink on " + settings.bootstrapServers() + ": " + e, e);
+    }
+
+    private static Consumer<byte[], byte[]> newOffsetsConsumer(Map<String, Object> properties) {
+        return new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     private static Producer<byte[], byte[]> newProducer(Map<String, Object> properties) {

@@ -38,7 +38,9 @@ import java.util.Objects;
  * @param clientId               the producer's {@code client.id}
  * @param allowAutoTopicCreation create missing mapped topics at start instead of failing
  * @param topicPartitions        partitions of topics created at start, -1 for the broker's default
- * @param topicReplicationFactor replication factor of topics created at start, -1 for the broker's default
+ * @param topicReplicationFactor replication factor of topics created at start (and of the offsets topic), -1 for the broker's default
+ * @param topicMinInsyncReplicas {@code min.insync.replicas} of topics created at start, -1 for the broker's default (the
+ *                               offsets topic then gets its replication factor - 1, at least 1)
  * @param exactlyOnce            transactional mode: batches committed with their last position
  * @param transactionalId        exactly-once: the producer's {@code transactional.id} and the offsets key (the service sets {@code pgcdc-<slot.name>})
  * @param offsetsTopic           exactly-once: compacted topic holding the last committed position
@@ -63,6 +65,7 @@ public record KafkaSinkSettings(
         boolean allowAutoTopicCreation,
         int topicPartitions,
         int topicReplicationFactor,
+        int topicMinInsyncReplicas,
         boolean exactlyOnce,
         String transactionalId,
         String offsetsTopic,
@@ -83,17 +86,27 @@ public record KafkaSinkSettings(
         }
     }
 
-    /** How records are spread over partitions. */
+    /**
+     * How records are spread over partitions. The keyed ones put a key on the partition kafka-go's
+     * balancer of the same hash does (go-pq-cdc-kafka's {@code kafka.balancer}): {@code Hash} is
+     * {@link #FNV1A}, {@code ReferenceHash} {@link #REFERENCE_HASH}, {@code CRC32Balancer}
+     * {@link #CRC32}, {@code Murmur2Balancer} {@link #HASH}; {@code RoundRobin} and {@code LeastBytes}
+     * ignore keys ({@link #ROUND_ROBIN}, {@link #LEAST_BYTES}).
+     */
     public enum Partitioner {
-        /** murmur2 of the key, Kafka's default: a key always lands on the same partition. */
+        /** murmur2 of the key, Kafka's default (kafka-go's {@code Murmur2Balancer}): a key always lands on the same partition. */
         HASH("hash"),
-        /** Each record to the next partition, keys ignored: no per-key order. */
+        /** Each record to the next partition, keys ignored: no per-key order (kafka-go's {@code RoundRobin}). */
         ROUND_ROBIN("round-robin"),
         /** Kafka's adaptive uniform sticky partitioning with keys ignored: more to faster brokers; no per-key order. */
         LEAST_LOADED("least-loaded"),
-        /** CRC-32 (IEEE) of the key modulo the partition count, like librdkafka's {@code consistent_random}. */
+        /** Each record to the partition with the fewest bytes sent so far, keys ignored (kafka-go's {@code LeastBytes}). */
+        LEAST_BYTES("least-bytes"),
+        /** CRC-32 (IEEE) of the key modulo the partition count, like librdkafka's {@code consistent_random} and kafka-go's {@code CRC32Balancer}. */
         CRC32("crc32"),
-        /** FNV-1a 32-bit of the key, as Sarama's reference hash partitioner and kafka-go's {@code ReferenceHash}. */
+        /** FNV-1a 32-bit of the key, signed remainder made positive: kafka-go's {@code Hash} (go-pq-cdc-kafka's default) and Sarama's default. */
+        FNV1A("fnv1a"),
+        /** FNV-1a 32-bit of the key with the sign bit cleared: Sarama's reference hash partitioner and kafka-go's {@code ReferenceHash}. */
         REFERENCE_HASH("reference-hash");
 
         private final String configName;
@@ -108,7 +121,7 @@ public record KafkaSinkSettings(
 
         /** Whether records of one key always go to one partition (and so keep their order). */
         public boolean keepsKeyOrder() {
-            return this != ROUND_ROBIN && this != LEAST_LOADED;
+            return this != ROUND_ROBIN && this != LEAST_LOADED && this != LEAST_BYTES;
         }
     }
 
@@ -136,7 +149,7 @@ public record KafkaSinkSettings(
         List<String> problems = new ArrayList<>();
         validate(problems, bootstrapServers, tableTopicMapping, batchSize, batchBytes, linger, compression, partitioner, acks,
                 maxAttempts, requestTimeout, deliveryTimeout, metadataMaxAge, clientId, topicPartitions, topicReplicationFactor,
-                exactlyOnce, transactionalId, offsetsTopic);
+                topicMinInsyncReplicas, exactlyOnce, transactionalId, offsetsTopic);
         validateTls(problems, tls);
         validateSasl(problems, sasl);
         if (!problems.isEmpty()) {
@@ -181,6 +194,24 @@ public record KafkaSinkSettings(
         }
     }
 
+    /**
+     * Settings that are valid but weaken the delivery guarantee, each as a sentence naming the key; the
+     * sink logs them at start and {@code pgcdc validate} prints them. Empty for the defaults.
+     */
+    public List<String> warnings() {
+        List<String> warnings = new ArrayList<>();
+        if (acks == Acks.NONE) {
+            warnings.add(PREFIX + "acks = 0: a record counts as written as soon as it is sent, before any broker has stored it, and its"
+                    + " position is then confirmed to PostgreSQL; a broker failure or a lost connection loses such records for good"
+                    + " (the slot has moved past them), and they are not retried. Only acks = all (the default) keeps at-least-once delivery");
+        } else if (acks == Acks.LEADER) {
+            warnings.add(PREFIX + "acks = 1: a record counts as written once the partition leader has stored it, before any replica has,"
+                    + " and its position is then confirmed to PostgreSQL; if that broker fails before a replica copied the record, it is"
+                    + " lost for good (the slot has moved past it). Only acks = all (the default) keeps at-least-once delivery");
+        }
+        return List.copyOf(warnings);
+    }
+
     /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
         Builder builder = new Builder();
@@ -202,6 +233,7 @@ public record KafkaSinkSettings(
         builder.allowAutoTopicCreation = allowAutoTopicCreation;
         builder.topicPartitions = topicPartitions;
         builder.topicReplicationFactor = topicReplicationFactor;
+        builder.topicMinInsyncReplicas = topicMinInsyncReplicas;
         builder.exactlyOnce = exactlyOnce;
         builder.transactionalId = transactionalId;
         builder.offsetsTopic = offsetsTopic;
@@ -220,6 +252,7 @@ public record KafkaSinkSettings(
                 + ", requestTimeout=" + requestTimeout + ", deliveryTimeout=" + deliveryTimeout + ", tls=" + tls + ", sasl=" + sasl
                 + ", metadataMaxAge=" + metadataMaxAge + ", clientId=" + clientId + ", allowAutoTopicCreation=" + allowAutoTopicCreation
                 + ", topicPartitions=" + topicPartitions + ", topicReplicationFactor=" + topicReplicationFactor
+                + ", topicMinInsyncReplicas=" + topicMinInsyncReplicas
                 + ", exactlyOnce=" + exactlyOnce + ", transactionalId=" + transactionalId + ", offsetsTopic=" + offsetsTopic
                 + ", producerOverrides=" + maskedOverrides + "]";
     }
@@ -233,7 +266,8 @@ public record KafkaSinkSettings(
     private static void validate(List<String> problems, String bootstrapServers, Map<TableId, String> mapping, int batchSize,
                                  long batchBytes, Duration linger, Compression compression, Partitioner partitioner, Acks acks,
                                  int maxAttempts, Duration requestTimeout, Duration deliveryTimeout, Duration metadataMaxAge,
-                                 String clientId, int topicPartitions, int topicReplicationFactor, boolean exactlyOnce,
+                                 String clientId, int topicPartitions, int topicReplicationFactor, int topicMinInsyncReplicas,
+                                 boolean exactlyOnce,
                                  String transactionalId, String offsetsTopic) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             problems.add(PREFIX + "bootstrap-servers is required, e.g. \"localhost:9092\"");
@@ -265,7 +299,7 @@ public record KafkaSinkSettings(
             problems.add(PREFIX + "linger = " + linger + " must not be negative");
         }
         requireSet(problems, compression, "compression", "none, gzip, snappy, lz4, zstd");
-        requireSet(problems, partitioner, "partitioner", "hash, round-robin, least-loaded, crc32, reference-hash");
+        requireSet(problems, partitioner, "partitioner", "hash, round-robin, least-loaded, least-bytes, crc32, fnv1a, reference-hash");
         requireSet(problems, acks, "acks", "0, 1, all");
         if (maxAttempts < 1) {
             problems.add(PREFIX + "max-attempts = " + maxAttempts + " must be at least 1 (or unbounded)");
@@ -286,6 +320,12 @@ public record KafkaSinkSettings(
         }
         if (topicReplicationFactor != -1 && (topicReplicationFactor < 1 || topicReplicationFactor > Short.MAX_VALUE)) {
             problems.add(PREFIX + "topic-replication-factor = " + topicReplicationFactor + " must be at least 1 (or -1 for the broker's default)");
+        }
+        if (topicMinInsyncReplicas != -1 && topicMinInsyncReplicas < 1) {
+            problems.add(PREFIX + "topic-min-insync-replicas = " + topicMinInsyncReplicas + " must be at least 1 (or -1 for the broker's default)");
+        } else if (topicMinInsyncReplicas != -1 && topicReplicationFactor != -1 && topicMinInsyncReplicas > topicReplicationFactor) {
+            problems.add(PREFIX + "topic-min-insync-replicas = " + topicMinInsyncReplicas + " must not exceed topic-replication-factor = "
+                    + topicReplicationFactor + " (no write could ever succeed)");
         }
         String offsetsProblem = topicNameProblem(offsetsTopic);
         if (offsetsProblem != null) {
@@ -405,6 +445,7 @@ public record KafkaSinkSettings(
         private boolean allowAutoTopicCreation;
         private int topicPartitions = -1;
         private int topicReplicationFactor = -1;
+        private int topicMinInsyncReplicas = -1;
         private boolean exactlyOnce;
         private String transactionalId;
         private String offsetsTopic = "__pgcdc_offsets";
@@ -515,6 +556,11 @@ public record KafkaSinkSettings(
             return this;
         }
 
+        public Builder topicMinInsyncReplicas(int value) {
+            this.topicMinInsyncReplicas = value;
+            return this;
+        }
+
         public Builder exactlyOnce(boolean value) {
             this.exactlyOnce = value;
             return this;
@@ -546,7 +592,8 @@ public record KafkaSinkSettings(
         public KafkaSinkSettings build() {
             return new KafkaSinkSettings(bootstrapServers, tableTopicMapping, batchSize, batchBytes, linger, compression, partitioner,
                     acks, maxAttempts, requestTimeout, deliveryTimeout, tls, sasl, metadataMaxAge, clientId, allowAutoTopicCreation,
-                    topicPartitions, topicReplicationFactor, exactlyOnce, transactionalId, offsetsTopic, producerOverrides);
+                    topicPartitions, topicReplicationFactor, topicMinInsyncReplicas, exactlyOnce, transactionalId, offsetsTopic,
+                    producerOverrides);
         }
     }
 }

@@ -44,6 +44,7 @@ final class KafkaSinkSettingsReader {
                 .allowAutoTopicCreation(reader.bool("allow-auto-topic-creation", defaults.allowAutoTopicCreation()))
                 .topicPartitions(reader.integer("topic-partitions", defaults.topicPartitions()))
                 .topicReplicationFactor(reader.integer("topic-replication-factor", defaults.topicReplicationFactor()))
+                .topicMinInsyncReplicas(reader.integer("topic-min-insync-replicas", defaults.topicMinInsyncReplicas()))
                 .exactlyOnce(reader.bool("exactly-once", defaults.exactlyOnce()))
                 .transactionalId(blankToNull(reader.string("transactional-id", null)))
                 .offsetsTopic(reader.string("offsets-topic", defaults.offsetsTopic()))

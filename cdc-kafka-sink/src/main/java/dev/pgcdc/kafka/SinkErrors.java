@@ -37,6 +37,12 @@ final class SinkErrors {
                 + first.getMessage(), first);
     }
 
+    /** A write callback (the pipeline's acknowledgement) threw: the sink stops, as nothing after it may be acknowledged. */
+    static SinkException callbackFailed(Throwable error) {
+        return new SinkException("a write callback of the Kafka sink threw " + error + "; the sink stops so that nothing after that"
+                + " write is acknowledged, a restart resumes from the last acknowledged position", error);
+    }
+
     static String hint(Throwable error) {
         if (error instanceof RecordTooLargeException) {
             return "; the record is larger than the producer's max.request.size or the topic's max.message.bytes:"

@@ -29,6 +29,8 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes sure the topics the sink writes to exist before any record goes to them: the mapped topics
@@ -39,6 +41,9 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  */
 final class TopicVerifier implements TopicCheck {
 
+    /** Partitions of an offsets topic pgcdc creates: instances with other transactional ids mostly write to other partitions. */
+    static final int OFFSETS_PARTITIONS = 10;
+    private static final Logger LOG = LoggerFactory.getLogger(TopicVerifier.class);
     private static final long LEADER_RETRY_MILLIS = 50;
 
     private final Admin admin;
@@ -102,13 +107,92 @@ final class TopicVerifier implements TopicCheck {
         }
     }
 
-    /** Checks the offsets topic of exactly-once mode and creates it (compacted, one partition) if missing. */
-    void ensureOffsetsTopic() {
+    /**
+     * Checks the offsets topic of exactly-once mode, or creates it if missing: compacted,
+     * {@value #OFFSETS_PARTITIONS} partitions, {@code topic-replication-factor} replicas (the broker's
+     * {@code default.replication.factor} when -1) and {@code min.insync.replicas} from
+     * {@code topic-min-insync-replicas} (when -1: replicas - 1, at least 1), so a committed position
+     * survives a broker failure as the data does. An existing topic that is not compacted is refused.
+     *
+     * @return the topic's partition count
+     */
+    int ensureOffsetsTopic() {
         String topic = settings.offsetsTopic();
-        if (!missing(List.of(topic)).isEmpty()) {
-            create(List.of(topic), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT), 1);
+        if (missing(List.of(topic)).isEmpty()) {
+            checkCompacted(topic);
+        } else {
+            createOffsetsTopic(topic);
         }
-        awaitPartitionLeaders(List.of(topic));
+        return awaitPartitionLeaders(List.of(topic)).get(topic).partitions().size();
+    }
+
+    private void createOffsetsTopic(String topic) {
+        int replicas = settings.topicReplicationFactor() != -1 ? settings.topicReplicationFactor() : defaultReplicationFactor();
+        Map<String, String> configs = new LinkedHashMap<>();
+        configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        int minInsync = settings.topicMinInsyncReplicas() != -1 ? settings.topicMinInsyncReplicas() : Math.max(1, replicas - 1);
+        if (replicas != -1) {
+            configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(minInsync));
+        } else {
+            LOG.warn("cannot read the brokers' default.replication.factor; the offsets topic {} is created with the brokers' defaults for"
+                    + " replicas and min.insync.replicas: set pgcdc.kafka.topic-replication-factor to choose them", topic);
+        }
+        createTopics(List.of(topic), configs, OFFSETS_PARTITIONS, replicas);
+        LOG.info("created the offsets topic {}: compacted, {} partitions, replication factor {}, min.insync.replicas {}", topic,
+                OFFSETS_PARTITIONS, replicas == -1 ? "(broker default)" : replicas, replicas == -1 ? "(broker default)" : minInsync);
+    }
+
+    /** The brokers' {@code default.replication.factor}, read from one broker; -1 when it cannot be read. */
+    private int defaultReplicationFactor() {
+        try {
+            var nodes = admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (nodes.isEmpty()) {
+                return -1;
+            }
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, nodes.iterator().next().idString());
+            Config config = admin.describeConfigs(List.of(broker)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(broker);
+            ConfigEntry entry = config == null ? null : config.get("default.replication.factor");
+            return entry == null || entry.value() == null ? -1 : Integer.parseInt(entry.value());
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | NumberFormatException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SinkException("interrupted while reading the brokers' configuration", e);
+        }
+    }
+
+    /**
+     * Refuses an offsets topic without {@code cleanup.policy=compact}: under {@code delete} a position
+     * older than {@code retention.ms} vanishes (an idle connector then resends what was committed) and
+     * the topic, read whole at every start, grows without end.
+     */
+    private void checkCompacted(String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        String policy;
+        try {
+            Config config = admin.describeConfigs(List.of(resource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource);
+            ConfigEntry entry = config == null ? null : config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            policy = entry == null || entry.value() == null ? "" : entry.value();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("cannot read the configuration of the offsets topic {} to check that it is compacted: {}", topic,
+                    e instanceof ExecutionException ? e.getCause() : e);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SinkException("interrupted while checking topic \"" + topic + "\"", e);
+        }
+        List<String> policies = List.of(policy.replace(" ", "").split(","));
+        if (!policies.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            throw new SinkException("the offsets topic \"" + topic + "\" (pgcdc.kafka.offsets-topic) has cleanup.policy=" + policy
+                    + ", not compact: a stored position would be deleted after retention.ms and committed events sent again, and the"
+                    + " topic, read at every start, would grow without end. Make it compacted: kafka-configs.sh --bootstrap-server "
+                    + settings.bootstrapServers() + " --alter --entity-type topics --entity-name " + topic
+                    + " --add-config cleanup.policy=compact; or set pgcdc.kafka.offsets-topic to a topic pgcdc may create");
+        }
+        if (policies.contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
+            LOG.warn("the offsets topic {} has cleanup.policy={}: a position older than its retention.ms is deleted, and committed events"
+                    + " are sent again after a restart; use cleanup.policy=compact alone", topic, policy);
+        }
     }
 
     @Override
@@ -133,8 +217,9 @@ final class TopicVerifier implements TopicCheck {
      * to a partition its broker has not taken over yet can lose the race in KAFKA-15591: the first
      * request fails with NOT_LEADER_OR_FOLLOWER, a later one is appended, and the first then fails
      * with OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout. New topics are the usual case.
+     * Returns the topics' descriptions.
      */
-    private void awaitPartitionLeaders(java.util.Collection<String> topics) {
+    private Map<String, TopicDescription> awaitPartitionLeaders(java.util.Collection<String> topics) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
@@ -148,7 +233,7 @@ final class TopicVerifier implements TopicCheck {
                         }
                     }
                     admin.listOffsets(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                    return;
+                    return descriptions;
                 } catch (ExecutionException e) {
                     // a new topic: its partitions are not hosted or led yet for a moment
                     if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
@@ -192,14 +277,17 @@ final class TopicVerifier implements TopicCheck {
     }
 
     private void create(List<String> topics, Map<String, String> configs) {
-        create(topics, configs, settings.topicPartitions());
+        Map<String, String> withMinInsync = new LinkedHashMap<>(configs);
+        if (settings.topicMinInsyncReplicas() != -1) {
+            withMinInsync.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(settings.topicMinInsyncReplicas()));
+        }
+        createTopics(topics, withMinInsync, settings.topicPartitions(), settings.topicReplicationFactor());
     }
 
-    private void create(List<String> topics, Map<String, String> configs, int partitions) {
+    private void createTopics(List<String> topics, Map<String, String> configs, int partitions, int replicas) {
         List<NewTopic> newTopics = new ArrayList<>();
         Optional<Integer> partitionCount = partitions == -1 ? Optional.empty() : Optional.of(partitions);
-        Optional<Short> replication = settings.topicReplicationFactor() == -1
-                ? Optional.empty() : Optional.of((short) settings.topicReplicationFactor());
+        Optional<Short> replication = replicas == -1 ? Optional.empty() : Optional.of((short) replicas);
         for (String topic : topics) {
             newTopics.add(new NewTopic(topic, partitionCount, replication).configs(configs));
         }

@@ -6,6 +6,7 @@ import static dev.pgcdc.kafka.TestEvents.record;
 import static dev.pgcdc.kafka.TestEvents.records;
 import static dev.pgcdc.kafka.TestEvents.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.event.TableId;
@@ -18,6 +19,7 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
@@ -133,5 +135,81 @@ class AtLeastOnceWriterTest {
         writer.write(insert(1), records("k"), callback);
 
         assertThat(callback.failure).hasMessageContaining("producer closed").hasMessageContaining("for topic users");
+    }
+
+    @Test
+    void aDurableCallbackThatThrowsOnTheIoThreadIsContainedAndFailsEveryLaterWrite() {
+        RecordingCallback throwing = new RecordingCallback("throwing") {
+            @Override
+            public void onDurable() {
+                super.onDurable();
+                throw new IllegalStateException("the stream went back");
+            }
+        };
+        RecordingCallback inFlight = new RecordingCallback("in-flight");
+        RecordingCallback later = new RecordingCallback("later");
+        writer.write(insert(1), records("k1"), throwing);
+        writer.write(insert(2), records("k2"), inFlight);
+
+        producer.completeNext(); // kafka-clients calls callbacks on its I/O thread and only logs what they throw
+        producer.completeNext();
+        writer.write(insert(3), records("k3"), later);
+
+        assertThat(throwing.calls).hasValue(1);
+        assertThat(inFlight.calls).hasValue(1);
+        assertThat(inFlight.durable).isFalse();
+        assertThat(inFlight.failure).hasMessageContaining("a write callback of the Kafka sink threw java.lang.IllegalStateException: the stream went back");
+        assertThat(later.failure).hasMessageContaining("the stream went back");
+        assertThatThrownBy(writer::flush).isInstanceOf(SinkException.class).hasMessageContaining("the stream went back");
+    }
+
+    @Test
+    void aFailureCallbackThatThrowsIsCalledOnce() {
+        RecordingCallback throwing = new RecordingCallback("throwing") {
+            @Override
+            public void onFailure(Throwable error) {
+                super.onFailure(error);
+                throw new IllegalStateException("listener broke");
+            }
+        };
+        writer.write(insert(1), records("k1", "k2"), throwing);
+
+        producer.errorNext(new KafkaException("broken"));
+        producer.errorNext(new KafkaException("broken again"));
+
+        assertThat(throwing.calls).hasValue(1);
+    }
+
+    @Test
+    void flushOfAFailedWriterReturnsAtOnceWithTheFailure() {
+        MockProducer<byte[], byte[]> blocking = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized void flush() {
+                throw new AssertionError("flush would wait for records that can no longer be acknowledged");
+            }
+        };
+        AtLeastOnceWriter failing = new AtLeastOnceWriter(blocking, new RecordRouter(Map.of(USERS, "users")), (topic, usedFor) -> { },
+                Duration.ofSeconds(1));
+        failing.write(insert(1), records("k1"), new RecordingCallback("a"));
+        failing.write(insert(2), records("k2"), new RecordingCallback("b"));
+        blocking.errorNext(new KafkaException("broken"));
+
+        assertThatThrownBy(failing::flush).isInstanceOf(SinkException.class).hasMessageContaining("broken");
+    }
+
+    @Test
+    void flushAnswersAnInterruptWithInterruptedException() {
+        MockProducer<byte[], byte[]> interrupted = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized void flush() {
+                throw new InterruptException("Flush interrupted.", new InterruptedException());
+            }
+        };
+        AtLeastOnceWriter waiting = new AtLeastOnceWriter(interrupted, new RecordRouter(Map.of(USERS, "users")), (topic, usedFor) -> { },
+                Duration.ofSeconds(1));
+        waiting.write(insert(1), records("k1"), new RecordingCallback("a"));
+
+        assertThatThrownBy(waiting::flush).isInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).as("the flag travels in the InterruptedException").isFalse();
     }
 }

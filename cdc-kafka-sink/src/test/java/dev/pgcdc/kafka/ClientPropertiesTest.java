@@ -8,6 +8,8 @@ import dev.pgcdc.kafka.KafkaSinkSettings.Acks;
 import dev.pgcdc.kafka.KafkaSinkSettings.Compression;
 import dev.pgcdc.kafka.KafkaSinkSettings.Partitioner;
 import dev.pgcdc.kafka.partition.Crc32Partitioner;
+import dev.pgcdc.kafka.partition.Fnv1aPartitioner;
+import dev.pgcdc.kafka.partition.LeastBytesPartitioner;
 import dev.pgcdc.kafka.partition.ReferenceHashPartitioner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +61,10 @@ class ClientPropertiesTest {
                 .containsEntry("partitioner.class", Crc32Partitioner.class.getName());
         assertThat(ClientProperties.producer(minimal().partitioner(Partitioner.REFERENCE_HASH).build()))
                 .containsEntry("partitioner.class", ReferenceHashPartitioner.class.getName());
+        assertThat(ClientProperties.producer(minimal().partitioner(Partitioner.FNV1A).build()))
+                .containsEntry("partitioner.class", Fnv1aPartitioner.class.getName());
+        assertThat(ClientProperties.producer(minimal().partitioner(Partitioner.LEAST_BYTES).build()))
+                .containsEntry("partitioner.class", LeastBytesPartitioner.class.getName());
         assertThat(ClientProperties.producer(minimal().partitioner(Partitioner.LEAST_LOADED).build()))
                 .containsEntry("partitioner.ignore.keys", true).containsEntry("partitioner.adaptive.partitioning.enable", true)
                 .doesNotContainKey("partitioner.class");

@@ -43,6 +43,7 @@ class KafkaSinkSettingsTest {
         assertThat(settings.allowAutoTopicCreation()).isFalse();
         assertThat(settings.topicPartitions()).isEqualTo(-1);
         assertThat(settings.topicReplicationFactor()).isEqualTo(-1);
+        assertThat(settings.topicMinInsyncReplicas()).isEqualTo(-1);
         assertThat(settings.exactlyOnce()).isFalse();
         assertThat(settings.transactionalId()).isNull();
         assertThat(settings.offsetsTopic()).isEqualTo("__pgcdc_offsets");
@@ -71,6 +72,7 @@ class KafkaSinkSettingsTest {
         section.put("allow-auto-topic-creation", true);
         section.put("topic-partitions", 6);
         section.put("topic-replication-factor", 3);
+        section.put("topic-min-insync-replicas", 2);
         section.put("exactly-once", true);
         section.put("transactional-id", "pgcdc-slot1");
         section.put("offsets-topic", "cdc.offsets");
@@ -87,10 +89,40 @@ class KafkaSinkSettingsTest {
                 .tls(TlsSettings.trusting(ca).withoutHostnameVerification())
                 .sasl(SaslSettings.of(SaslSettings.Mechanism.SCRAM_SHA_512, "alice", "alice-secret"))
                 .metadataMaxAge(Duration.ofSeconds(5)).clientId("cdc-1").allowAutoTopicCreation(true)
-                .topicPartitions(6).topicReplicationFactor(3).exactlyOnce(true).transactionalId("pgcdc-slot1")
+                .topicPartitions(6).topicReplicationFactor(3).topicMinInsyncReplicas(2).exactlyOnce(true).transactionalId("pgcdc-slot1")
                 .offsetsTopic("cdc.offsets")
                 .producerOverride("max.request.size", "2097152").producerOverride("buffer.memory", "1000000")
                 .build());
+    }
+
+    @Test
+    void readsTheGoToolsBalancersUnderTheirOwnNames() {
+        for (String name : List.of("fnv1a", "reference-hash", "crc32", "hash", "round-robin", "least-bytes")) {
+            Map<String, Object> section = new LinkedHashMap<>();
+            section.put("bootstrap-servers", "localhost:9092");
+            section.put("partitioner", name);
+            assertThat(KafkaSinkSettings.from(new PluginConfig("pgcdc.kafka", section)).partitioner().configName()).isEqualTo(name);
+        }
+        assertThat(Partitioner.FNV1A.keepsKeyOrder()).isTrue();
+        assertThat(Partitioner.LEAST_BYTES.keepsKeyOrder()).isFalse();
+    }
+
+    @Test
+    void acksBelowAllAreWarnedAboutNamingTheSettingAndWhatIsLost() {
+        assertThat(minimal().build().warnings()).isEmpty();
+        assertThat(minimal().acks(Acks.LEADER).build().warnings()).singleElement().asString()
+                .startsWith("pgcdc.kafka.acks = 1: ").contains("before any replica has").contains("lost for good")
+                .contains("Only acks = all (the default) keeps at-least-once delivery");
+        assertThat(minimal().acks(Acks.NONE).build().warnings()).singleElement().asString()
+                .startsWith("pgcdc.kafka.acks = 0: ").contains("before any broker has stored it").contains("not retried");
+    }
+
+    @Test
+    void minInsyncReplicasMustBePositiveAndAtMostTheReplicationFactor() {
+        assertThatThrownBy(() -> minimal().topicMinInsyncReplicas(0).build())
+                .hasMessageContaining("pgcdc.kafka.topic-min-insync-replicas = 0 must be at least 1 (or -1 for the broker's default)");
+        assertThatThrownBy(() -> minimal().topicReplicationFactor(2).topicMinInsyncReplicas(3).build())
+                .hasMessageContaining("pgcdc.kafka.topic-min-insync-replicas = 3 must not exceed topic-replication-factor = 2");
     }
 
     @Test
@@ -110,7 +142,7 @@ class KafkaSinkSettingsTest {
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
                         "pgcdc.kafka.bootstrap-servers is required, e.g. \"localhost:9092\"",
                         "pgcdc.kafka.compression = \"brotli\" is not allowed; allowed: none, gzip, snappy, lz4, zstd",
-                        "pgcdc.kafka.partitioner = \"sticky\" is not allowed; allowed: hash, round-robin, least-loaded, crc32, reference-hash",
+                        "pgcdc.kafka.partitioner = \"sticky\" is not allowed; allowed: hash, round-robin, least-loaded, least-bytes, crc32, fnv1a, reference-hash",
                         "pgcdc.kafka.acks = \"2\" is not allowed; allowed: 0, 1, all",
                         "pgcdc.kafka.linger = \"soon\" is not a duration; use e.g. 500ms, 5s, 2m, 1h",
                         "pgcdc.kafka.max-attempts = \"many\" is not allowed; allowed: unbounded or a number of at least 1",

@@ -6,7 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A write callback that records its outcome and counts how often it was called. */
-final class RecordingCallback implements Sink.WriteCallback {
+class RecordingCallback implements Sink.WriteCallback {
 
     final String name;
     final List<String> journal;

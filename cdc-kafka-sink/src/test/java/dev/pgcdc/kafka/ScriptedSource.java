@@ -4,10 +4,12 @@ import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.OrderedPositionTracker;
 import dev.pgcdc.api.position.Position;
+import dev.pgcdc.api.position.StreamOrigin;
 import dev.pgcdc.api.source.ChangeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
 
@@ -28,6 +30,7 @@ public final class ScriptedSource implements ChangeSource {
     private long next = 1;
     private volatile boolean closed;
     private volatile boolean started;
+    private volatile StreamOrigin origin;
 
     /**
      * @param count        events {@code 1..count}
@@ -47,6 +50,17 @@ public final class ScriptedSource implements ChangeSource {
 
     public ScriptedSource(long count, LongFunction<ChangeEvent> events) {
         this(count, events, Lsn.INVALID, Duration.ZERO);
+    }
+
+    /** Reports {@code origin} from {@link #origin()}, as the PostgreSQL source reports its cluster. */
+    public ScriptedSource withOrigin(StreamOrigin origin) {
+        this.origin = origin;
+        return this;
+    }
+
+    @Override
+    public Optional<StreamOrigin> origin() {
+        return Optional.ofNullable(origin);
     }
 
     @Override

@@ -44,6 +44,9 @@ final class ValidateCommand implements Callable<Integer> {
         out.println(config.file + ": valid (slot " + configuration.postgres().slotName() + ", publication "
                 + configuration.postgres().publicationName() + ", handler " + configuration.app().handlerName() + ", sink "
                 + configuration.app().sinkName() + ")");
+        for (String warning : configuration.warnings()) {
+            out.println(config.file + ": warning: " + warning);
+        }
         if (print) {
             out.println(configuration.renderMasked());
         }

@@ -149,6 +149,14 @@ public record ServiceConfiguration(
         return new PluginConfig(kafka.prefix(), values);
     }
 
+    /**
+     * Valid settings that weaken a delivery guarantee, one sentence each naming the key (the Kafka
+     * sink's {@code acks} below {@code all}); {@code validate} prints them, the sink logs them at start.
+     */
+    public List<String> warnings() {
+        return KAFKA_SINK.equals(app.sinkName()) ? KafkaSinkSettings.from(sinkSection).warnings() : List.of();
+    }
+
     private static void checkHandler(PluginCatalog catalog, String name, PluginConfig section, List<String> problems) {
         ChangeHandlerProvider provider = catalog.handlers().get(name);
         if (provider == null) {

@@ -53,6 +53,16 @@ class CommandLineTest {
     }
 
     @Test
+    void validateWarnsThatAcksBelowAllCanLoseConfirmedRecords() throws IOException {
+        Path file = write(TestConfigs.MINIMAL + "pgcdc.kafka.acks = 1\n");
+
+        assertThat(execute("validate", "--config", file.toString())).isEqualTo(ExitCodes.OK);
+
+        assertThat(out.toString()).contains(file + ": warning: pgcdc.kafka.acks = 1: a record counts as written once the partition leader"
+                + " has stored it");
+    }
+
+    @Test
     void validatePrintsEveryProblemAndExitsWithThree() throws IOException {
         Path file = write(TestConfigs.MINIMAL + "pgcdc.http.port = -1\npgcdc.logging.format = xml\n");
 

@@ -1,10 +1,7 @@
 package dev.pgcdc.kafka.partition;
 
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32;
-import org.apache.kafka.clients.producer.Partitioner;
-import org.apache.kafka.common.Cluster;
 
 /**
  * {@code partitioner = crc32}: the CRC-32 (IEEE) of the key bytes, unsigned, modulo the topic's
@@ -13,11 +10,11 @@ import org.apache.kafka.common.Cluster;
  * producers in those clients and pgcdc put a key on the same partition. Stateless and thread-safe;
  * kafka-clients creates it by class name.
  */
-public final class Crc32Partitioner implements Partitioner {
+public final class Crc32Partitioner extends KeyHashPartitioner {
 
     @Override
-    public int partition(String topic, Object key, byte[] keyBytes, Object value, byte[] valueBytes, Cluster cluster) {
-        return partition(keyBytes, cluster.partitionsForTopic(topic).size());
+    int partitionOf(byte[] key, int partitions) {
+        return partition(key, partitions);
     }
 
     /** The partition of {@code key} among {@code partitions}. */
@@ -33,13 +30,5 @@ public final class Crc32Partitioner implements Partitioner {
         CRC32 crc = new CRC32();
         crc.update(bytes, 0, bytes.length);
         return crc.getValue();
-    }
-
-    @Override
-    public void configure(Map<String, ?> configs) {
-    }
-
-    @Override
-    public void close() {
     }
 }

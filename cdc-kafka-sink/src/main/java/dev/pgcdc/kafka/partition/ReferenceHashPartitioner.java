@@ -1,25 +1,22 @@
 package dev.pgcdc.kafka.partition;
 
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.apache.kafka.clients.producer.Partitioner;
-import org.apache.kafka.common.Cluster;
 
 /**
  * {@code partitioner = reference-hash}: the 32-bit FNV-1a hash of the key bytes with the sign bit
  * cleared, modulo the topic's partition count; a record without a key goes to a random partition.
  * This is Sarama's {@code NewReferenceHashPartitioner} and kafka-go's {@code ReferenceHash}
- * balancer (what go-pq-cdc-kafka configures), so a key lands on the same partition as it did with
- * the Go connector. Stateless and thread-safe; kafka-clients creates it by class name.
+ * balancer ({@code kafka.balancer = ReferenceHash} in go-pq-cdc-kafka, whose default {@code Hash} is
+ * {@link Fnv1aPartitioner}), so a key lands on the same partition as it did with them. Stateless and thread-safe; kafka-clients creates it by class name.
  */
-public final class ReferenceHashPartitioner implements Partitioner {
+public final class ReferenceHashPartitioner extends KeyHashPartitioner {
 
     private static final int FNV_OFFSET_BASIS = 0x811c9dc5;
     private static final int FNV_PRIME = 0x01000193;
 
     @Override
-    public int partition(String topic, Object key, byte[] keyBytes, Object value, byte[] valueBytes, Cluster cluster) {
-        return partition(keyBytes, cluster.partitionsForTopic(topic).size());
+    int partitionOf(byte[] key, int partitions) {
+        return partition(key, partitions);
     }
 
     /** The partition of {@code key} among {@code partitions}. */
@@ -38,13 +35,5 @@ public final class ReferenceHashPartitioner implements Partitioner {
             hash *= FNV_PRIME;
         }
         return hash;
-    }
-
-    @Override
-    public void configure(Map<String, ?> configs) {
-    }
-
-    @Override
-    public void close() {
     }
 }

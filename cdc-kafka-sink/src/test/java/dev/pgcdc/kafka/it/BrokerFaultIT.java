@@ -164,4 +164,83 @@ class BrokerFaultIT {
             pipeline.close();
         }
     }
+
+    @Test
+    @Order(4)
+    void againstAFrozenBrokerFlushAnswersAnInterruptAndCloseIsBoundedInBothModes() throws Exception {
+        for (boolean exactlyOnce : List.of(false, true)) {
+            TableId table = new TableId("public", TestNames.unique("t"));
+            String topic = broker.createTopic(TestNames.unique("shutdown"));
+            // a long delivery timeout: without an interrupt, flush would wait for it (the service's shutdown-timeout interrupts)
+            KafkaSink sink = new KafkaSink(KafkaSinkSettings.builder().bootstrapServers(broker.bootstrapServers()).mapTable(table, topic)
+                    .requestTimeout(Duration.ofSeconds(2)).deliveryTimeout(Duration.ofMinutes(2)).linger(Duration.ofMinutes(1))
+                    .batchSize(1000).exactlyOnce(exactlyOnce).transactionalId("pgcdc-" + TestNames.unique("slot"))
+                    .offsetsTopic(TestNames.unique("offsets")).build());
+            sink.start();
+            Workload workload = new Workload(table, 10);
+            JsonChangeHandler json = new JsonChangeHandler(JsonHandlerSettings.defaults());
+            List<RecordingOutcome> outcomes = new java.util.ArrayList<>();
+            // one write while the broker answers, so that the producer knows the topic's metadata and send() does not block
+            RecordingOutcome first = new RecordingOutcome();
+            sink.write(workload.event(1), json.handle(workload.event(1)), first);
+            sink.flush();
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.durable);
+            broker.freeze();
+            try {
+                for (int n = 2; n <= 20; n++) {
+                    RecordingOutcome outcome = new RecordingOutcome();
+                    sink.write(workload.event(n), json.handle(workload.event(n)), outcome);
+                    outcomes.add(outcome);
+                }
+                java.util.concurrent.CompletableFuture<Throwable> flushed = new java.util.concurrent.CompletableFuture<>();
+                Thread flusher = new Thread(() -> {
+                    try {
+                        sink.flush();
+                        flushed.complete(null);
+                    } catch (Throwable e) {
+                        flushed.complete(e);
+                    }
+                }, "flusher");
+                flusher.start();
+                await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+                assertThat(flushed).as("flush waits while the broker is frozen").isNotDone();
+                long interrupted = System.nanoTime();
+                flusher.interrupt();
+
+                assertThat(flushed.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("exactly-once %s", exactlyOnce)
+                        .isInstanceOf(InterruptedException.class);
+                assertThat(Duration.ofNanos(System.nanoTime() - interrupted)).isLessThan(Duration.ofSeconds(5));
+                long closing = System.nanoTime();
+                sink.close();
+                // request-timeout (2 s) for the producer and for the admin client, and a margin for a loaded machine
+                assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(15));
+                await().atMost(Duration.ofSeconds(30)).until(() -> outcomes.stream().allMatch(RecordingOutcome::settled));
+                assertThat(outcomes).as("nothing is acknowledged that the frozen broker did not store")
+                        .noneMatch(outcome -> outcome.durable);
+            } finally {
+                broker.thaw();
+                sink.close();
+            }
+        }
+    }
+
+    /** A write callback that remembers how it ended. */
+    private static final class RecordingOutcome implements dev.pgcdc.api.sink.Sink.WriteCallback {
+        volatile boolean durable;
+        volatile Throwable failure;
+
+        @Override
+        public void onDurable() {
+            durable = true;
+        }
+
+        @Override
+        public void onFailure(Throwable error) {
+            failure = error;
+        }
+
+        boolean settled() {
+            return durable || failure != null;
+        }
+    }
 }

@@ -99,34 +99,17 @@ class ExactlyOnceIT {
 
         try (KafkaSink zombie = new KafkaSink(settings); KafkaSink successor = new KafkaSink(settings)) {
             zombie.start();
-            CompletableFuture<Throwable> first = write(zombie, workload, 1);
+            CompletableFuture<Throwable> first = Pipelines.write(zombie, workload, 1);
             assertThat(first.get(30, TimeUnit.SECONDS)).isNull();
 
             successor.start();
-            CompletableFuture<Throwable> late = write(zombie, workload, 2);
+            CompletableFuture<Throwable> late = Pipelines.write(zombie, workload, 2);
             assertThat(late.get(30, TimeUnit.SECONDS)).isInstanceOf(SinkException.class).hasMessageContaining("fenced");
 
             assertThat(successor.committedPosition()).contains(new Position(Workload.lsnOf(1), 0));
-            assertThat(write(successor, workload, 2).get(30, TimeUnit.SECONDS)).isNull();
+            assertThat(Pipelines.write(successor, workload, 2).get(30, TimeUnit.SECONDS)).isNull();
         }
         assertThat(kafka.readAllCommitted(topic)).extracting(Records::seq).containsExactly(1L, 2L);
-    }
-
-    private CompletableFuture<Throwable> write(KafkaSink sink, Workload workload, long n) {
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        var event = workload.event(n);
-        sink.write(event, json().handle(event), new dev.pgcdc.api.sink.Sink.WriteCallback() {
-            @Override
-            public void onDurable() {
-                outcome.complete(null);
-            }
-
-            @Override
-            public void onFailure(Throwable error) {
-                outcome.complete(error);
-            }
-        });
-        return outcome;
     }
 
     private KafkaSinkSettings.Builder settings(TableId table, String topic, String offsetsTopic, String transactionalId) {

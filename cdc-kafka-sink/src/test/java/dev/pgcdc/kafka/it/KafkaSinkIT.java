@@ -150,7 +150,7 @@ class KafkaSinkIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Partitioner.class, names = {"HASH", "CRC32", "REFERENCE_HASH"})
+    @EnumSource(value = Partitioner.class, names = {"HASH", "CRC32", "FNV1A", "REFERENCE_HASH"})
     void keyedPartitionersPutEachKeyOnItsHashsPartition(Partitioner partitioner) {
         TableId table = table();
         String topic = kafka.createTopic(TestNames.unique("part_" + partitioner.configName()), 5);
@@ -167,6 +167,7 @@ class KafkaSinkIT {
                 case HASH -> Utils.toPositive(Utils.murmur2(key)) % 5;
                 case CRC32 -> (int) (Crc32Partitioner.crc32(key) % 5);
                 case REFERENCE_HASH -> (ReferenceHashPartitioner.fnv1a32(key) & 0x7fffffff) % 5;
+                case FNV1A -> Math.abs(ReferenceHashPartitioner.fnv1a32(key) % 5); // kafka-go's Hash
                 default -> throw new IllegalArgumentException();
             };
             assertThat(record.partition()).as("partition of key %s", record.key()).isEqualTo(expected);
@@ -186,6 +187,23 @@ class KafkaSinkIT {
 
         Map<Integer, Long> perPartition = kafka.readAll(topic).stream().collect(Collectors.groupingBy(ConsumerRecord::partition, Collectors.counting()));
         assertThat(perPartition).containsExactlyInAnyOrderEntriesOf(Map.of(0, 100L, 1, 100L, 2, 100L, 3, 100L));
+    }
+
+    @Test
+    void leastBytesSpreadsRecordsOfOneSizeEvenlyOverThePartitions() {
+        TableId table = table();
+        String topic = kafka.createTopic(TestNames.unique("least_bytes"), 4);
+        // one key, values of about one size: the partition with the fewest bytes is about the next one in turn
+        ScriptedSource source = new ScriptedSource(400, new Workload(table, 1)::event);
+
+        try (Pipeline pipeline = Pipelines.start("least-bytes", source, json(),
+                sink(settings().mapTable(table, topic).partitioner(Partitioner.LEAST_BYTES)))) {
+            awaitAcknowledged(pipeline, source, 400, TIMEOUT);
+        }
+
+        Map<Integer, Long> perPartition = kafka.readAll(topic).stream().collect(Collectors.groupingBy(ConsumerRecord::partition, Collectors.counting()));
+        assertThat(perPartition).containsOnlyKeys(0, 1, 2, 3);
+        assertThat(perPartition.values()).allSatisfy(count -> assertThat(count).isBetween(90L, 110L));
     }
 
     @Test

@@ -2,12 +2,17 @@ package dev.pgcdc.kafka.it;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.handler.ChangeHandler;
 import dev.pgcdc.api.pipeline.Pipeline;
 import dev.pgcdc.api.pipeline.PipelineSettings;
 import dev.pgcdc.api.sink.Sink;
 import dev.pgcdc.kafka.ScriptedSource;
+import dev.pgcdc.kafka.Workload;
+import dev.pgcdc.kafka.json.JsonChangeHandler;
+import dev.pgcdc.kafka.json.JsonHandlerSettings;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /** Runs a pipeline of the test source, a handler and a sink, and waits for what a test expects. */
 final class Pipelines {
@@ -38,5 +43,23 @@ final class Pipelines {
 
     static void awaitFailure(Pipeline pipeline, Duration timeout) {
         await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> pipeline.isTerminated() && pipeline.failure().isPresent());
+    }
+
+    /** Writes event {@code n} of {@code workload} through the json handler straight to {@code sink}: null when durable, else the failure. */
+    static CompletableFuture<Throwable> write(Sink sink, Workload workload, long n) {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        ChangeEvent event = workload.event(n);
+        sink.write(event, new JsonChangeHandler(JsonHandlerSettings.defaults()).handle(event), new Sink.WriteCallback() {
+            @Override
+            public void onDurable() {
+                outcome.complete(null);
+            }
+
+            @Override
+            public void onFailure(Throwable error) {
+                outcome.complete(error);
+            }
+        });
+        return outcome;
     }
 }
