@@ -1,15 +1,22 @@
 package dev.pgcdc.api.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.pgcdc.api.HandlerException;
+import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.handler.ChangeHandler;
 import dev.pgcdc.api.handler.OutRecord;
 import dev.pgcdc.api.position.Position;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -166,6 +173,55 @@ class PipelineTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 4);
         assertThat(sink.written).extracting(w -> w.event().position()).containsExactly(
                 source.events.get(2).position(), source.events.get(3).position());
+    }
+
+    @Test
+    void countsTheEventsSkippedAsCommittedAndLogsOnlyWhereSkippingStartsAndEnds() {
+        ScriptedSource source = new ScriptedSource(5);
+        ControlledSink sink = new ControlledSink();
+        sink.confirmImmediately = true;
+        sink.committed = source.events.get(2).position();
+        List<Position> skipped = new CopyOnWriteArrayList<>();
+        PipelineListener listener = new PipelineListener() {
+            @Override
+            public void onSkippedAsCommitted(ChangeEvent event) {
+                skipped.add(event.position());
+            }
+        };
+        List<LogRecord> logged = new CopyOnWriteArrayList<>();
+        Logger logger = Logger.getLogger(Pipeline.class.getName());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            pipeline = new Pipeline("t", source, ONE_RECORD, sink, PipelineSettings.defaults(), listener);
+            pipeline.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 5);
+            pipeline.stop();
+        } finally {
+            logger.removeHandler(handler);
+        }
+
+        assertThat(skipped).containsExactly(source.events.get(0).position(), source.events.get(1).position(), source.events.get(2).position());
+        assertThat(sink.written).hasSize(2);
+        assertThat(logged).filteredOn(r -> r.getMessage().contains("committed")).extracting(LogRecord::getLevel, LogRecord::getMessage)
+                .containsExactly(
+                        tuple(Level.INFO, "pipeline t: skipping events the sink has already committed, from 0/3E8#0 up to the committed"
+                                + " position 0/3FC#0"),
+                        tuple(Level.INFO, "pipeline t: skipped 3 events as already committed, the last at 0/3FC#0 (committed position"
+                                + " 0/3FC#0); resuming with 0/406#0"));
     }
 
     @Test
