@@ -41,7 +41,7 @@ class PipelineTest {
         pipeline = new Pipeline("t", source, ONE_RECORD, sink);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> sink.written.size() == 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> sink.written.size() == 3);
         assertThat(source.acknowledged).isEmpty();
 
         sink.confirmNext();
@@ -58,13 +58,13 @@ class PipelineTest {
         pipeline = new Pipeline("t", source, ONE_RECORD, sink, settings, PipelineListener.NONE);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.keepAlives.get() >= 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.keepAlives.get() >= 2);
         assertThat(sink.written).hasSize(4);
         assertThat(source.emitted.get()).isEqualTo(4);
 
         sink.confirmImmediately = true;
         sink.confirmAll();
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 50);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 50);
     }
 
     @Test
@@ -76,7 +76,7 @@ class PipelineTest {
         pipeline = new Pipeline("t", source, kilobyte, sink, settings, PipelineListener.NONE);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.keepAlives.get() >= 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.keepAlives.get() >= 2);
         assertThat(sink.written).hasSize(3);
     }
 
@@ -94,7 +94,7 @@ class PipelineTest {
         pipeline = new Pipeline("t", source, failsOnThird, sink);
         pipeline.start();
 
-        assertThat(pipeline.awaitTermination(Duration.ofSeconds(5))).isTrue();
+        assertThat(pipeline.awaitTermination(Duration.ofSeconds(60))).isTrue();
         assertThat(pipeline.failure()).get().isInstanceOf(HandlerException.class);
         assertThat(pipeline.failure().get().getMessage()).contains("INSERT on public.t at 0/3FC#0", "boom");
         assertThat(source.acknowledged).containsExactly(source.events.get(0).position(), source.events.get(1).position());
@@ -117,7 +117,7 @@ class PipelineTest {
                 PipelineSettings.builder().errorPolicy(ErrorPolicy.SKIP).build(), PipelineListener.NONE);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 3);
         assertThat(sink.written).hasSize(2);
         assertThat(pipeline.failure()).isEmpty();
     }
@@ -137,7 +137,7 @@ class PipelineTest {
                 PipelineSettings.builder().errorPolicy(ErrorPolicy.DEAD_LETTER).deadLetterTopic("dlq").build(), PipelineListener.NONE);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 2);
         OutRecord deadLetter = sink.written.peek().records().get(0);
         assertThat(deadLetter.topic()).isEqualTo("dlq");
         assertThat(deadLetter.headers()).extracting(h -> h.key() + "=" + new String(h.value(), StandardCharsets.UTF_8))
@@ -150,12 +150,12 @@ class PipelineTest {
         ControlledSink sink = new ControlledSink();
         pipeline = new Pipeline("t", source, ONE_RECORD, sink);
         pipeline.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> sink.written.size() == 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> sink.written.size() == 3);
 
         sink.confirmNext();
         sink.pending.remove().callback().onFailure(new IllegalStateException("record too large"));
 
-        assertThat(pipeline.awaitTermination(Duration.ofSeconds(5))).isTrue();
+        assertThat(pipeline.awaitTermination(Duration.ofSeconds(60))).isTrue();
         assertThat(pipeline.failure()).get().extracting(Throwable::getMessage).asString().contains("record too large");
         assertThat(source.acknowledged).containsExactly(source.events.get(0).position());
     }
@@ -170,7 +170,7 @@ class PipelineTest {
         pipeline = new Pipeline("t", source, ONE_RECORD, sink);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 4);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 4);
         assertThat(sink.written).extracting(w -> w.event().position()).containsExactly(
                 source.events.get(2).position(), source.events.get(3).position());
     }
@@ -231,7 +231,7 @@ class PipelineTest {
         pipeline = new Pipeline("t", source, event -> List.of(), sink);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 2);
         assertThat(sink.written).isEmpty();
     }
 
@@ -242,7 +242,7 @@ class PipelineTest {
         sink.confirmImmediately = true;
         pipeline = new Pipeline("t", source, ONE_RECORD, sink);
         pipeline.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 2);
 
         pipeline.stop();
         assertThat(pipeline.isTerminated()).isTrue();
@@ -259,7 +259,7 @@ class PipelineTest {
         sink.flushError = new NoClassDefFoundError("dev/pgcdc/Replaced");
         pipeline = new Pipeline("t", source, ONE_RECORD, sink);
         pipeline.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 1);
 
         pipeline.stop();
         assertThat(pipeline.isTerminated()).isTrue();
