@@ -27,14 +27,20 @@ import java.util.function.BooleanSupplier;
  * <p>In-flight work is bounded by {@link PipelineSettings#maxInFlightEvents()} and
  * {@link PipelineSettings#maxInFlightBytes()}: when the sink falls behind, the pipeline stops
  * polling (calling {@link ChangeSource#keepAlive()} instead), so memory stays flat whatever the
- * volume. Events whose position is at or before the sink's {@link Sink#committedPosition()} are
- * skipped (replays after an exactly-once restart).
+ * volume. Events whose position is at or before the position {@link Sink#resume} returns are
+ * skipped (replays after an exactly-once restart): counted ({@link PipelineListener#onSkippedAsCommitted})
+ * and logged when the skipping starts and ends.
  *
  * <p>Lifecycle: {@link #start()} starts the source and sink and one thread, {@code pgcdc-pipeline-<name>},
- * that does all polling, handling and writing; {@link #stop()} (from any thread) ends polling,
- * waits up to the shutdown timeout for in-flight records, then closes handler, sink and source, in
- * that order, so the source reports the last acknowledged position. A failure (source, handler under
- * {@link ErrorPolicy#FAIL}, sink) ends the pipeline the same way; {@link #failure()} tells why.
+ * that does all polling, handling and writing. {@link #stop()} (from any thread) asks it to stop
+ * at the end of a transaction: while {@link ChangeSource#isBetweenTransactions()} does not hold it
+ * reads on, for at most three quarters of the shutdown timeout, and it never starts handling the
+ * next transaction. Then it flushes the sink and waits for in-flight records, and closes handler,
+ * sink and source, in that order, so the source reports the last acknowledged position. A failure
+ * (source, handler under {@link ErrorPolicy#FAIL}, sink) ends the pipeline the same way, without
+ * reading on; {@link #failure()} tells why. The shutdown timeout bounds all of it, counted from the
+ * stop request or the failure: when it passes, the pipeline thread is interrupted (a sink blocked
+ * in {@code write} or {@code flush} stops waiting) and closes what it has.
  */
 public final class Pipeline implements AutoCloseable {
 
@@ -47,6 +53,8 @@ public final class Pipeline implements AutoCloseable {
     private final Sink sink;
     private final PipelineSettings settings;
     private final PipelineListener listener;
+    private final ShutdownDeadline deadline;
+    private final StopPoint stopPoint;
 
     // In-flight counts are atomics, changed per event by the pipeline thread and the sink's callbacks
     // without a lock; the lock only serves a thread that waits for progress (awaitProgress), and a
@@ -61,7 +69,7 @@ public final class Pipeline implements AutoCloseable {
     private volatile boolean stopRequested;
     private volatile Throwable failure;
     private volatile Thread thread;
-    private Position skipUpTo;
+    private CommittedReplay replay; // pipeline thread only (set before it starts)
 
     public Pipeline(String name, ChangeSource source, ChangeHandler handler, Sink sink, PipelineSettings settings, PipelineListener listener) {
         this.name = Objects.requireNonNull(name, "name");
@@ -70,6 +78,8 @@ public final class Pipeline implements AutoCloseable {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = listener == null ? PipelineListener.NONE : listener;
+        this.deadline = new ShutdownDeadline(name, settings.shutdownTimeout());
+        this.stopPoint = new StopPoint(name, source, deadline, settings.shutdownTimeout());
     }
 
     public Pipeline(String name, ChangeSource source, ChangeHandler handler, Sink sink) {
@@ -88,7 +98,7 @@ public final class Pipeline implements AutoCloseable {
         try {
             sink.start();
             source.start();
-            skipUpTo = sink.resume(source.origin()).orElse(null);
+            replay = new CommittedReplay(name, sink.resume(source.origin()).orElse(null), listener);
         } catch (RuntimeException e) {
             closeQuietly();
             terminated.countDown();
@@ -99,7 +109,10 @@ public final class Pipeline implements AutoCloseable {
         worker.start();
     }
 
-    /** Asks the pipeline to stop and waits until it has (bounded by the shutdown timeout plus closing). Any thread. */
+    /**
+     * Asks the pipeline to stop at the end of the current transaction and waits until it has
+     * (bounded by the shutdown timeout plus closing). Any thread; a second call only waits again.
+     */
     public void stop() {
         synchronized (this) {
             if (thread == null) {
@@ -108,6 +121,7 @@ public final class Pipeline implements AutoCloseable {
                 return;
             }
         }
+        deadline.arm(thread, terminated);
         stopRequested = true;
         signalProgress();
         try {
@@ -144,26 +158,19 @@ public final class Pipeline implements AutoCloseable {
 
     private void runLoop() {
         try {
-            while (!stopRequested && failure == null) {
-                if (!hasCapacity()) {
-                    awaitProgress(() -> !hasCapacity());
-                    source.keepAlive();
-                    continue;
-                }
-                List<ChangeEvent> events = source.poll(settings.pollBatchSize(), settings.pollTimeout());
-                for (ChangeEvent event : events) {
-                    waitForCapacity();
-                    if (failure != null) {
-                        break; // failed while waiting: handle and write nothing more
-                    }
-                    process(event);
-                }
-            }
+            stream();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            fail(new CdcException("pipeline " + name + " interrupted", e));
+            if (!deadline.interruptedWorker()) {
+                fail(new CdcException("pipeline " + name + " interrupted", e));
+            }
         } catch (Throwable e) {
-            fail(e);
+            if (deadline.interruptedWorker() && e instanceof RuntimeException) {
+                // a write the deadline interrupted (KafkaProducer throws its own InterruptException): not durable, not acknowledged
+                LOG.log(System.Logger.Level.WARNING, "pipeline " + name + ": stopped at the shutdown deadline: " + e);
+            } else {
+                fail(e);
+            }
         } finally {
             // each step runs even if the one before it throws (an Error included), so stop() never waits in vain
             try {
@@ -180,9 +187,31 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
+    /** Polls and processes until a failure, or a stop at the end of a transaction (or when the time to read on is over). */
+    private void stream() throws InterruptedException {
+        while (failure == null) {
+            if (stopRequested && stopPoint.isReachedBeforePolling()) {
+                return;
+            }
+            if (!hasCapacity()) {
+                awaitProgress(() -> !hasCapacity());
+                source.keepAlive();
+                continue;
+            }
+            List<ChangeEvent> events = source.poll(settings.pollBatchSize(), settings.pollTimeout());
+            for (ChangeEvent event : events) {
+                if (!mayProcess(event)) {
+                    return; // failed, or stopping here: the rest is read again after a restart
+                }
+                process(event);
+            }
+        }
+    }
+
     private void process(ChangeEvent event) {
         Position position = event.position();
-        if (skipUpTo != null && !position.isAfter(skipUpTo)) {
+        stopPoint.processing(event);
+        if (replay.skips(event)) {
             source.acknowledge(position);
             return;
         }
@@ -268,8 +297,19 @@ public final class Pipeline implements AutoCloseable {
         return inFlightEvents.get() < settings.maxInFlightEvents() && inFlightBytes.get() < settings.maxInFlightBytes();
     }
 
-    private void waitForCapacity() throws InterruptedException {
-        while (!hasCapacity() && failure == null) {
+    /**
+     * Waits until {@code next} fits in the in-flight bounds; false, at once or while waiting, when the
+     * pipeline failed, or is stopping and should stop before {@code next} (it starts a transaction, or
+     * the time to read on is over): a stop ends a wait for capacity.
+     */
+    private boolean mayProcess(ChangeEvent next) throws InterruptedException {
+        while (true) {
+            if (failure != null || stopRequested && stopPoint.isReachedBefore(next)) {
+                return false;
+            }
+            if (hasCapacity()) {
+                return true;
+            }
             awaitProgress(() -> !hasCapacity());
             source.keepAlive();
         }
@@ -314,22 +354,48 @@ public final class Pipeline implements AutoCloseable {
         if (first) {
             LOG.log(System.Logger.Level.ERROR, "pipeline " + name + " failed: " + error.getMessage(), error);
             listener.onFailure(error);
+            deadline.arm(thread, terminated); // the drain after a failure is bounded too
         }
         signalProgress();
     }
 
-    /** Waits (bounded) for in-flight records so their positions are acknowledged before the source closes. */
+    /**
+     * Waits, until the shutdown deadline, for in-flight records so their positions are acknowledged
+     * before the source closes; then lets the deadline interrupt nothing more.
+     */
     private void drain() {
+        if (replay != null) {
+            replay.end("stopping");
+        }
+        deadline.arm(thread, terminated); // already armed by the stop or failure that ended the loop; else from now
+        try {
+            flushUntilTheDeadline();
+        } finally {
+            deadline.closing();
+        }
+        int left = inFlightEvents();
+        if (left > 0) {
+            LOG.log(System.Logger.Level.WARNING, "pipeline " + name + " stopped with " + left
+                    + " events not confirmed by the sink; they will be sent again after a restart");
+        }
+    }
+
+    private void flushUntilTheDeadline() {
+        if (Thread.currentThread().isInterrupted()) {
+            return; // interrupted already (at the deadline, or by whoever runs this thread): no time to wait
+        }
         try {
             sink.flush();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         } catch (RuntimeException e) {
+            if (deadline.interruptedWorker()) {
+                return; // the deadline interrupted the flush (KafkaProducer's own InterruptException)
+            }
             fail(e);
         }
-        long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
-        while (inFlightEvents() > 0 && System.nanoTime() < deadline && failure == null) {
+        while (inFlightEvents() > 0 && !deadline.hasPassed() && failure == null) {
             try {
                 awaitProgress(() -> inFlightEvents() > 0);
                 source.keepAlive();
@@ -339,11 +405,6 @@ public final class Pipeline implements AutoCloseable {
             } catch (RuntimeException e) {
                 return; // the source is broken; closing it is all that is left
             }
-        }
-        int left = inFlightEvents();
-        if (left > 0) {
-            LOG.log(System.Logger.Level.WARNING, "pipeline " + name + " stopped with " + left
-                    + " events not confirmed by the sink; they will be sent again after a restart");
         }
     }
 

@@ -17,7 +17,9 @@ import java.util.Objects;
  * @param errorPolicy          what a handler error does (default {@link ErrorPolicy#FAIL})
  * @param deadLetterTopic      topic for {@link ErrorPolicy#DEAD_LETTER}, required with it
  * @param deadLetterEncoder    how a dead letter is written
- * @param shutdownTimeout      how long {@link Pipeline#stop} waits for in-flight records (default 30s)
+ * @param shutdownTimeout      bounds a stop, from the request: reading on to the end of the current transaction (at
+ *                             most three quarters of it), then waiting for in-flight records; also the drain after a
+ *                             failure. When it passes, the pipeline thread is interrupted (default 30s)
  */
 public record PipelineSettings(
         int maxInFlightEvents,

@@ -52,7 +52,7 @@ class PipelineFailureEdgesTest {
         Write first = sink.next();
         first.callback.onFailure(new CdcException("broker gone"));
 
-        assertThat(pipeline.awaitTermination(Duration.ofSeconds(10))).isTrue();
+        assertThat(pipeline.awaitTermination(Duration.ofSeconds(60))).isTrue();
         assertThat(pipeline.failure()).get().extracting(Throwable::getMessage).isEqualTo("broker gone");
         assertThat(handled).containsExactly(position(1));
         assertThat(source.acknowledged).isEmpty();
@@ -69,7 +69,7 @@ class PipelineFailureEdgesTest {
         second.callback.onFailure(new CdcException("second"));
         first.callback.onFailure(new CdcException("first"));
 
-        assertThat(pipeline.awaitTermination(Duration.ofSeconds(10))).isTrue();
+        assertThat(pipeline.awaitTermination(Duration.ofSeconds(60))).isTrue();
         assertThat(pipeline.failure()).get().extracting(Throwable::getMessage).isEqualTo("second");
     }
 

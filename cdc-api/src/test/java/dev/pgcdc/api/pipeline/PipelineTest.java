@@ -1,15 +1,22 @@
 package dev.pgcdc.api.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.pgcdc.api.HandlerException;
+import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.handler.ChangeHandler;
 import dev.pgcdc.api.handler.OutRecord;
 import dev.pgcdc.api.position.Position;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +41,7 @@ class PipelineTest {
         pipeline = new Pipeline("t", source, ONE_RECORD, sink);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> sink.written.size() == 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> sink.written.size() == 3);
         assertThat(source.acknowledged).isEmpty();
 
         sink.confirmNext();
@@ -51,13 +58,13 @@ class PipelineTest {
         pipeline = new Pipeline("t", source, ONE_RECORD, sink, settings, PipelineListener.NONE);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.keepAlives.get() >= 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.keepAlives.get() >= 2);
         assertThat(sink.written).hasSize(4);
         assertThat(source.emitted.get()).isEqualTo(4);
 
         sink.confirmImmediately = true;
         sink.confirmAll();
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 50);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 50);
     }
 
     @Test
@@ -69,7 +76,7 @@ class PipelineTest {
         pipeline = new Pipeline("t", source, kilobyte, sink, settings, PipelineListener.NONE);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.keepAlives.get() >= 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.keepAlives.get() >= 2);
         assertThat(sink.written).hasSize(3);
     }
 
@@ -87,7 +94,7 @@ class PipelineTest {
         pipeline = new Pipeline("t", source, failsOnThird, sink);
         pipeline.start();
 
-        assertThat(pipeline.awaitTermination(Duration.ofSeconds(5))).isTrue();
+        assertThat(pipeline.awaitTermination(Duration.ofSeconds(60))).isTrue();
         assertThat(pipeline.failure()).get().isInstanceOf(HandlerException.class);
         assertThat(pipeline.failure().get().getMessage()).contains("INSERT on public.t at 0/3FC#0", "boom");
         assertThat(source.acknowledged).containsExactly(source.events.get(0).position(), source.events.get(1).position());
@@ -110,7 +117,7 @@ class PipelineTest {
                 PipelineSettings.builder().errorPolicy(ErrorPolicy.SKIP).build(), PipelineListener.NONE);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 3);
         assertThat(sink.written).hasSize(2);
         assertThat(pipeline.failure()).isEmpty();
     }
@@ -130,7 +137,7 @@ class PipelineTest {
                 PipelineSettings.builder().errorPolicy(ErrorPolicy.DEAD_LETTER).deadLetterTopic("dlq").build(), PipelineListener.NONE);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 2);
         OutRecord deadLetter = sink.written.peek().records().get(0);
         assertThat(deadLetter.topic()).isEqualTo("dlq");
         assertThat(deadLetter.headers()).extracting(h -> h.key() + "=" + new String(h.value(), StandardCharsets.UTF_8))
@@ -143,12 +150,12 @@ class PipelineTest {
         ControlledSink sink = new ControlledSink();
         pipeline = new Pipeline("t", source, ONE_RECORD, sink);
         pipeline.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> sink.written.size() == 3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> sink.written.size() == 3);
 
         sink.confirmNext();
         sink.pending.remove().callback().onFailure(new IllegalStateException("record too large"));
 
-        assertThat(pipeline.awaitTermination(Duration.ofSeconds(5))).isTrue();
+        assertThat(pipeline.awaitTermination(Duration.ofSeconds(60))).isTrue();
         assertThat(pipeline.failure()).get().extracting(Throwable::getMessage).asString().contains("record too large");
         assertThat(source.acknowledged).containsExactly(source.events.get(0).position());
     }
@@ -163,9 +170,58 @@ class PipelineTest {
         pipeline = new Pipeline("t", source, ONE_RECORD, sink);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 4);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 4);
         assertThat(sink.written).extracting(w -> w.event().position()).containsExactly(
                 source.events.get(2).position(), source.events.get(3).position());
+    }
+
+    @Test
+    void countsTheEventsSkippedAsCommittedAndLogsOnlyWhereSkippingStartsAndEnds() {
+        ScriptedSource source = new ScriptedSource(5);
+        ControlledSink sink = new ControlledSink();
+        sink.confirmImmediately = true;
+        sink.committed = source.events.get(2).position();
+        List<Position> skipped = new CopyOnWriteArrayList<>();
+        PipelineListener listener = new PipelineListener() {
+            @Override
+            public void onSkippedAsCommitted(ChangeEvent event) {
+                skipped.add(event.position());
+            }
+        };
+        List<LogRecord> logged = new CopyOnWriteArrayList<>();
+        Logger logger = Logger.getLogger(Pipeline.class.getName());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            pipeline = new Pipeline("t", source, ONE_RECORD, sink, PipelineSettings.defaults(), listener);
+            pipeline.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 5);
+            pipeline.stop();
+        } finally {
+            logger.removeHandler(handler);
+        }
+
+        assertThat(skipped).containsExactly(source.events.get(0).position(), source.events.get(1).position(), source.events.get(2).position());
+        assertThat(sink.written).hasSize(2);
+        assertThat(logged).filteredOn(r -> r.getMessage().contains("committed")).extracting(LogRecord::getLevel, LogRecord::getMessage)
+                .containsExactly(
+                        tuple(Level.INFO, "pipeline t: skipping events the sink has already committed, from 0/3E8#0 up to the committed"
+                                + " position 0/3FC#0"),
+                        tuple(Level.INFO, "pipeline t: skipped 3 events as already committed, the last at 0/3FC#0 (committed position"
+                                + " 0/3FC#0); resuming with 0/406#0"));
     }
 
     @Test
@@ -175,7 +231,7 @@ class PipelineTest {
         pipeline = new Pipeline("t", source, event -> List.of(), sink);
         pipeline.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 2);
         assertThat(sink.written).isEmpty();
     }
 
@@ -186,7 +242,7 @@ class PipelineTest {
         sink.confirmImmediately = true;
         pipeline = new Pipeline("t", source, ONE_RECORD, sink);
         pipeline.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 2);
 
         pipeline.stop();
         assertThat(pipeline.isTerminated()).isTrue();
@@ -203,7 +259,7 @@ class PipelineTest {
         sink.flushError = new NoClassDefFoundError("dev/pgcdc/Replaced");
         pipeline = new Pipeline("t", source, ONE_RECORD, sink);
         pipeline.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> source.acknowledged.size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> source.acknowledged.size() == 1);
 
         pipeline.stop();
         assertThat(pipeline.isTerminated()).isTrue();

@@ -59,9 +59,9 @@ final class RunCommand implements Callable<Integer> {
         try {
             service = ServiceBootstrap.create(configuration, catalog);
         } catch (ConfigurationException e) {
-            return fatal(err, e.getMessage(), e, ExitCodes.INVALID_CONFIGURATION);
+            return fatal(err, configuration.redact(e.getMessage()), e, ExitCodes.INVALID_CONFIGURATION);
         } catch (CdcException e) {
-            return fatal(err, e.getMessage(), e, ExitCodes.FAILED);
+            return fatal(err, configuration.redact(e.getMessage()), e, ExitCodes.FAILED);
         }
         Duration shutdownTimeout = configuration.app().pipeline().shutdownTimeout();
         StopOnSignal signals = StopOnSignal.install(shutdownTimeout.plusSeconds(45), () -> {
@@ -76,7 +76,7 @@ final class RunCommand implements Callable<Integer> {
             } catch (RuntimeException | Error stopError) {
                 e.addSuppressed(stopError);
             }
-            return fatal(err, "cannot start: " + e.getMessage(), e, ExitCodes.FAILED);
+            return fatal(err, "cannot start: " + configuration.redact(String.valueOf(e.getMessage())), e, ExitCodes.FAILED);
         }
         while (!service.awaitTermination(Duration.ofHours(1))) {
             // keep waiting: the pipeline runs until stopped or failed
@@ -88,7 +88,7 @@ final class RunCommand implements Callable<Integer> {
         service.stop();
         if (service.failure().isPresent()) {
             Throwable failure = service.failure().get();
-            return fatal(err, "failed: " + failure.getMessage(), failure, ExitCodes.FAILED);
+            return fatal(err, "failed: " + configuration.redact(String.valueOf(failure.getMessage())), failure, ExitCodes.FAILED);
         }
         return ExitCodes.OK;
     }

@@ -77,7 +77,8 @@ public record AppSettings(
             if (LOG_LEVELS.containsKey(loggerLevel)) {
                 loggers.put(logger, loggerLevel);
             } else {
-                reader.problem("pgcdc.logging.loggers.\"" + logger + "\" = \"" + loggerLevel + "\" is not a level; allowed: "
+                String path = "pgcdc.logging.loggers.\"" + logger + "\"";
+                reader.problem(path + " = \"" + Secrets.show(path, loggerLevel) + "\" is not a level; allowed: "
                         + String.join(", ", LOG_LEVELS.keySet()));
             }
         });

@@ -3,7 +3,6 @@ package dev.pgcdc.app.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
-import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.handler.ChangeHandler;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The whole configuration of a service, validated: the merged HOCON tree, the app's own settings,
@@ -93,7 +93,9 @@ public record ServiceConfiguration(
             checkSink(catalog, app, sinkSection, postgres, problems);
         }
         if (!problems.isEmpty()) {
-            throw new ConfigurationException(withoutRepeats(problems, unknownKeys));
+            // cdc-app masks what it prints itself; this also catches a secret an adapter's problem quotes
+            UnaryOperator<String> redactor = Secrets.redactor(merged);
+            throw new ConfigurationException(withoutRepeats(problems, unknownKeys).stream().map(redactor).toList());
         }
         return new ServiceConfiguration(merged, app, postgres, handlerSection, sinkSection);
     }
@@ -103,15 +105,15 @@ public record ServiceConfiguration(
         return renderMasked(config);
     }
 
-    /** The {@code pgcdc} tree of {@code config} as HOCON with secrets masked. */
+    /** The {@code pgcdc} tree of {@code config} as HOCON with secrets masked at every depth. */
     public static String renderMasked(Config config) {
-        Config masked = config.withOnlyPath("pgcdc");
-        for (Map.Entry<String, com.typesafe.config.ConfigValue> entry : masked.entrySet()) {
-            if (Secrets.isSecret(entry.getKey())) {
-                masked = masked.withValue(entry.getKey(), ConfigValueFactory.fromAnyRef(Secrets.MASK));
-            }
-        }
-        return masked.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+        return Secrets.masked("", config.withOnlyPath("pgcdc").root())
+                .render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+    }
+
+    /** Masks, in {@code text} (an error from starting or running the service), every value this configuration holds under a secret key. */
+    public String redact(String text) {
+        return Secrets.redactor(config).apply(text);
     }
 
     /** The section at {@code path} as a plugin's plain-Java configuration (empty when absent). */
@@ -120,7 +122,7 @@ public record ServiceConfiguration(
             return PluginConfig.empty(path);
         }
         if (config.getValue(path).valueType() != ConfigValueType.OBJECT) {
-            throw new ConfigurationException(path + " = " + config.getValue(path).render(ConfigRenderOptions.concise())
+            throw new ConfigurationException(path + " = " + Secrets.render(path, config.getValue(path))
                     + " is not a section; allowed: an object { key = value, ... }");
         }
         return new PluginConfig(path, config.getConfig(path).root().unwrapped());

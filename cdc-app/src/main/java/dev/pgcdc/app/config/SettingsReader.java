@@ -2,7 +2,6 @@ package dev.pgcdc.app.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import java.time.Duration;
@@ -177,6 +176,6 @@ final class SettingsReader {
         if (config.getIsNull(path)) {
             return "null";
         }
-        return Secrets.show(path, config.getValue(path).render(ConfigRenderOptions.concise()));
+        return Secrets.render(path, config.getValue(path));
     }
 }

@@ -3,7 +3,6 @@ package dev.pgcdc.app.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
@@ -101,7 +100,7 @@ final class UnknownKeys {
 
     private String unknown(String fullKey, String key, ConfigValue value, ConfigObject siblings, List<String> keyPath) {
         StringBuilder problem = new StringBuilder(fullKey);
-        problem.append(" = ").append(Secrets.show(fullKey, render(value)));
+        problem.append(" = ").append(render(fullKey, value));
         problem.append(" (").append(origin(value)).append(") is not a known key");
         Set<String> candidates = new TreeSet<>(siblings.keySet());
         if (keyPath.size() == 3 && keyPath.get(1).equals("handler")) {
@@ -143,8 +142,9 @@ final class UnknownKeys {
         }
     }
 
-    private static String render(ConfigValue value) {
-        String text = value.render(ConfigRenderOptions.concise());
+    /** The value on one line, secrets masked before it is shortened (a cut must not end inside a mask and show the rest). */
+    private static String render(String path, ConfigValue value) {
+        String text = Secrets.render(path, value);
         return text.length() > 60 ? text.substring(0, 57) + "..." : text;
     }
 

@@ -68,7 +68,7 @@ class ServiceWiringIT {
             assertThat(status.body()).doesNotContain(postgres.password().isEmpty() ? "\u0000" : postgres.password());
 
             String labels = "host=\"" + postgres.host() + "\",slot_name=\"" + setup.slot + "\"";
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get(service, "/metrics").body()).contains(
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(get(service, "/metrics").body()).contains(
                     "pgcdc_insert_total{" + labels + "} 3.0",
                     "pgcdc_update_total{" + labels + "} 1.0",
                     "pgcdc_delete_total{" + labels + "} 1.0",

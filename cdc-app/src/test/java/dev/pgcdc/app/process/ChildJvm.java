@@ -36,11 +36,20 @@ public final class ChildJvm implements AutoCloseable {
                 .filter(entry -> !entry.endsWith("test-classes"))
                 .collect(Collectors.toCollection(ArrayList::new));
         extraClasspath.forEach(jar -> classpath.add(jar.toString()));
+        return start(directory, name, classpath, "dev.pgcdc.app.Main", args);
+    }
+
+    /** Starts {@code mainClass ARGS} with the test's whole class path (test classes included); output as {@link #start}. */
+    public static ChildJvm startTestMain(Path directory, String name, Class<?> mainClass, String... args) {
+        return start(directory, name, List.of(System.getProperty("java.class.path").split(File.pathSeparator)), mainClass.getName(), args);
+    }
+
+    private static ChildJvm start(Path directory, String name, List<String> classpath, String mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1",
                 "-cp", String.join(File.pathSeparator, classpath),
-                "dev.pgcdc.app.Main"));
+                mainClass));
         command.addAll(List.of(args));
         Path output = directory.resolve(name + ".log");
         try {

@@ -28,12 +28,14 @@ import java.util.function.Function;
  *       the hand-over to the sink until it was durable;</li>
  *   <li>{@code pgcdc_write_total{topic_name}}: records durable in the sink;</li>
  *   <li>{@code pgcdc_err_total{topic_name}}: handler errors (whatever the policy) and pipeline
- *       failures ({@code topic_name="none"}).</li>
+ *       failures ({@code topic_name="none"});</li>
+ *   <li>{@code pgcdc_events_skipped_committed_total}: events not handled because the sink had
+ *       already committed them (the replay after an exactly-once restart).</li>
  * </ul>
  * The topic of an event is the one its table maps to ({@code topicOf}), {@value #UNMAPPED} when
  * none does.
  *
- * <p>Threading: {@link #onHandled} and {@link #onHandlerError} run on the pipeline thread,
+ * <p>Threading: {@link #onHandled}, {@link #onHandlerError} and {@link #onSkippedAsCommitted} run on the pipeline thread,
  * {@link #onDurable} on the sink's callback thread; every meter is thread-safe and per-topic meters
  * are looked up in a concurrent map, so nothing here blocks.
  */
@@ -54,6 +56,7 @@ public final class PipelineMetrics implements PipelineListener {
     private final Counter truncates;
     private final Counter messages;
     private final Counter reads;
+    private final Counter skippedAsCommitted;
     private final AtomicLong processLatencyNanos = new AtomicLong();
     private final AtomicLong writeLatencyNanos = new AtomicLong();
     private final Map<TableId, String> topicsByTable = new ConcurrentHashMap<>();
@@ -75,6 +78,8 @@ public final class PipelineMetrics implements PipelineListener {
         truncates = operationCounter("pgcdc.truncate", "Truncates handled (one per table)");
         messages = operationCounter("pgcdc.message", "Logical decoding messages handled");
         reads = operationCounter("pgcdc.read", "Snapshot rows handled");
+        skippedAsCommitted = operationCounter("pgcdc.events.skipped.committed",
+                "Events not handled because the sink had already committed them (replay after an exactly-once restart)");
         Gauge.builder("pgcdc.process.latency.current", processLatencyNanos, AtomicLong::doubleValue)
                 .description("Nanoseconds from the commit of the last handled event to its handling")
                 .strongReference(true)
@@ -114,6 +119,11 @@ public final class PipelineMetrics implements PipelineListener {
     public void onDurable(ChangeEvent event, int records, long writeNanos) {
         writeCounter(topicOf(event)).increment(records);
         writeLatencyNanos.set(writeNanos);
+    }
+
+    @Override
+    public void onSkippedAsCommitted(ChangeEvent event) {
+        skippedAsCommitted.increment();
     }
 
     @Override

@@ -81,6 +81,16 @@ class PipelineMetricsTest {
     }
 
     @Test
+    void countsTheEventsSkippedAsAlreadyCommitted() {
+        assertThat(meters.scrape()).contains("pgcdc_events_skipped_committed_total{host=\"db1\",slot_name=\"orders_slot\"} 0.0");
+
+        metrics.onSkippedAsCommitted(event(Operation.INSERT, USERS));
+        metrics.onSkippedAsCommitted(event(Operation.DELETE, ORDERS));
+
+        assertThat(meters.scrape()).contains("pgcdc_events_skipped_committed_total{host=\"db1\",slot_name=\"orders_slot\"} 2.0");
+    }
+
+    @Test
     void registersTheJvmAndProcessMeters() {
         assertThat(meters.scrape()).contains("jvm_memory_used_bytes", "jvm_threads_live_threads", "process_cpu_usage",
                 "process_uptime_seconds", "jvm_gc_", "process_files_open_files");

@@ -60,7 +60,7 @@ class SlotMonitorTest {
 
         monitor.start();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> monitor.latest().isPresent());
+        await().atMost(Duration.ofSeconds(60)).until(() -> monitor.latest().isPresent());
         assertThat(monitor.latest()).contains(statistics.figures);
     }
 
