@@ -38,7 +38,7 @@ final class DdlTransaction {
         } catch (SQLException e) {
             if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
                 throw new SourceException("cannot " + what + ": another session holds a conflicting lock and did not release it within "
-                        + "pgcdc's lock timeout of " + LOCK_TIMEOUT.toSeconds() + " s (" + e.getMessage() + "); nothing was changed. Find "
+                        + "pgcdc's lock timeout of " + LOCK_TIMEOUT.toSeconds() + " s (" + e.getMessage() + "); the change was rolled back. Find "
                         + "that session in pg_locks and pg_stat_activity and start pgcdc again when it is done. " + advice, e);
             }
             throw new SourceException("cannot " + what + ": " + e.getMessage() + ". " + advice, e);
