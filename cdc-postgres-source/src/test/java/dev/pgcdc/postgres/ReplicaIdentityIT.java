@@ -70,7 +70,7 @@ class ReplicaIdentityIT {
             }
         });
         assertThat(identity()).isEqualTo("f");
-        assertThat(log).contains("setting the replica identity of public." + table + " to FULL as configured (was DEFAULT): ALTER TABLE \"public\".\""
+        assertThat(log).contains("setting the replica identity of public." + table + " to FULL as configured (the table's was DEFAULT): ALTER TABLE \"public\".\""
                 + table + "\" REPLICA IDENTITY FULL", "replica identity in use: public." + table + " FULL (configured; was DEFAULT)");
     }
 

@@ -70,7 +70,7 @@ public final class ReplicaIdentities {
      * Applies the configured identity where it differs (nothing when none is configured), warns about
      * DEFAULT identity without primary key, and says which identity the table has now.
      *
-     * @return for the start-up log: the identity in use and where it comes from, e.g. {@code public.orders FULL (configured, was DEFAULT)}
+     * @return for the start-up log: the identity in use and where it comes from, e.g. {@code public.orders FULL (configured; was DEFAULT)}
      */
     public String apply(PublishedTable table, TableState state) throws SQLException {
         PublishedTable.Identity wanted = table.identity();
@@ -100,12 +100,13 @@ public final class ReplicaIdentities {
             if (statements.isEmpty()) {
                 inUse = table.table() + " " + wanted.sql() + " (configured)";
             } else {
-                LOG.info("setting the replica identity of {} to {} as configured (was {}): {}", table.table(), wanted.sql(), describe(state),
-                        String.join("; ", statements));
+                LOG.info("setting the replica identity of {} to {} as configured (the table's was {}): {}", table.table(), wanted.sql(),
+                        describe(state), String.join("; ", statements));
                 DdlTransaction.run(connection, "set the replica identity of " + Sql.table(table.table()) + " to " + wanted.sql(), statements,
                         "Run as the table's owner: " + String.join("; ", statements) + "; or remove replica-identity for " + table.table()
                                 + " from pgcdc.publication.tables to leave the table as it is.");
-                inUse = table.table() + " " + wanted.sql() + " (configured; was " + describe(state) + ")";
+                inUse = table.table() + " " + wanted.sql() + " (configured; " + (differs ? "was " + describe(state) : "set on its partitions")
+                        + ")";
             }
         }
         if (effective == 'd' && !state.hasPrimaryKey()) {
