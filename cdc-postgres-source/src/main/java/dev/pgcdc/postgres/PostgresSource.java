@@ -246,10 +246,11 @@ public final class PostgresSource implements ChangeSource {
         List<PublishedTable> tables = new ArrayList<>();
         for (TableSettings table : settings.tables()) {
             ReplicaIdentity identity = table.replicaIdentity();
-            tables.add(new PublishedTable(table.table(), identityLetter(identity), identity.indexName(), identity.sql(), table.columns()));
+            tables.add(new PublishedTable(table.table(), identity == null ? null
+                    : new PublishedTable.Identity(identityLetter(identity), identity.indexName(), identity.sql()), table.columns()));
         }
         if (settings.heartbeatTable() != null) {
-            tables.add(new PublishedTable(settings.heartbeatTable(), 'd', null, "DEFAULT", List.of()));
+            tables.add(new PublishedTable(settings.heartbeatTable(), null, List.of()));
         }
         Set<String> operations = settings.publicationOperations().stream().map(Operation::name).map(name -> name.toLowerCase(Locale.ROOT))
                 .collect(Collectors.toSet());

@@ -272,7 +272,7 @@ public record PostgresSourceSettings(
             return this;
         }
 
-        /** Tables by name ({@code schema.name} or {@code name} in {@code public}), identity DEFAULT, all columns. */
+        /** Tables by name ({@code schema.name} or {@code name} in {@code public}), replica identity left as it is, all columns. */
         public Builder tables(String... names) {
             List<TableSettings> list = new ArrayList<>(names.length);
             for (String name : names) {

@@ -162,7 +162,7 @@ final class SettingsReader {
             problems.add(table.path("name") + " is required");
             return null;
         }
-        ReplicaIdentity identity = ReplicaIdentity.DEFAULT;
+        ReplicaIdentity identity = null; // not configured: the table's identity is left as it is
         String identityText = table.getString("replica-identity", null);
         if (identityText != null) {
             try {

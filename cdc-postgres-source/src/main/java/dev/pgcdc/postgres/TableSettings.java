@@ -5,26 +5,27 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A captured table: its name, the replica identity to give it, and optionally the columns to
- * publish (a publication column list, PostgreSQL 15 and newer; empty for all columns).
+ * A captured table: its name, optionally the replica identity to give it, and optionally the
+ * columns to publish (a publication column list, PostgreSQL 15 and newer; empty for all columns).
  *
  * @param table           schema-qualified name
- * @param replicaIdentity applied with {@code ALTER TABLE ... REPLICA IDENTITY} at start when it differs
+ * @param replicaIdentity applied with {@code ALTER TABLE ... REPLICA IDENTITY} at start when it differs; null when not
+ *                        configured: the table keeps the identity it has (a DBA's choice is never undone)
  * @param columns         the published columns, empty for all
  */
 public record TableSettings(TableId table, ReplicaIdentity replicaIdentity, List<String> columns) {
 
     public TableSettings {
         Objects.requireNonNull(table, "table");
-        Objects.requireNonNull(replicaIdentity, "replicaIdentity");
         columns = List.copyOf(columns);
     }
 
-    /** The table named {@code schema.name} (or {@code name} in {@code public}), identity DEFAULT, all columns. */
+    /** The table named {@code schema.name} (or {@code name} in {@code public}), its replica identity left as it is, all columns. */
     public static TableSettings of(String name) {
-        return new TableSettings(TableId.parse(name), ReplicaIdentity.DEFAULT, List.of());
+        return new TableSettings(TableId.parse(name), null, List.of());
     }
 
+    /** The table with {@code replicaIdentity} (null: left as it is), all columns. */
     public static TableSettings of(TableId table, ReplicaIdentity replicaIdentity) {
         return new TableSettings(table, replicaIdentity, List.of());
     }

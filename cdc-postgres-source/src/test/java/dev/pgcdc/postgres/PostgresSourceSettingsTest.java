@@ -41,7 +41,8 @@ class PostgresSourceSettingsTest {
         assertThat(settings.publicationOperations()).containsExactlyInAnyOrder(Operation.INSERT, Operation.UPDATE, Operation.DELETE,
                 Operation.TRUNCATE);
         assertThat(settings.publicationAllTables()).isFalse();
-        assertThat(settings.tables()).containsExactly(new TableSettings(new TableId("public", "orders"), ReplicaIdentity.DEFAULT, List.of()));
+        assertThat(settings.tables()).as("replica identity not configured: the table's own is left as it is")
+                .containsExactly(new TableSettings(new TableId("public", "orders"), null, List.of()));
         assertThat(settings.slotCreateIfNotExists()).isFalse();
         assertThat(settings.slotActivityCheckInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(settings.statusInterval()).isEqualTo(Duration.ofSeconds(1));
@@ -63,6 +64,15 @@ class PostgresSourceSettingsTest {
         for (String key : List.of("host", "database", "user", "password", "ssl-root-cert", "spill-directory", "name", "tables", "table")) {
             assertThat(reference).containsPattern("(?m)^\\s*" + key + " = ");
         }
+    }
+
+    @Test
+    void aTableWithoutReplicaIdentityHasNoneToApply() {
+        Map<String, Object> root = required();
+        root.put("publication", Map.of("name", "shop_pub", "tables", List.of(Map.of("name", "orders"), Map.of("name", "items",
+                "replica-identity", "default"))));
+        assertThat(PostgresSourceSettings.from(new PluginConfig("pgcdc", root)).tables()).extracting(TableSettings::replicaIdentity)
+                .containsExactly(null, ReplicaIdentity.DEFAULT);
     }
 
     @Test

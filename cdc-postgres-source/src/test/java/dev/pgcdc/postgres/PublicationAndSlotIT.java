@@ -68,24 +68,43 @@ class PublicationAndSlotIT {
                 .hasMessageContaining("belongs to database \"" + other.database() + "\", not \"" + db.database() + "\"");
     }
 
+    /** A publication may be shared: pgcdc adds what it lacks and never takes away another consumer's table. */
     @Test
-    void reportsPublicationDifferencesPreciselyAndAltersTheManagedOne() {
+    void reportsPublicationDifferencesPreciselyAndAddsWhatTheManagedOneLacks() throws Exception {
         String other = TestNames.unique("other");
+        String otherSlot = TestNames.unique("otherslot");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE TABLE " + other + " (id int PRIMARY KEY)",
-                "CREATE PUBLICATION " + publication + " FOR TABLE " + other + " WITH (publish = 'insert')");
-        PostgresSourceSettings.Builder settings = SourceHarness.settings(db, publication, slot).tables(table).publicationCreateIfNotExists(false);
-        assertThatThrownBy(() -> new PostgresSource(settings.build()).start()).isInstanceOf(SourceException.class)
-                .hasMessageContaining("publication \"" + publication + "\" differs from the configuration: it does not publish delete, "
-                        + "truncate, update; it does not contain table public." + table + "; it also contains table public." + other)
-                .hasMessageContaining("ALTER PUBLICATION \"" + publication + "\" SET TABLE \"public\".\"" + table + "\"");
+                "CREATE PUBLICATION " + publication + " FOR TABLE " + other + " WITH (publish = 'insert')",
+                "SELECT pg_create_logical_replication_slot('" + otherSlot + "', 'pgoutput')");
+        try {
+            PostgresSourceSettings.Builder settings = SourceHarness.settings(db, publication, slot).tables(table)
+                    .publicationCreateIfNotExists(false);
+            assertThatThrownBy(() -> new PostgresSource(settings.build()).start()).isInstanceOf(SourceException.class)
+                    .hasMessageContaining("publication \"" + publication + "\" differs from the configuration: it does not publish delete, "
+                            + "truncate, update; it does not contain table public." + table + ". Set publication.create-if-not-exists = true "
+                            + "to let pgcdc alter it, or run: ALTER PUBLICATION \"" + publication + "\" ADD TABLE \"public\".\"" + table
+                            + "\"; ALTER PUBLICATION \"" + publication + "\" SET (publish = 'insert, update, delete, truncate');");
 
-        try (SourceHarness harness = SourceHarness.start(settings.publicationCreateIfNotExists(true).build())) {
-            assertThat(harness.source.isConnected()).isTrue();
+            String log = LogCapture.during(() -> {
+                try (SourceHarness harness = SourceHarness.start(settings.publicationCreateIfNotExists(true).build())) {
+                    assertThat(harness.source.isConnected()).isTrue();
+                }
+            });
             assertThat(db.query("SELECT pubinsert, pubupdate, pubdelete, pubtruncate, pubviaroot FROM pg_publication WHERE pubname = ?",
-                    publication)).containsExactly(Map.of("pubinsert", true, "pubupdate", true, "pubdelete", true, "pubtruncate", true,
-                            "pubviaroot", true));
+                    publication)).as("publish_via_partition_root left alone: no partitioned table is captured")
+                    .containsExactly(Map.of("pubinsert", true, "pubupdate", true, "pubdelete", true, "pubtruncate", true, "pubviaroot", false));
             assertThat(db.query("SELECT tablename FROM pg_publication_tables WHERE pubname = ?", publication))
-                    .containsExactly(Map.of("tablename", table));
+                    .as("the other consumer's table stays").containsExactlyInAnyOrder(Map.of("tablename", table), Map.of("tablename", other));
+            assertThat(log).contains("altering it: ALTER PUBLICATION \"" + publication + "\" ADD TABLE \"public\".\"" + table + "\"",
+                    "publication \"" + publication + "\" also contains table(s) public." + other + ", which pgcdc does not capture: left in "
+                            + "place", "ALTER PUBLICATION \"" + publication + "\" DROP TABLE \"public\".\"" + other + "\";");
+
+            db.execute("INSERT INTO " + other + " VALUES (7)");
+            assertThat(db.queryValue(Long.class, "SELECT count(*) FROM pg_logical_slot_peek_binary_changes(?, NULL, NULL, 'proto_version', '1', "
+                    + "'publication_names', ?) WHERE get_byte(data, 0) = ascii('I')", otherSlot, publication))
+                    .as("the other consumer still receives its table's insert").isEqualTo(1L);
+        } finally {
+            db.dropReplicationSlotIfExists(otherSlot);
         }
     }
 
@@ -112,21 +131,18 @@ class PublicationAndSlotIT {
     }
 
     @Test
-    void warnsAboutATableWithoutPrimaryKeyUnderDefaultIdentityAndSaysWhatToDo() {
+    void warnsAboutATableWithoutPrimaryKeyUnderDefaultIdentityAndSaysWhatToDo() throws Exception {
         String keyless = TestNames.unique("keyless");
         db.execute("CREATE TABLE " + keyless + " (note text)");
         PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot)
                 .publicationOperations(Set.of(Operation.INSERT))
                 .tables(List.of(TableSettings.of(new TableId("public", keyless), ReplicaIdentity.DEFAULT))).build();
-        java.io.PrintStream originalErr = System.err;
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8)); // slf4j-simple writes here
-        try (SourceHarness harness = SourceHarness.start(settings)) {
-            assertThat(harness.source.isConnected()).isTrue();
-        } finally {
-            System.setErr(originalErr);
-        }
-        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).contains(
+        String log = LogCapture.during(() -> {
+            try (SourceHarness harness = SourceHarness.start(settings)) {
+                assertThat(harness.source.isConnected()).isTrue();
+            }
+        });
+        assertThat(log).contains(
                 "table public." + keyless + " has no primary key: with replica identity DEFAULT its updates and deletes carry no key",
                 "Add a primary key, or set replica-identity = FULL or \"USING INDEX <unique index>\" for it in pgcdc.publication.tables");
     }
@@ -193,6 +209,38 @@ class PublicationAndSlotIT {
         }
     }
 
+    /** PostgreSQL 14 to 17 cannot decode WAL older than the publication with it, on every restart: the error says what to do, and that works. */
+    @Test
+    void saysHowToMoveASlotOlderThanThePublicationPastItsCreation() throws Exception {
+        assumeThat(db.serverMajorVersion()).as("PostgreSQL 18 skips WAL from before the publication by itself").isLessThan(18);
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)",
+                "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')",
+                "INSERT INTO " + table + " VALUES (1)",
+                "CREATE PUBLICATION " + publication + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)",
+                "INSERT INTO " + table + " VALUES (2)");
+        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table)
+                .publicationCreateIfNotExists(false).slotCreateIfNotExists(false).build();
+
+        for (int start = 0; start < 2; start++) { // the same on every restart
+            try (SourceHarness harness = SourceHarness.start(settings)) {
+                assertThatThrownBy(() -> harness.take(1, Duration.ofSeconds(60))).isInstanceOf(SourceException.class)
+                        .hasMessageContaining("replication from slot \"" + slot + "\" failed: ERROR: publication \"" + publication
+                                + "\" does not exist")
+                        .hasMessageContaining("The slot's position is older than publication \"" + publication + "\"")
+                        .hasMessageContaining("SELECT pg_replication_slot_advance('" + slot + "', pg_current_wal_lsn());")
+                        .hasMessageContaining("SELECT pg_drop_replication_slot('" + slot + "'); and start pgcdc with "
+                                + "slot.create-if-not-exists = true")
+                        .hasMessageContaining("the changes written between the slot's position and that moment are not delivered");
+            }
+        }
+
+        db.query("SELECT pg_replication_slot_advance(?, pg_current_wal_lsn())::text", slot);
+        try (SourceHarness harness = SourceHarness.start(settings)) {
+            db.execute("INSERT INTO " + table + " VALUES (3)");
+            List<ChangeEvent> events = harness.take(1, Duration.ofSeconds(60));
+            assertThat(events.get(0).after().asMap()).as("streams again after the advance; row 2 was skipped").containsEntry("id", 3);
+        }
+    }
     @Test
     void refusesARoleWithoutReplicationPrivilege() {
         String role = TestNames.unique("noreplication");
@@ -200,6 +248,45 @@ class PublicationAndSlotIT {
         PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).user(role).build();
         assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
                 .hasMessageContaining("role \"" + role + "\" lacks the REPLICATION attribute: run ALTER ROLE \"" + role + "\" WITH REPLICATION;");
+    }
+
+    /**
+     * Amazon RDS and Aurora grant replication through membership in rds_replication; plain PostgreSQL
+     * does not pass REPLICATION on to members. The start-up check lets such a member through, and the
+     * server's own refusal reaches the user, with what to run.
+     */
+    @Test
+    void leavesTheVerdictToTheServerForAMemberOfAReplicationRole() {
+        String member = TestNames.unique("rdsmember");
+        db.execute("DO $$ BEGIN CREATE ROLE rds_replication WITH REPLICATION NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+                "CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE ROLE " + member + " LOGIN IN ROLE rds_replication",
+                "CREATE PUBLICATION " + publication + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
+        boolean since16 = db.serverMajorVersion() >= 16;
+        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).user(member)
+                .publicationCreateIfNotExists(false).build();
+        assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
+                .hasMessageNotContaining("not ready for logical replication")
+                .hasMessageContaining("cannot create replication slot \"" + slot + "\", the server refused: ERROR: "
+                        + (since16 ? "permission denied to use replication slots" : "must be superuser or replication role to use replication slots"))
+                .hasMessageContaining("The role needs the REPLICATION attribute of its own: ALTER ROLE \"" + member + "\" WITH REPLICATION;");
+
+        db.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+        assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
+                .hasMessageContaining("cannot start replication from slot \"" + slot + "\": FATAL: "
+                        + (since16 ? "permission denied to start WAL sender" : "must be superuser or replication role to start walsender"));
+    }
+
+    @Test
+    void streamsAsARoleWithReplicationOfItsOwnThatIsNoSuperuser() throws Exception {
+        String replicator = TestNames.unique("replicator");
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE ROLE " + replicator + " LOGIN REPLICATION",
+                "CREATE PUBLICATION " + publication + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
+        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).user(replicator)
+                .publicationCreateIfNotExists(false).build();
+        try (SourceHarness harness = SourceHarness.start(settings)) {
+            db.execute("INSERT INTO " + table + " VALUES (1)");
+            assertThat(harness.take(1, Duration.ofSeconds(60)).get(0).after().asMap()).isEqualTo(Map.of("id", 1));
+        }
     }
 
     @Test

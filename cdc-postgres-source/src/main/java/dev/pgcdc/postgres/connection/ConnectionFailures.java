@@ -2,9 +2,18 @@ package dev.pgcdc.postgres.connection;
 
 import java.io.IOException;
 import java.sql.SQLException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Tells failures worth a reconnect (the connection or server went away, the slot is briefly busy) from permanent ones. */
+/**
+ * Tells failures worth a reconnect (the connection or server went away, the slot is briefly busy) from permanent ones,
+ * and explains the permanent ones pgcdc recognises.
+ */
 public final class ConnectionFailures {
+
+    /** SQLSTATE undefined_object: on a running stream, pgoutput's lookup of a publication that did not exist yet. */
+    private static final String UNDEFINED_OBJECT = "42704";
+    private static final Pattern PUBLICATION_NAME = Pattern.compile("publication \"((?:[^\"]|\"\")*)\"");
 
     private ConnectionFailures() {
     }
@@ -25,5 +34,47 @@ public final class ConnectionFailures {
             }
         }
         return false;
+    }
+
+    /**
+     * The message for a permanent failure of a replication stream that had started: the server's
+     * message and, for a failure pgcdc recognises, what happened and what to do. Only for failures
+     * after {@code START_REPLICATION} succeeded (the slot exists then).
+     */
+    public static String streamFailure(String slotName, Throwable failure) {
+        String message = "replication from slot \"" + slotName + "\" failed: " + failure.getMessage();
+        SQLException sql = sqlException(failure);
+        if (sql != null && UNDEFINED_OBJECT.equals(sql.getSQLState())) {
+            return message + missingPublicationAdvice(slotName, sql.getMessage());
+        }
+        return message;
+    }
+
+    /**
+     * PostgreSQL 14 to 17 decode old WAL with the catalog as it was when the WAL was written, and
+     * pgoutput looks its publications up in that catalog: WAL from before the publication was
+     * created fails, at the same place on every restart (18 skips it with a warning instead).
+     */
+    private static String missingPublicationAdvice(String slotName, String serverMessage) {
+        Matcher name = PUBLICATION_NAME.matcher(serverMessage == null ? "" : serverMessage);
+        String publication = name.find() ? "publication \"" + name.group(1) + "\"" : "the publication";
+        String slot = "'" + slotName.replace("'", "''") + "'";
+        return ". The slot's position is older than " + publication + ": the slot still has WAL to decode that was written before the "
+                + "publication was created, PostgreSQL (14 to 17) looks the publication up as of that WAL, and every restart fails at the "
+                + "same place. Move the slot past the publication's creation, with pgcdc stopped, in one of two ways. (1) Advance it: SELECT "
+                + "pg_replication_slot_advance(" + slot + ", pg_current_wal_lsn()); it keeps the slot and its properties. (2) Drop and "
+                + "recreate it: SELECT pg_drop_replication_slot(" + slot + "); and start pgcdc with slot.create-if-not-exists = true. "
+                + "Both cost the same: the changes written between the slot's position and that moment are not delivered (those before "
+                + "the publication's creation were never published; those after it, up to now, are skipped), so re-read the captured "
+                + "tables if they changed in that time. To avoid this, create the publication before the slot.";
+    }
+
+    private static SQLException sqlException(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql;
+            }
+        }
+        return null;
     }
 }

@@ -8,15 +8,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +25,12 @@ import org.slf4j.LoggerFactory;
  * Makes sure the publication matches the configuration: the tables exist and have their replica
  * identity; the publication exists (created when managed), publishes the configured operations
  * and contains every configured table (with its column list, PostgreSQL 15+) and, for
- * partitioned tables, publishes via the partition root. Differences are reported precisely; a
- * managed publication is altered to match, otherwise missing tables or operations are an error
- * and extra ones a warning (their events are dropped by the source). Every identifier is quoted.
+ * partitioned tables, publishes via the partition root. Differences are reported precisely. A
+ * managed publication ({@code create-if-not-exists}) gets what it lacks ({@code ADD TABLE}, never
+ * {@code SET TABLE}): tables it holds that are not configured stay, because the publication may be
+ * shared with another consumer; they are reported, and their events dropped by the source. An
+ * unmanaged one that lacks something is an error that says what to run. Every statement runs
+ * under a lock timeout, every identifier is quoted, and every change is logged.
  */
 public final class PublicationManager {
 
@@ -60,6 +64,7 @@ public final class PublicationManager {
 
     private boolean prepareTables(PublicationSpec spec) throws SQLException {
         List<String> problems = new ArrayList<>();
+        Map<PublishedTable, ReplicaIdentities.TableState> states = new LinkedHashMap<>();
         boolean anyPartitioned = false;
         for (PublishedTable table : spec.tables()) {
             if (!table.columns().isEmpty() && serverVersionNum < 150000) {
@@ -71,10 +76,17 @@ public final class PublicationManager {
                 continue;
             }
             anyPartitioned |= state.partitioned();
-            identities.apply(table, state);
+            states.put(table, state);
         }
         if (!problems.isEmpty()) {
             throw new SourceException("publication \"" + spec.name() + "\": " + String.join("; ", problems));
+        }
+        List<String> inUse = new ArrayList<>();
+        for (Map.Entry<PublishedTable, ReplicaIdentities.TableState> entry : states.entrySet()) {
+            inUse.add(identities.apply(entry.getKey(), entry.getValue()));
+        }
+        if (!inUse.isEmpty()) {
+            LOG.info("replica identity in use: {}", String.join("; ", inUse));
         }
         return anyPartitioned;
     }
@@ -86,7 +98,8 @@ public final class PublicationManager {
                     + sql + ";");
         }
         LOG.info("creating publication {}: {}", spec.name(), sql);
-        execute(sql);
+        DdlTransaction.run(connection, "create publication " + Sql.identifier(spec.name()), List.of(sql),
+                "Run as a role that may create it and owns the tables: " + sql + ";");
     }
 
     String createStatement(PublicationSpec spec) {
@@ -96,7 +109,7 @@ public final class PublicationManager {
         } else {
             sql.append(" FOR TABLE ").append(tableList(spec.tables()));
         }
-        return sql.append(" WITH (").append(options(spec)).append(')').toString();
+        return sql.append(" WITH (").append(publishOption(spec)).append(", publish_via_partition_root = true)").toString();
     }
 
     private static String tableList(List<PublishedTable> tables) {
@@ -115,21 +128,31 @@ public final class PublicationManager {
         return String.join(", ", parts);
     }
 
-    private static String options(PublicationSpec spec) {
+    private static String publishOption(PublicationSpec spec) {
         List<String> operations = new ArrayList<>();
         for (String operation : OPERATION_ORDER) {
             if (spec.operations().contains(operation)) {
                 operations.add(operation);
             }
         }
-        return "publish = " + Sql.literal(String.join(", ", operations)) + ", publish_via_partition_root = true";
+        return "publish = " + Sql.literal(String.join(", ", operations));
     }
 
-    private void reconcile(PublicationSpec spec, Existing existing, boolean anyPartitioned) throws SQLException {
+    private void reconcile(PublicationSpec spec, Existing existing, boolean anyPartitioned) {
+        String publication = Sql.identifier(spec.name());
+        if (spec.allTables() && !existing.allTables) {
+            throw new SourceException("publication \"" + spec.name() + "\" is not FOR ALL TABLES as configured (publication.all-tables = true); "
+                    + "PostgreSQL cannot alter that: drop it (DROP PUBLICATION " + publication + ") to let pgcdc create it, "
+                    + "or set publication.all-tables = false");
+        }
+        if (existing.allTables && spec.tables().stream().anyMatch(t -> !t.columns().isEmpty())) {
+            throw new SourceException("publication \"" + spec.name() + "\" is FOR ALL TABLES, which cannot have the configured column lists: "
+                    + "remove columns from pgcdc.publication.tables, or use a publication that lists its tables");
+        }
         List<String> missing = new ArrayList<>();
         List<String> extra = new ArrayList<>();
-        boolean alterTables = false;
-        boolean alterOptions = false;
+        List<String> statements = new ArrayList<>();
+        List<String> options = new ArrayList<>();
 
         Set<String> missingOps = new TreeSet<>(spec.operations());
         missingOps.removeAll(existing.operations);
@@ -137,82 +160,73 @@ public final class PublicationManager {
         extraOps.removeAll(spec.operations());
         if (!missingOps.isEmpty()) {
             missing.add("it does not publish " + String.join(", ", missingOps));
-            alterOptions = true;
         }
         if (!extraOps.isEmpty()) {
             extra.add("it also publishes " + String.join(", ", extraOps));
-            alterOptions = true;
+        }
+        if (!missingOps.isEmpty() || !extraOps.isEmpty()) {
+            options.add(publishOption(spec));
         }
         if (anyPartitioned && !existing.viaRoot) {
             missing.add("it does not publish via the partition root (publish_via_partition_root = false), so changes of partitioned tables "
                     + "would be reported under their partitions");
-            alterOptions = true;
+            options.add("publish_via_partition_root = true");
         }
-        if (spec.allTables() && !existing.allTables) {
-            throw new SourceException("publication \"" + spec.name() + "\" is not FOR ALL TABLES as configured (publication.all-tables = true); "
-                    + "PostgreSQL cannot alter that: drop it (DROP PUBLICATION " + Sql.identifier(spec.name()) + ") to let pgcdc create it, "
-                    + "or set publication.all-tables = false");
-        }
+        List<TableId> notCaptured = new ArrayList<>();
         if (!existing.allTables) {
+            List<PublishedTable> absent = new ArrayList<>();
             for (PublishedTable table : spec.tables()) {
                 if (!existing.tables.contains(table.table())) {
                     missing.add("it does not contain table " + table.table());
-                    alterTables = true;
+                    absent.add(table);
                 } else if (serverVersionNum >= 150000) {
                     List<String> columns = existing.columnLists.getOrDefault(table.table(), List.of());
                     if (!new HashSet<>(columns).equals(new HashSet<>(table.columns()))) {
                         missing.add("its column list for " + table.table() + " is " + (columns.isEmpty() ? "all columns" : columns)
                                 + ", configured " + (table.columns().isEmpty() ? "all columns" : table.columns()));
-                        alterTables = true;
+                        // only this table's entry is replaced (in the same transaction): the publication's other tables stay as they are
+                        statements.add("ALTER PUBLICATION " + publication + " DROP TABLE " + Sql.table(table.table()));
+                        absent.add(table);
                     }
                 }
             }
-            if (!spec.allTables()) {
-                Set<TableId> configured = new HashSet<>();
-                spec.tables().forEach(t -> configured.add(t.table()));
-                for (TableId table : existing.tables) {
-                    if (!configured.contains(table)) {
-                        extra.add("it also contains table " + table);
-                        alterTables = true;
-                    }
+            if (!absent.isEmpty()) {
+                statements.add("ALTER PUBLICATION " + publication + " ADD TABLE " + tableList(absent));
+            }
+            Set<TableId> configured = new HashSet<>();
+            spec.tables().forEach(t -> configured.add(t.table()));
+            for (TableId table : existing.tables) {
+                if (!configured.contains(table)) {
+                    notCaptured.add(table);
                 }
             }
-        } else if (spec.tables().stream().anyMatch(t -> !t.columns().isEmpty())) {
-            missing.add("it is FOR ALL TABLES, which cannot have the configured column lists");
         }
-        if (missing.isEmpty() && extra.isEmpty()) {
+        if (!options.isEmpty()) {
+            statements.add("ALTER PUBLICATION " + publication + " SET (" + String.join(", ", options) + ")");
+        }
+        if (!notCaptured.isEmpty()) {
+            // Never removed: a publication may be shared with another consumer, which would silently lose these tables.
+            List<String> quoted = notCaptured.stream().map(Sql::table).toList();
+            LOG.warn("publication \"{}\" also contains table(s) {}, which pgcdc does not capture: left in place, since another consumer may "
+                    + "read them; pgcdc decodes and drops their changes. If nothing else needs them, remove them with: ALTER PUBLICATION {} "
+                    + "DROP TABLE {};", spec.name(), notCaptured.stream().map(TableId::toString).collect(Collectors.joining(", ")), publication,
+                    String.join(", ", quoted));
+        }
+        String differences = "publication \"" + spec.name() + "\" differs from the configuration: " + String.join("; ", missing)
+                + (missing.isEmpty() || extra.isEmpty() ? "" : "; ") + String.join("; ", extra);
+        String run = String.join("; ", statements) + ";";
+        if (!missing.isEmpty() && !spec.manage()) {
+            throw new SourceException(differences + ". Set publication.create-if-not-exists = true to let pgcdc alter it, or run: " + run);
+        }
+        if (statements.isEmpty()) {
             return;
         }
-        List<String> all = new ArrayList<>(missing);
-        all.addAll(extra);
-        String differences = "publication \"" + spec.name() + "\" differs from the configuration: " + String.join("; ", all);
-        List<String> statements = new ArrayList<>();
-        if (alterTables && !existing.allTables) {
-            statements.add("ALTER PUBLICATION " + Sql.identifier(spec.name()) + " SET TABLE " + tableList(spec.tables()));
-        }
-        if (alterOptions) {
-            statements.add("ALTER PUBLICATION " + Sql.identifier(spec.name()) + " SET (" + options(spec) + ")");
-        }
-        if (spec.manage() && !statements.isEmpty()) {
-            LOG.warn("{}; altering it: {}", differences, String.join("; ", statements));
-            for (String statement : statements) {
-                execute(statement);
-            }
+        if (!spec.manage()) {
+            LOG.warn("{}; the events of the operations not configured reach the handlers", differences);
             return;
         }
-        if (!missing.isEmpty()) {
-            throw new SourceException(differences + ". Set publication.create-if-not-exists = true to let pgcdc alter it, or run: "
-                    + String.join("; ", statements) + ";");
-        }
-        LOG.warn("{}; events of tables that are not configured are dropped", differences);
-    }
-
-    private void execute(String sql) {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        } catch (SQLException e) {
-            throw new SourceException("cannot run " + sql + ": " + e.getMessage(), e);
-        }
+        LOG.info("{}; altering it: {}", differences, run);
+        DdlTransaction.run(connection, "alter publication " + publication, statements, "Run as the publication's owner: " + run);
     }
 
     /** The publication as the catalog has it. */
@@ -244,9 +258,14 @@ public final class PublicationManager {
                 existing.viaRoot = row.getBoolean(7);
             }
         }
+        // pg_publication_tables lists the leaf partitions instead of a member root when publish_via_partition_root is off,
+        // and pg_publication_rel lacks tables published through their schema: a member is in either
         try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables WHERE pubname = ?")) {
+                "SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables WHERE pubname = ? UNION "
+                + "SELECT n.nspname, c.relname FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_class c ON c.oid = r.prrelid "
+                + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE r.prpubid = ?::oid")) {
             statement.setString(1, name);
+            statement.setLong(2, oid);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     existing.tables.add(new TableId(rows.getString(1), rows.getString(2)));

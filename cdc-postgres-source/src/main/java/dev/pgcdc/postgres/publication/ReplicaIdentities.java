@@ -7,17 +7,17 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks that captured tables exist and gives each its configured replica identity
- * ({@code ALTER TABLE ... REPLICA IDENTITY}) when it differs; for a partitioned table, its
- * partitions too, since the partition a row lives in decides what old row PostgreSQL writes.
- * Warns about tables whose DEFAULT identity has no primary key to use.
+ * Checks that captured tables exist and gives each the replica identity the configuration names
+ * for it ({@code ALTER TABLE ... REPLICA IDENTITY}, under a lock timeout) when it differs; for a
+ * partitioned table, its partitions too, since the partition a row lives in decides what old row
+ * PostgreSQL writes. A table whose identity is not configured is left as it is: a DBA may have
+ * chosen it. Warns about tables whose DEFAULT identity has no primary key to use.
  */
 public final class ReplicaIdentities {
 
@@ -66,25 +66,55 @@ public final class ReplicaIdentities {
         }
     }
 
-    /** Applies the configured identity where it differs and warns about DEFAULT identity without primary key. */
-    public void apply(PublishedTable table, TableState state) throws SQLException {
-        boolean differs = state.identity() != table.identity()
-                || table.identity() == 'i' && !table.identityIndex().equals(state.identityIndex());
-        if (differs) {
-            LOG.info("setting replica identity of {} to {} (was {})", table.table(), table.identitySql(), describe(state));
-            alter(Sql.table(table.table()), table);
-        }
-        if (state.partitioned() && table.identity() != 'i') {
-            for (String partition : partitionsWithOtherIdentity(state.oid(), table.identity())) {
-                LOG.info("setting replica identity of partition {} of {} to {}", partition, table.table(), table.identitySql());
-                alter(partition, table);
+    /**
+     * Applies the configured identity where it differs (nothing when none is configured), warns about
+     * DEFAULT identity without primary key, and says which identity the table has now.
+     *
+     * @return for the start-up log: the identity in use and where it comes from, e.g. {@code public.orders FULL (configured; was DEFAULT)}
+     */
+    public String apply(PublishedTable table, TableState state) throws SQLException {
+        PublishedTable.Identity wanted = table.identity();
+        String inUse;
+        char effective;
+        if (wanted == null) {
+            effective = state.identity();
+            inUse = table.table() + " " + describe(state) + " (not configured; left as it is)";
+            if (state.partitioned()) {
+                List<String> others = partitionsWithOtherIdentity(state.oid(), state.identity());
+                if (!others.isEmpty()) {
+                    inUse += ", partitions with another identity: " + String.join(", ", others);
+                }
+            }
+        } else {
+            effective = wanted.kind();
+            List<String> statements = new ArrayList<>();
+            boolean differs = state.identity() != wanted.kind() || wanted.kind() == 'i' && !wanted.index().equals(state.identityIndex());
+            if (differs) {
+                statements.add(alterStatement(Sql.table(table.table()), wanted));
+            }
+            if (state.partitioned() && wanted.kind() != 'i') {
+                for (String partition : partitionsWithOtherIdentity(state.oid(), wanted.kind())) {
+                    statements.add(alterStatement(partition, wanted));
+                }
+            }
+            if (statements.isEmpty()) {
+                inUse = table.table() + " " + wanted.sql() + " (configured)";
+            } else {
+                LOG.info("setting the replica identity of {} to {} as configured (the table's was {}): {}", table.table(), wanted.sql(),
+                        describe(state), String.join("; ", statements));
+                DdlTransaction.run(connection, "set the replica identity of " + Sql.table(table.table()) + " to " + wanted.sql(), statements,
+                        "Run as the table's owner: " + String.join("; ", statements) + "; or remove replica-identity for " + table.table()
+                                + " from pgcdc.publication.tables to leave the table as it is.");
+                inUse = table.table() + " " + wanted.sql() + " (configured; " + (differs ? "was " + describe(state) : "set on its partitions")
+                        + ")";
             }
         }
-        if (table.identity() == 'd' && !state.hasPrimaryKey()) {
+        if (effective == 'd' && !state.hasPrimaryKey()) {
             LOG.warn("table {} has no primary key: with replica identity DEFAULT its updates and deletes carry no key (PostgreSQL even rejects "
                     + "UPDATE and DELETE on it while a publication publishes them). Add a primary key, or set replica-identity = FULL or "
                     + "\"USING INDEX <unique index>\" for it in pgcdc.publication.tables", table.table());
         }
+        return inUse;
     }
 
     private List<String> partitionsWithOtherIdentity(long rootOid, char identity) throws SQLException {
@@ -103,14 +133,8 @@ public final class ReplicaIdentities {
         return partitions;
     }
 
-    private void alter(String quotedTable, PublishedTable table) {
-        String sql = "ALTER TABLE " + quotedTable + " REPLICA IDENTITY " + table.identitySql();
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        } catch (SQLException e) {
-            throw new SourceException("cannot set the replica identity of " + quotedTable + " to " + table.identitySql() + ": " + e.getMessage()
-                    + ". Run as the table's owner: " + sql + ";", e);
-        }
+    private static String alterStatement(String quotedTable, PublishedTable.Identity identity) {
+        return "ALTER TABLE " + quotedTable + " REPLICA IDENTITY " + identity.sql();
     }
 
     private static String describe(TableState state) {

@@ -405,7 +405,7 @@ public final class ReplicationReader implements ChangeConsumer {
 
     private void connectionLost(SQLException e) {
         if (!ConnectionFailures.isTransient(e)) {
-            throw new SourceException("replication from slot \"" + slotName + "\" failed: " + e.getMessage(), e);
+            throw new SourceException(ConnectionFailures.streamFailure(slotName, e), e);
         }
         Duration wait = backoff.next();
         LOG.warn("replication connection of slot {} lost ({}); reconnecting in {} ms, resuming after {}", slotName, e.getMessage(),

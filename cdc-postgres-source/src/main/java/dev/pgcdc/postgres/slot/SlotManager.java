@@ -93,7 +93,18 @@ public final class SlotManager {
                 LOG.info("replication slot {} was created concurrently by someone else", slotName);
                 return;
             }
+            if ("42501".equals(e.getSQLState())) {
+                // the start-up check lets a member of a replication role through (Amazon RDS); plain PostgreSQL refuses it here
+                throw new SourceException("cannot create replication slot \"" + slotName + "\", the server refused: " + e.getMessage()
+                        + ". The role needs the REPLICATION attribute of its own: ALTER ROLE " + Sql.identifier(user(connection))
+                        + " WITH REPLICATION; (membership in a role that has it is not enough on PostgreSQL; on Amazon RDS or Aurora: "
+                        + "GRANT rds_replication TO " + Sql.identifier(user(connection)) + ";)", e);
+            }
             throw e;
         }
+    }
+
+    private static String user(Connection connection) throws SQLException {
+        return connection.getMetaData().getUserName();
     }
 }
