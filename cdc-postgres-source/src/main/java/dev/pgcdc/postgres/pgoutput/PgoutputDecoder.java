@@ -246,6 +246,10 @@ public final class PgoutputDecoder {
      * of an unresolved prepared transaction: PostgreSQL would not send its changes again.
      */
     private void done(Lsn lsn) {
+        if (preparedAt.isEmpty()) {
+            consumer.transactionDone(lsn);
+            return;
+        }
         Lsn capped = lsn;
         for (Lsn prepareLsn : preparedAt.values()) {
             if (prepareLsn.compareTo(capped) < 0) {

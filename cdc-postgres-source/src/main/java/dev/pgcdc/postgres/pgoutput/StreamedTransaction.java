@@ -28,6 +28,8 @@ final class StreamedTransaction {
 
     /** Heap bytes counted per buffered message on top of its length (object headers, list slot). */
     static final int OVERHEAD_PER_MESSAGE = 96;
+    /** PostgreSQL allocates at most 1 GB for one value; a longer spilled message means a corrupt file. */
+    private static final int MAX_MESSAGE_LENGTH = 1 << 30;
 
     private final long xid;
     private final StreamedTransactions owner;
@@ -155,7 +157,7 @@ final class StreamedTransaction {
                         long lsn = in.readLong();
                         long subxid = in.readLong();
                         int length = in.readInt();
-                        if (length < 1) {
+                        if (length < 1 || length > MAX_MESSAGE_LENGTH) {
                             throw new SourceException("spill file " + file + " of streamed transaction " + xid + " is corrupt: message "
                                     + (read + 1) + " of " + written + " has length " + length);
                         }
