@@ -394,11 +394,12 @@ public final class PgoutputDecoder {
         Lsn prepareLsn = preparedAt.remove(xid);
         StreamedTransaction prepared = prepareLsn == null ? null : streams.remove(xid);
         if (prepared == null) {
-            // pgcdc never confirms past an unresolved PREPARE, so only another consumer of the slot or an
-            // advance of it can have skipped it: its changes are gone from the stream, stopping would not bring them back
-            LOG.warn("COMMIT PREPARED of transaction {} ('{}') at LSN {}, whose changes this session never received: the slot was confirmed"
-                    + " past its PREPARE before (another consumer of the slot, or pg_replication_slot_advance); they are not emitted",
-                    xid, gid, lsn);
+            // pgcdc never confirms past an unresolved PREPARE: its PREPARE lies before where the slot's decoding starts
+            // (prepared before the slot existed, or the slot was moved past it by another consumer); the server will
+            // not send those changes, so stopping would not bring them back
+            LOG.warn("COMMIT PREPARED of transaction {} ('{}') at LSN {}, whose changes this session never received: it was prepared before"
+                    + " the slot's position (before the slot was created, or the slot was confirmed or advanced past it by another"
+                    + " consumer); its changes are not emitted", xid, gid, lsn);
             done(endLsn);
             return;
         }
