@@ -113,7 +113,7 @@ public final class PostgresSource implements ChangeSource {
             streams = new StreamedTransactions(settings.streamBufferMemory(), spillDirectory, "pgcdc-" + settings.slotName() + "-");
             streams.deleteLeftovers();
             RelationCache relations = new RelationCache(new TypeRegistry(new JdbcTypeCatalog(catalog)), settings::captures,
-                    new JdbcPrimaryKeys(catalog));
+                    new JdbcPrimaryKeys(catalog), settings.keyChange());
             opener = new PgWalStreamOpener(connections, settings.slotName(), settings.publicationName(), server.versionNum(),
                     settings.statusInterval());
             protocolVersion = opener.protocolVersion();

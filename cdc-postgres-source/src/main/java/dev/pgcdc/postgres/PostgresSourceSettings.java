@@ -4,6 +4,7 @@ import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.plugin.PluginConfig;
+import dev.pgcdc.postgres.pgoutput.KeyChange;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +44,7 @@ import java.util.regex.Pattern;
  * @param streamBufferMemory           heap bytes for streamed transactions awaiting their commit, beyond which they
  *                                     spill to disk ({@code postgres.stream-buffer-memory}, 32 MiB)
  * @param spillDirectory               where they spill, null for {@code java.io.tmpdir} ({@code postgres.spill-directory})
+ * @param keyChange                    what an update that changes the row's key becomes ({@code postgres.key-change}, delete-create)
  */
 public record PostgresSourceSettings(
         String host,
@@ -66,7 +68,8 @@ public record PostgresSourceSettings(
         Duration reconnectBackoff,
         Duration reconnectMaxBackoff,
         long streamBufferMemory,
-        Path spillDirectory) {
+        Path spillDirectory,
+        KeyChange keyChange) {
 
     /** The operations a publication can publish. */
     public static final Set<Operation> PUBLISHABLE = Set.of(Operation.INSERT, Operation.UPDATE, Operation.DELETE, Operation.TRUNCATE);
@@ -118,6 +121,9 @@ public record PostgresSourceSettings(
         if (streamBufferMemory < 64 * 1024) {
             problems.add("pgcdc.postgres.stream-buffer-memory = " + streamBufferMemory + " is too small; at least 64KiB");
         }
+        if (keyChange == null) {
+            problems.add("pgcdc.postgres.key-change must be set; allowed: delete-create, update");
+        }
         if (heartbeatTable != null && tables.stream().anyMatch(t -> t.table().equals(heartbeatTable))) {
             problems.add("pgcdc.heartbeat.table = " + heartbeatTable + " is also a captured table in pgcdc.publication.tables; "
                     + "heartbeat events never reach handlers, so name a table of its own");
@@ -151,7 +157,7 @@ public record PostgresSourceSettings(
                 .slotName(slotName).slotCreateIfNotExists(slotCreateIfNotExists).slotActivityCheckInterval(slotActivityCheckInterval)
                 .statusInterval(statusInterval).heartbeatTable(heartbeatTable).heartbeatInterval(heartbeatInterval)
                 .reconnectBackoff(reconnectBackoff).reconnectMaxBackoff(reconnectMaxBackoff).streamBufferMemory(streamBufferMemory)
-                .spillDirectory(spillDirectory);
+                .spillDirectory(spillDirectory).keyChange(keyChange);
     }
 
     /**
@@ -213,6 +219,7 @@ public record PostgresSourceSettings(
         private Duration reconnectMaxBackoff = Duration.ofSeconds(30);
         private long streamBufferMemory = 32L * 1024 * 1024;
         private Path spillDirectory;
+        private KeyChange keyChange = KeyChange.DELETE_CREATE;
 
         private Builder() {
         }
@@ -337,12 +344,17 @@ public record PostgresSourceSettings(
             return this;
         }
 
+        public Builder keyChange(KeyChange value) {
+            this.keyChange = value;
+            return this;
+        }
+
         /** @throws ConfigurationException listing every invalid or missing setting */
         public PostgresSourceSettings build() {
             return new PostgresSourceSettings(host, port, database, user, password, sslMode, sslRootCert, publicationName,
                     publicationCreateIfNotExists, publicationOperations, tables, publicationAllTables, slotName, slotCreateIfNotExists,
                     slotActivityCheckInterval, statusInterval, heartbeatTable, heartbeatInterval, reconnectBackoff, reconnectMaxBackoff,
-                    streamBufferMemory, spillDirectory);
+                    streamBufferMemory, spillDirectory, keyChange);
         }
     }
 }

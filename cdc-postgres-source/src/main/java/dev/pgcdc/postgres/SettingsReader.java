@@ -5,6 +5,7 @@ import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.plugin.KeySuggestions;
 import dev.pgcdc.api.plugin.PluginConfig;
+import dev.pgcdc.postgres.pgoutput.KeyChange;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import java.util.Set;
 final class SettingsReader {
 
     private static final Set<String> POSTGRES_KEYS = Set.of("host", "port", "database", "user", "password", "ssl-mode", "ssl-root-cert",
-            "reconnect-backoff", "reconnect-max-backoff", "stream-buffer-memory", "spill-directory");
+            "reconnect-backoff", "reconnect-max-backoff", "stream-buffer-memory", "spill-directory",
+            "key-change");
     private static final Set<String> PUBLICATION_KEYS = Set.of("name", "create-if-not-exists", "operations", "tables", "all-tables");
     private static final Set<String> TABLE_KEYS = Set.of("schema", "name", "replica-identity", "columns", "snapshot-strategy");
     private static final Set<String> SLOT_KEYS = Set.of("name", "create-if-not-exists", "activity-check-interval", "status-interval");
@@ -65,6 +67,15 @@ final class SettingsReader {
                 builder.spillDirectory(Path.of(spill));
             } catch (InvalidPathException e) {
                 problems.add(postgres.path("spill-directory") + " = \"" + spill + "\" is not a path: " + e.getMessage());
+            }
+        }
+        String keyChange = postgres.getString("key-change", null);
+        if (keyChange != null) {
+            KeyChange mode = KeyChange.fromConfigName(keyChange);
+            if (mode == null) {
+                problems.add(postgres.path("key-change") + " = \"" + keyChange + "\" is not a key-change mode; allowed: delete-create, update");
+            } else {
+                builder.keyChange(mode);
             }
         }
 

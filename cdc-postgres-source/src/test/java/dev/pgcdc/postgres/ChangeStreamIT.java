@@ -53,9 +53,9 @@ class ChangeStreamIT {
                     "SELECT pg_logical_emit_message(true, 'audit', 'hello')",
                     "SELECT pg_logical_emit_message(false, 'beacon', 'now')",
                     "TRUNCATE " + table + " RESTART IDENTITY CASCADE");
-            List<ChangeEvent> events = harness.take(8, Duration.ofSeconds(20));
+            List<ChangeEvent> events = harness.take(9, Duration.ofSeconds(20));
             assertThat(events).extracting(ChangeEvent::operation).containsExactly(Operation.INSERT, Operation.INSERT, Operation.UPDATE,
-                    Operation.UPDATE, Operation.DELETE, Operation.MESSAGE, Operation.MESSAGE, Operation.TRUNCATE);
+                    Operation.DELETE, Operation.INSERT, Operation.DELETE, Operation.MESSAGE, Operation.MESSAGE, Operation.TRUNCATE);
             TableId id = new TableId("public", table);
             assertThat(events.get(0).table()).isEqualTo(id);
             assertThat(events.get(0).after().asMap()).isEqualTo(Map.of("id", 1, "name", "one", "qty", 10));
@@ -63,15 +63,15 @@ class ChangeStreamIT {
             assertThat(events.get(0).commitTime()).isAfter(before).isBefore(Instant.now().plusSeconds(5));
             assertThat(events.get(2).before()).isNull();
             assertThat(events.get(2).after().asMap()).containsEntry("qty", 11);
-            assertThat(events.get(3).before().asMap()).isEqualTo(Map.of("id", 2));
-            assertThat(events.get(3).after().asMap()).containsEntry("id", 3);
-            assertThat(events.get(4).before().asMap()).isEqualTo(Map.of("id", 1));
-            assertThat(events.get(5).message().prefix()).isEqualTo("audit");
-            assertThat(events.get(5).message().transactional()).isTrue();
-            assertThat(new String(events.get(5).message().content(), StandardCharsets.UTF_8)).isEqualTo("hello");
-            assertThat(events.get(6).message().transactional()).isFalse();
-            assertThat(events.get(6).position()).isEqualTo(new Position(events.get(6).lsn(), 0));
-            assertThat(events.get(7).truncateOptions()).isEqualTo(new TruncateOptions(true, true));
+            assertThat(events.get(3).before().asMap()).as("the key change: a delete of the old key").isEqualTo(Map.of("id", 2));
+            assertThat(events.get(4).after().asMap()).as("and a create of the new row").containsEntry("id", 3);
+            assertThat(events.get(5).before().asMap()).isEqualTo(Map.of("id", 1));
+            assertThat(events.get(6).message().prefix()).isEqualTo("audit");
+            assertThat(events.get(6).message().transactional()).isTrue();
+            assertThat(new String(events.get(6).message().content(), StandardCharsets.UTF_8)).isEqualTo("hello");
+            assertThat(events.get(7).message().transactional()).isFalse();
+            assertThat(events.get(7).position()).isEqualTo(new Position(Lsn.of(events.get(7).lsn().value() - 1), 0));
+            assertThat(events.get(8).truncateOptions()).isEqualTo(new TruncateOptions(true, true));
             assertThat(events.get(0).position()).isEqualTo(new Position(events.get(0).commitLsn(), 0));
             assertThat(events.get(1).position()).isEqualTo(new Position(events.get(0).commitLsn(), 1));
             for (int i = 1; i < events.size(); i++) {
@@ -79,6 +79,36 @@ class ChangeStreamIT {
             }
             assertThat(events).filteredOn(e -> e.message() == null || e.message().transactional())
                     .allSatisfy(e -> assertThat(e.transactionId()).isPositive());
+        }
+    }
+
+    @Test
+    void positionsANonTransactionalMessageOfATransactionBelowItsCommitTheSameAfterARestart() throws Exception {
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)");
+        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).build();
+        List<Position> positions;
+        try (SourceHarness harness = new SourceHarness(settings, false)) {
+            try (java.sql.Connection session = db.connect(); java.sql.Statement statement = session.createStatement()) {
+                statement.execute("BEGIN");
+                statement.execute("INSERT INTO " + table + " VALUES (1)");
+                statement.execute("SELECT pg_logical_emit_message(false, 'p', 'x')");
+                statement.execute("COMMIT");
+            }
+            db.execute("INSERT INTO " + table + " VALUES (2)", "INSERT INTO " + table + " VALUES (3)");
+            List<ChangeEvent> events = harness.take(4, Duration.ofSeconds(30));
+            assertThat(events).extracting(ChangeEvent::operation).as("the message is sent when decoded, before its transaction's commit")
+                    .containsExactly(Operation.MESSAGE, Operation.INSERT, Operation.INSERT, Operation.INSERT);
+            assertThat(events.get(0).lsn()).as("the message ends where the commit record of its transaction starts (or before)")
+                    .isLessThanOrEqualTo(events.get(1).commitLsn());
+            positions = events.stream().map(ChangeEvent::position).toList();
+            assertThat(positions).isSorted().doesNotHaveDuplicates();
+        }
+        try (SourceHarness harness = SourceHarness.start(settings)) {
+            List<ChangeEvent> events = harness.take(4, Duration.ofSeconds(30));
+            assertThat(events).as("replayed after a restart: the same positions").extracting(ChangeEvent::position)
+                    .containsExactlyElementsOf(positions);
+            db.execute("INSERT INTO " + table + " VALUES (4)");
+            assertThat(harness.take(1, Duration.ofSeconds(30))).extracting(e -> e.after().value("id")).containsExactly(4);
         }
     }
 

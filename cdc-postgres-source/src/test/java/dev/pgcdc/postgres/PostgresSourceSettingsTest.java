@@ -7,6 +7,7 @@ import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.plugin.PluginConfig;
+import dev.pgcdc.postgres.pgoutput.KeyChange;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -37,6 +38,7 @@ class PostgresSourceSettingsTest {
         assertThat(settings.reconnectMaxBackoff()).isEqualTo(Duration.ofSeconds(30));
         assertThat(settings.streamBufferMemory()).isEqualTo(32L * 1024 * 1024);
         assertThat(settings.spillDirectory()).isNull();
+        assertThat(settings.keyChange()).isEqualTo(KeyChange.DELETE_CREATE);
         assertThat(settings.publicationCreateIfNotExists()).isFalse();
         assertThat(settings.publicationOperations()).containsExactlyInAnyOrder(Operation.INSERT, Operation.UPDATE, Operation.DELETE,
                 Operation.TRUNCATE);
@@ -57,7 +59,7 @@ class PostgresSourceSettingsTest {
         String reference = new String(PostgresSourceSettings.class.getResourceAsStream("/reference.conf").readAllBytes(),
                 java.nio.charset.StandardCharsets.UTF_8);
         for (String line : List.of("port = 5432", "ssl-mode = prefer", "reconnect-backoff = 1s", "reconnect-max-backoff = 30s",
-                "stream-buffer-memory = 32MiB", "create-if-not-exists = false", "operations = [insert, update, delete, truncate]",
+                "stream-buffer-memory = 32MiB", "key-change = delete-create", "create-if-not-exists = false", "operations = [insert, update, delete, truncate]",
                 "all-tables = false", "activity-check-interval = 1s", "status-interval = 1s", "interval = 5s")) {
             assertThat(reference).contains(line);
         }
@@ -90,6 +92,7 @@ class PostgresSourceSettingsTest {
         postgres.put("reconnect-max-backoff", "1m");
         postgres.put("stream-buffer-memory", "8MiB");
         postgres.put("spill-directory", "/var/tmp/pgcdc");
+        postgres.put("key-change", "update");
         root.put("postgres", postgres);
         root.put("publication", Map.of("name", "p", "create-if-not-exists", true, "operations", List.of("insert", "update"),
                 "tables", List.of(Map.of("schema", "sales", "name", "Order Items", "replica-identity", "USING INDEX \"oi idx\"",
@@ -103,7 +106,7 @@ class PostgresSourceSettingsTest {
         assertThat(settings).isEqualTo(PostgresSourceSettings.builder().host("db.example").port(6432).database("shop").user("cdc")
                 .password("s3cret").sslMode(SslMode.VERIFY_FULL).sslRootCert("/etc/ca.pem").reconnectBackoff(Duration.ofMillis(500))
                 .reconnectMaxBackoff(Duration.ofMinutes(1)).streamBufferMemory(8L << 20).spillDirectory(Path.of("/var/tmp/pgcdc"))
-                .publicationName("p").publicationCreateIfNotExists(true).publicationOperations(Set.of(Operation.INSERT, Operation.UPDATE))
+                .keyChange(KeyChange.UPDATE).publicationName("p").publicationCreateIfNotExists(true).publicationOperations(Set.of(Operation.INSERT, Operation.UPDATE))
                 .tables(List.of(new TableSettings(new TableId("sales", "Order Items"), ReplicaIdentity.usingIndex("oi idx"), List.of("id", "qty")),
                         TableSettings.of("public.customers")))
                 .slotName("s").slotCreateIfNotExists(true).slotActivityCheckInterval(Duration.ofSeconds(2))
@@ -114,7 +117,7 @@ class PostgresSourceSettingsTest {
     @Test
     void reportsEveryProblemAtOnceWithItsFullKey() {
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("postgres", Map.of("host", "db", "port", "not-a-port", "ssl-mode", "sometimes", "hots", "x"));
+        root.put("postgres", Map.of("host", "db", "port", "not-a-port", "ssl-mode", "sometimes", "hots", "x", "key-change", "upsert"));
         root.put("publication", Map.of("operations", List.of("insert", "upsert"),
                 "tables", List.of(Map.of("name", "t", "replica-identity", "PARTIAL", "colums", List.of()))));
         root.put("slot", Map.of("name", "Bad-Slot", "status-interval", "soon"));
@@ -125,6 +128,7 @@ class PostgresSourceSettingsTest {
                         "pgcdc.publication.tables[0].colums is not a known setting; did you mean columns?",
                         "pgcdc.postgres.port = \"not-a-port\" is not a whole number",
                         "pgcdc.postgres.ssl-mode = \"sometimes\" is not an SSL mode; allowed: disable, allow, prefer, require, verify-ca, verify-full",
+                        "pgcdc.postgres.key-change = \"upsert\" is not a key-change mode; allowed: delete-create, update",
                         "pgcdc.publication.operations contains \"upsert\"; allowed: insert, update, delete, truncate",
                         "pgcdc.publication.tables[0].replica-identity = \"PARTIAL\" is not a replica identity; allowed: DEFAULT, FULL, NOTHING, "
                                 + "\"USING INDEX <name>\"",

@@ -22,11 +22,12 @@ import java.util.UUID;
  *   <li>{@code float4}/{@code float8} as numbers, NaN and the infinities as the strings
  *       {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"};</li>
  *   <li>{@code numeric}/{@code money} ({@link BigDecimal}) as a string of all its digits, never
- *       exponent notation or a double; numeric NaN and infinities ({@link SpecialValue}) as their text;</li>
+ *       exponent notation or a double; numeric NaN and infinities ({@link SpecialValue}) as their text, {@code "NaN"},
+ *       {@code "Infinity"}, {@code "-Infinity"};</li>
  *   <li>{@code bytea} as base64 (standard alphabet, padded);</li>
  *   <li>{@code timestamptz} as {@code 2024-03-01T12:30:05.123456Z}, {@code timestamp} without the
  *       {@code Z}, {@code date}, {@code time} and {@code timetz} in ISO-8601, {@code interval} as an
- *       ISO-8601 duration, infinities as {@code "Infinity"}/{@code "-Infinity"};</li>
+ *       ISO-8601 duration, their infinities as PostgreSQL spells them, {@code "infinity"}/{@code "-infinity"};</li>
  *   <li>{@code uuid} and every text-like type as strings; arrays as JSON arrays (nested for more
  *       dimensions, nulls kept);</li>
  *   <li>an unchanged TOAST value as the configured placeholder string; SQL NULL as {@code null}.</li>

@@ -155,19 +155,21 @@ class JsonChangeHandlerTest {
         add(columns, values, "numeric", new BigDecimal("12345678901234567890.000100"));
         add(columns, values, "numeric_exp", new BigDecimal("1E+3"));
         add(columns, values, "numeric_nan", SpecialValue.NAN);
+        add(columns, values, "numeric_inf", SpecialValue.POSITIVE_INFINITY);
+        add(columns, values, "numeric_minus_inf", SpecialValue.NEGATIVE_INFINITY);
         add(columns, values, "money", new BigDecimal("-12.34"));
         add(columns, values, "text", "Zoë \"quoted\"\n\t\\ ☃");
         add(columns, values, "jsonb", "{\"a\": [1, 2]}");
         add(columns, values, "bytea", new byte[] {0, 1, 2, (byte) 0xff});
         add(columns, values, "uuid", UUID.fromString("123e4567-e89b-12d3-a456-426614174000"));
         add(columns, values, "date", LocalDate.of(2024, 2, 29));
-        add(columns, values, "date_inf", SpecialValue.NEGATIVE_INFINITY);
+        add(columns, values, "date_inf", SpecialValue.DATE_TIME_NEGATIVE_INFINITY);
         add(columns, values, "time", LocalTime.of(7, 30));
         add(columns, values, "timetz", OffsetTime.of(7, 30, 0, 500_000_000, ZoneOffset.ofHours(2)));
         add(columns, values, "timestamp", LocalDateTime.of(2024, 3, 1, 12, 30, 5, 123_456_000));
         add(columns, values, "timestamptz", Instant.parse("2024-03-01T12:30:05.123456789Z"));
         add(columns, values, "timestamptz_bc", Instant.parse("-0044-03-15T12:00:00Z"));
-        add(columns, values, "timestamptz_inf", SpecialValue.POSITIVE_INFINITY);
+        add(columns, values, "timestamptz_inf", SpecialValue.DATE_TIME_INFINITY);
         add(columns, values, "interval", new Interval(14, 3, 3_723_500_000L));
         add(columns, values, "text_array", Arrays.asList("a", null, "b"));
         add(columns, values, "int4_matrix", List.of(List.of(1, 2), List.of(3, 4)));
@@ -180,12 +182,13 @@ class JsonChangeHandlerTest {
         assertThat(value).contains("\"after\":{"
                 + "\"int4\":42,\"int8\":9007199254740993,\"int2\":7,\"bool\":true,"
                 + "\"float4\":1.1,\"float8\":2.5,\"float8_nan\":\"NaN\",\"float8_inf\":\"-Infinity\",\"float4_inf\":\"Infinity\","
-                + "\"numeric\":\"12345678901234567890.000100\",\"numeric_exp\":\"1000\",\"numeric_nan\":\"NaN\",\"money\":\"-12.34\","
+                + "\"numeric\":\"12345678901234567890.000100\",\"numeric_exp\":\"1000\",\"numeric_nan\":\"NaN\","
+                + "\"numeric_inf\":\"Infinity\",\"numeric_minus_inf\":\"-Infinity\",\"money\":\"-12.34\","
                 + "\"text\":\"Zoë \\\"quoted\\\"\\n\\t\\\\ ☃\",\"jsonb\":\"{\\\"a\\\": [1, 2]}\","
                 + "\"bytea\":\"AAEC/w==\",\"uuid\":\"123e4567-e89b-12d3-a456-426614174000\","
-                + "\"date\":\"2024-02-29\",\"date_inf\":\"-Infinity\",\"time\":\"07:30:00\",\"timetz\":\"07:30:00.500+02:00\","
+                + "\"date\":\"2024-02-29\",\"date_inf\":\"-infinity\",\"time\":\"07:30:00\",\"timetz\":\"07:30:00.500+02:00\","
                 + "\"timestamp\":\"2024-03-01T12:30:05.123456\",\"timestamptz\":\"2024-03-01T12:30:05.123456789Z\","
-                + "\"timestamptz_bc\":\"-0044-03-15T12:00:00Z\",\"timestamptz_inf\":\"Infinity\","
+                + "\"timestamptz_bc\":\"-0044-03-15T12:00:00Z\",\"timestamptz_inf\":\"infinity\","
                 + "\"interval\":\"P1Y2M3DT1H2M3.5S\",\"text_array\":[\"a\",null,\"b\"],\"int4_matrix\":[[1,2],[3,4]],"
                 + "\"toast\":\"__debezium_unavailable_value\",\"null\":null}");
     }

@@ -12,7 +12,8 @@ public interface ChangeConsumer {
     /**
      * Everything up to {@code lsn} has been decoded and passed on: once the events accepted so far
      * are durable, {@code lsn} may be confirmed (a transaction's end LSN, a non-transactional
-     * message's LSN).
+     * message's LSN, or, while a prepared transaction is unresolved, the LSN of its PREPARE record
+     * if that is lower).
      */
     void transactionDone(Lsn lsn);
 }

@@ -10,8 +10,11 @@ import dev.pgcdc.api.event.TruncateOptions;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.value.UnchangedToast;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Decodes the bodies of Insert, Update, Delete, Truncate and Message into {@link ChangeEvent}s of a
@@ -42,22 +45,98 @@ final class ChangeDecoder {
         emit(Operation.INSERT, relation, null, after, lsn, tx);
     }
 
+    /**
+     * An Update. Under FULL identity the old tuple holds every value, so a TOAST value the update
+     * left unchanged (sent as a placeholder in the new tuple) is taken from it. An update that
+     * changes the key becomes a DELETE of the old key and an INSERT of the new row when
+     * {@link KeyChange#DELETE_CREATE} is configured.
+     */
     void update(ByteBuffer buffer, Lsn lsn, TransactionContext tx) {
         Relation relation = relations.get(buffer.getInt(), lsn);
         if (!relation.isCaptured()) {
             return;
         }
         byte kind = buffer.get();
-        Row before = null;
+        byte oldKind = 0;
+        Object[] oldValues = null;
         if (kind == 'K' || kind == 'O') {
-            before = oldRow(buffer, relation, kind, lsn);
+            oldKind = kind;
+            oldValues = readTuple(buffer, relation, kind == 'K', lsn);
             kind = buffer.get();
         }
         if (kind != 'N') {
             throw unexpected(kind, "N", lsn, relation);
         }
-        Row after = new Row(relation.columns(), readTuple(buffer, relation, false, lsn));
+        Object[] newValues = readTuple(buffer, relation, false, lsn);
+        if (oldValues != null) {
+            fillUnchangedToast(relation, oldKind == 'K', oldValues, newValues);
+        }
+        Row before = oldValues == null ? null : new Row(oldKind == 'K' ? relation.keyColumns() : relation.columns(), oldValues);
+        Row after = new Row(relation.columns(), newValues);
+        if (before != null && relations.keyChange() == KeyChange.DELETE_CREATE && keyChanged(relation, oldKind == 'K', oldValues, newValues)) {
+            emit(Operation.DELETE, relation, before, null, lsn, tx);
+            emit(Operation.INSERT, relation, null, after, lsn, tx);
+            return;
+        }
         emit(Operation.UPDATE, relation, before, after, lsn, tx);
+    }
+
+    /**
+     * Replaces unchanged-TOAST placeholders of the new tuple by the old tuple's value where it has
+     * one: every column under FULL identity ({@code O}), the identity columns of a {@code K} tuple.
+     */
+    private static void fillUnchangedToast(Relation relation, boolean keyOnly, Object[] oldValues, Object[] newValues) {
+        int k = 0;
+        for (int i = 0; i < newValues.length; i++) {
+            if (keyOnly && !relation.isKey(i)) {
+                continue;
+            }
+            Object old = oldValues[keyOnly ? k++ : i];
+            if (newValues[i] == UnchangedToast.INSTANCE && old != UnchangedToast.INSTANCE) {
+                newValues[i] = old;
+            }
+        }
+    }
+
+    /** Whether the event key's values differ between the old and the new tuple (false when the table has no identifying key). */
+    private static boolean keyChanged(Relation relation, boolean keyOnly, Object[] oldValues, Object[] newValues) {
+        int[] keyIndexes = relation.eventKeyIndexes();
+        if (keyIndexes == null) {
+            return false;
+        }
+        List<Column> keyColumns = relation.keyColumns();
+        for (int index : keyIndexes) {
+            Object old;
+            if (keyOnly) {
+                int k = keyColumns.indexOf(relation.columns().get(index));
+                if (k < 0) {
+                    return false; // the K tuple does not hold this key column: nothing to compare
+                }
+                old = oldValues[k];
+            } else {
+                old = oldValues[index];
+            }
+            Object now = newValues[index];
+            if (old != UnchangedToast.INSTANCE && now != UnchangedToast.INSTANCE && !sameValue(old, now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameValue(Object a, Object b) {
+        if (a instanceof List<?> left && b instanceof List<?> right) {
+            if (left.size() != right.size()) {
+                return false;
+            }
+            for (int i = 0; i < left.size(); i++) {
+                if (!sameValue(left.get(i), right.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return Objects.deepEquals(a, b);
     }
 
     void delete(ByteBuffer buffer, Lsn lsn, TransactionContext tx) {
@@ -69,7 +148,9 @@ final class ChangeDecoder {
         if (kind != 'K' && kind != 'O') {
             throw unexpected(kind, "K or O", lsn, relation);
         }
-        emit(Operation.DELETE, relation, oldRow(buffer, relation, kind, lsn), null, lsn, tx);
+        boolean keyOnly = kind == 'K';
+        Row before = new Row(keyOnly ? relation.keyColumns() : relation.columns(), readTuple(buffer, relation, keyOnly, lsn));
+        emit(Operation.DELETE, relation, before, null, lsn, tx);
     }
 
     void truncate(ByteBuffer buffer, Lsn lsn, TransactionContext tx) {
@@ -86,36 +167,43 @@ final class ChangeDecoder {
     }
 
     /**
-     * A Message body. Transactional messages take the next position of {@code tx}; others (tx null)
-     * stand alone at their own LSN and are confirmable at once.
+     * A Message body. Transactional messages take the next position of {@code tx}. Others (tx
+     * null) stand alone and are confirmable at once: their LSN (the end of the message record) is
+     * returned. A non-transactional message is sent when decoded, before the Begin of the
+     * transaction that emitted it, whose commit record may start exactly at that LSN; so its
+     * position is the LSN just below: above every earlier commit (whose record ends before the
+     * message's starts), below every later one, and the same when the message is sent again.
+     *
+     * @return the LSN to confirm after a non-transactional message, null for a transactional one
      */
-    void message(ByteBuffer buffer, Lsn lsn, TransactionContext tx) {
+    Lsn message(ByteBuffer buffer, Lsn lsn, TransactionContext tx) {
         boolean transactional = (buffer.get() & MESSAGE_TRANSACTIONAL) != 0;
         Lsn messageLsn = Lsn.of(buffer.getLong());
         String prefix = ProtocolBuffers.readString(buffer);
-        byte[] content = new byte[buffer.getInt()];
+        int length = buffer.getInt();
+        if (length < 0 || length > buffer.remaining()) {
+            throw new BufferUnderflowException();
+        }
+        byte[] content = new byte[length];
         buffer.get(content);
         LogicalMessage message = new LogicalMessage(prefix, content, transactional);
         if (tx != null) {
             consumer.accept(new ChangeEvent(Operation.MESSAGE, null, null, null, List.of(), tx.xid, messageLsn, tx.commitLsn, tx.commitTime,
                     tx.nextPosition(), null, message));
-        } else {
-            consumer.accept(new ChangeEvent(Operation.MESSAGE, null, null, null, List.of(), 0L, messageLsn, messageLsn, java.time.Instant.now(),
-                    new Position(messageLsn, 0), null, message));
-            consumer.transactionDone(messageLsn);
+            return null;
         }
+        if (messageLsn.value() <= 0) {
+            throw new IllegalArgumentException("non-transactional message without an LSN");
+        }
+        Lsn positionLsn = Lsn.of(messageLsn.value() - 1);
+        consumer.accept(new ChangeEvent(Operation.MESSAGE, null, null, null, List.of(), 0L, messageLsn, positionLsn, Instant.now(),
+                new Position(positionLsn, 0), null, message));
+        return messageLsn;
     }
 
     private void emit(Operation operation, Relation relation, Row before, Row after, Lsn lsn, TransactionContext tx) {
         consumer.accept(new ChangeEvent(operation, relation.table(), before, after, relation.keyColumnNames(), tx.xid, lsn, tx.commitLsn,
                 tx.commitTime, tx.nextPosition(), null, null));
-    }
-
-    /** The old row: the whole row for O (FULL identity), the key columns only for K. */
-    private Row oldRow(ByteBuffer buffer, Relation relation, byte kind, Lsn lsn) {
-        boolean keyOnly = kind == 'K';
-        Object[] values = readTuple(buffer, relation, keyOnly, lsn);
-        return new Row(keyOnly ? relation.keyColumns() : relation.columns(), values);
     }
 
     /**
@@ -133,8 +221,12 @@ final class ChangeDecoder {
         byte[] array = buffer.array();
         int base = buffer.arrayOffset();
         int p = base + buffer.position();
+        int end = base + buffer.limit();
         int k = 0;
         for (int i = 0; i < count; i++) {
+            if (p >= end) {
+                throw new BufferUnderflowException();
+            }
             byte kind = array[p++];
             boolean kept = !keyOnly || relation.isKey(i);
             Object value;
@@ -142,8 +234,14 @@ final class ChangeDecoder {
                 case 'n' -> value = null;
                 case 'u' -> value = UnchangedToast.INSTANCE;
                 case 't' -> {
+                    if (end - p < 4) {
+                        throw new BufferUnderflowException();
+                    }
                     int length = (array[p] & 0xFF) << 24 | (array[p + 1] & 0xFF) << 16 | (array[p + 2] & 0xFF) << 8 | (array[p + 3] & 0xFF);
                     p += 4;
+                    if (length < 0 || end - p < length) {
+                        throw new BufferUnderflowException();
+                    }
                     value = kept ? decodeValue(array, p, length, relation, i, lsn) : null;
                     p += length;
                 }

@@ -4,7 +4,10 @@ import dev.pgcdc.api.SourceException;
 import dev.pgcdc.api.position.Lsn;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +22,20 @@ import org.slf4j.LoggerFactory;
  * knows whether they commit: their messages are buffered ({@link StreamedTransactions}) and replayed
  * at Stream Commit, through {@link #replayNext()}, one message per call so the caller can stop at
  * its batch size; Stream Abort drops the transaction, or only the changes of the aborted
- * subtransaction. A message that cannot be decoded throws a {@link SourceException} naming the LSN
- * and, for values, relation and column. Replication thread only.
+ * subtransaction.
+ *
+ * <p>Prepared transactions (a slot created with {@code two_phase = true} on PostgreSQL 15+ decodes
+ * them whatever the client asks) arrive between Begin Prepare and Prepare, or streamed and ended by
+ * Stream Prepare, when PostgreSQL executes {@code PREPARE TRANSACTION}; whether they commit is known
+ * only at Commit Prepared or Rollback Prepared, possibly much later. They are buffered like streamed
+ * transactions and replayed at Commit Prepared with positions (commit-prepared LSN, index); a
+ * rollback drops them. PostgreSQL does not send a prepared transaction again once the slot is
+ * confirmed past its PREPARE record, so while one is unresolved every LSN reported through
+ * {@link ChangeConsumer#transactionDone} is capped at the earliest unresolved prepare LSN, and
+ * {@link #isInTransaction()} stays true (no idle checkpoint passes it either).
+ *
+ * <p>A message that cannot be decoded (truncated, garbled) throws a {@link SourceException} naming
+ * the message type and the LSN and, for values, relation and column. Replication thread only.
  */
 public final class PgoutputDecoder {
 
@@ -40,6 +55,10 @@ public final class PgoutputDecoder {
     private StreamedTransaction.Replay replay;
     private StreamedTransaction replaying;
     private Lsn replayEndLsn;
+    /** The prepared transaction between Begin Prepare and Prepare, whose changes are buffered, or null. */
+    private StreamedTransaction preparing;
+    /** Unresolved prepared transactions (buffered in {@link #streams}): xid to the LSN of its PREPARE record. */
+    private final Map<Long, Lsn> preparedAt = new HashMap<>();
 
     public PgoutputDecoder(RelationCache relations, StreamedTransactions streams, ChangeConsumer consumer) {
         this.relations = relations;
@@ -58,10 +77,17 @@ public final class PgoutputDecoder {
         if (replay != null) {
             throw new IllegalStateException("a streamed transaction is being replayed; call replayNext() until it is done");
         }
+        if (!message.hasRemaining()) {
+            throw new SourceException("empty pgoutput message at LSN " + lsn);
+        }
         byte type = message.get();
         try {
             if (streamXid >= 0 && isStreamedKind(type)) {
                 bufferStreamed(message, lsn);
+                return;
+            }
+            if (preparing != null && isPreparedKind(type, message)) {
+                preparing.append(lsn.value(), preparing.xid(), message);
                 return;
             }
             switch (type) {
@@ -74,22 +100,36 @@ public final class PgoutputDecoder {
                 case 'U' -> changes.update(message, lsn, requireTransaction(type, lsn));
                 case 'D' -> changes.delete(message, lsn, requireTransaction(type, lsn));
                 case 'T' -> changes.truncate(message, lsn, requireTransaction(type, lsn));
-                case 'M' -> changes.message(message, lsn, transaction);
+                case 'M' -> message(message, lsn);
                 case 'S' -> streamStart(message);
                 case 'E' -> streamStop();
                 case 'c' -> streamCommit(message, lsn);
                 case 'A' -> streamAbort(message);
+                case 'b' -> beginPrepare(message, lsn);
+                case 'P' -> prepare(message, lsn);
+                case 'p' -> streamPrepare(message, lsn);
+                case 'K' -> commitPrepared(message, lsn);
+                case 'r' -> rollbackPrepared(message);
                 default -> throw new SourceException("unknown pgoutput message type '" + (char) type + "' (" + type + ") at LSN " + lsn);
             }
-        } catch (BufferUnderflowException | IllegalArgumentException e) {
-            throw new SourceException("cannot decode pgoutput message '" + (char) type + "' at LSN " + lsn + ": it is truncated or malformed ("
-                    + e + ")", e);
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException | NegativeArraySizeException
+                | DateTimeException e) {
+            throw malformed(type, lsn, e);
         }
     }
 
-    /** Whether a plain transaction is open, a stream block is open, or a streamed transaction waits for its commit or replay. */
+    private static SourceException malformed(byte type, Lsn lsn, RuntimeException e) {
+        return new SourceException("cannot decode pgoutput message '" + (char) type + "' at LSN " + lsn + ": it is truncated or malformed ("
+                + e + ")", e);
+    }
+
+    /**
+     * Whether a plain transaction is open, a stream block is open, or a streamed or prepared
+     * transaction waits for its commit or replay. While this is true the position of the last
+     * message received must not be confirmed.
+     */
     public boolean isInTransaction() {
-        return transaction != null || streamXid >= 0 || replay != null || !streams.isEmpty();
+        return transaction != null || preparing != null || streamXid >= 0 || replay != null || !streams.isEmpty();
     }
 
     /** Whether a committed streamed transaction is being replayed: call {@link #replayNext()} before decoding more. */
@@ -107,12 +147,14 @@ public final class PgoutputDecoder {
         ByteBuffer message = buffered.message();
         message.position(0);
         byte type = message.get();
-        message.getInt(); // the (sub)transaction id, known already
-        if (replaying.isAborted(buffered.subxid(), type)) {
-            return;
-        }
         Lsn lsn = Lsn.of(buffered.lsn());
         try {
+            if (replaying.carriesXid()) {
+                message.getInt(); // the (sub)transaction id, known already
+            }
+            if (replaying.isAborted(buffered.subxid(), type)) {
+                return;
+            }
             switch (type) {
                 case 'R' -> relations.read(message);
                 case 'Y' -> relations.readType(message);
@@ -123,8 +165,9 @@ public final class PgoutputDecoder {
                 case 'M' -> changes.message(message, lsn, transaction);
                 default -> throw new SourceException("unexpected buffered pgoutput message '" + (char) type + "' at LSN " + lsn);
             }
-        } catch (BufferUnderflowException | IllegalArgumentException e) {
-            throw new SourceException("cannot decode streamed pgoutput message '" + (char) type + "' at LSN " + lsn + ": " + e, e);
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException | NegativeArraySizeException
+                | DateTimeException e) {
+            throw malformed(type, lsn, e);
         }
     }
 
@@ -138,6 +181,8 @@ public final class PgoutputDecoder {
         transaction = null;
         streamXid = -1;
         streamBlock = null;
+        preparing = null;
+        preparedAt.clear();
         streams.discardAll();
         relations.clear();
     }
@@ -146,6 +191,13 @@ public final class PgoutputDecoder {
     private static boolean isStreamedKind(byte type) {
         // a Message inside a stream block is transactional: non-transactional ones are never streamed
         return type == 'R' || type == 'Y' || type == 'I' || type == 'U' || type == 'D' || type == 'T' || type == 'M';
+    }
+
+    /** Messages of a prepared transaction between Begin Prepare and Prepare that wait for its Commit Prepared. */
+    private static boolean isPreparedKind(byte type, ByteBuffer message) {
+        // descriptions (R, Y) take effect at once: the server will not describe the table again for later transactions
+        return type == 'I' || type == 'U' || type == 'D' || type == 'T'
+                || type == 'M' && (message.get(message.position()) & 1) != 0;
     }
 
     private TransactionContext requireTransaction(byte type, Lsn lsn) {
@@ -159,8 +211,9 @@ public final class PgoutputDecoder {
         Lsn finalLsn = Lsn.of(message.getLong());
         Instant commitTime = ProtocolBuffers.timestamp(message.getLong());
         long xid = Integer.toUnsignedLong(message.getInt());
-        if (transaction != null) {
-            throw new SourceException("pgoutput Begin of transaction " + xid + " while transaction " + transaction.xid + " is still open");
+        if (transaction != null || preparing != null) {
+            throw new SourceException("pgoutput Begin of transaction " + xid + " while transaction "
+                    + (transaction != null ? transaction.xid : preparing.xid()) + " is still open");
         }
         transaction = new TransactionContext(xid, finalLsn, commitTime);
     }
@@ -169,6 +222,7 @@ public final class PgoutputDecoder {
         message.get(); // flags, unused
         Lsn commitLsn = Lsn.of(message.getLong());
         Lsn endLsn = Lsn.of(message.getLong());
+        message.getLong(); // commit time, known from Begin; read so that a truncated Commit fails
         if (transaction == null) {
             throw new SourceException("pgoutput Commit at LSN " + lsn + " without a Begin");
         }
@@ -177,7 +231,32 @@ public final class PgoutputDecoder {
                     + transaction.commitLsn);
         }
         transaction = null;
-        consumer.transactionDone(endLsn);
+        done(endLsn);
+    }
+
+    private void message(ByteBuffer message, Lsn lsn) {
+        Lsn standalone = changes.message(message, lsn, transaction);
+        if (standalone != null) {
+            done(standalone);
+        }
+    }
+
+    /**
+     * Reports {@code lsn} confirmable once what was accepted is durable, but never past the PREPARE
+     * of an unresolved prepared transaction: PostgreSQL would not send its changes again.
+     */
+    private void done(Lsn lsn) {
+        if (preparedAt.isEmpty()) {
+            consumer.transactionDone(lsn);
+            return;
+        }
+        Lsn capped = lsn;
+        for (Lsn prepareLsn : preparedAt.values()) {
+            if (prepareLsn.compareTo(capped) < 0) {
+                capped = prepareLsn;
+            }
+        }
+        consumer.transactionDone(capped);
     }
 
     private void origin(ByteBuffer message) {
@@ -223,13 +302,18 @@ public final class PgoutputDecoder {
         if (streamed == null) {
             throw new SourceException("pgoutput Stream Commit at LSN " + lsn + " of transaction " + xid + " that was never streamed in this session");
         }
-        if (streamed.isSpilled()) {
-            LOG.info("replaying streamed transaction {} ({} messages) from its spill file", xid, streamed.messageCount());
+        startReplay(streamed, new TransactionContext(xid, commitLsn, commitTime), endLsn);
+    }
+
+    /** Replays a committed streamed or prepared transaction through {@link #replayNext()}, then reports {@code endLsn}. */
+    private void startReplay(StreamedTransaction buffered, TransactionContext committed, Lsn endLsn) {
+        if (buffered.isSpilled()) {
+            LOG.info("replaying transaction {} ({} messages) from its spill file", committed.xid, buffered.messageCount());
         }
-        transaction = new TransactionContext(xid, commitLsn, commitTime);
-        replaying = streamed;
+        transaction = committed;
+        replaying = buffered;
         replayEndLsn = endLsn;
-        replay = streamed.replay();
+        replay = buffered.replay();
     }
 
     private void finishReplay() {
@@ -237,7 +321,7 @@ public final class PgoutputDecoder {
         replay = null;
         replaying = null;
         transaction = null;
-        consumer.transactionDone(replayEndLsn);
+        done(replayEndLsn);
     }
 
     private void streamAbort(ByteBuffer message) {
@@ -253,5 +337,86 @@ public final class PgoutputDecoder {
         } else {
             streamed.abortSubtransaction(subxid);
         }
+    }
+
+    private void beginPrepare(ByteBuffer message, Lsn lsn) {
+        Lsn prepareLsn = Lsn.of(message.getLong());
+        message.getLong(); // end LSN of the PREPARE record
+        message.getLong(); // prepare time
+        long xid = Integer.toUnsignedLong(message.getInt());
+        String gid = ProtocolBuffers.readString(message);
+        if (transaction != null || preparing != null) {
+            throw new SourceException("pgoutput Begin Prepare of transaction " + xid + " ('" + gid + "') at LSN " + lsn
+                    + " while another transaction is still open");
+        }
+        LOG.debug("prepared transaction {} ('{}', PREPARE at {}): buffering it until COMMIT PREPARED", xid, gid, prepareLsn);
+        preparing = streams.beginPrepared(xid);
+    }
+
+    private void prepare(ByteBuffer message, Lsn lsn) {
+        PrepareRecord prepared = PrepareRecord.read(message);
+        if (preparing == null || preparing.xid() != prepared.xid) {
+            throw new SourceException("pgoutput Prepare of transaction " + prepared.xid + " ('" + prepared.gid + "') at LSN " + lsn
+                    + " without its Begin Prepare");
+        }
+        preparing = null;
+        preparedAt.put(prepared.xid, prepared.prepareLsn);
+    }
+
+    private void streamPrepare(ByteBuffer message, Lsn lsn) {
+        PrepareRecord prepared = PrepareRecord.read(message);
+        if (streams.get(prepared.xid) == null) {
+            throw new SourceException("pgoutput Stream Prepare at LSN " + lsn + " of transaction " + prepared.xid + " ('" + prepared.gid
+                    + "') that was never streamed in this session");
+        }
+        preparedAt.put(prepared.xid, prepared.prepareLsn);
+    }
+
+    /** The body of Prepare and Stream Prepare: flags, prepare LSN, end LSN, prepare time, xid, gid. */
+    private record PrepareRecord(Lsn prepareLsn, long xid, String gid) {
+        static PrepareRecord read(ByteBuffer message) {
+            message.get(); // flags, unused
+            Lsn prepareLsn = Lsn.of(message.getLong());
+            message.getLong(); // end LSN
+            message.getLong(); // prepare time
+            long xid = Integer.toUnsignedLong(message.getInt());
+            return new PrepareRecord(prepareLsn, xid, ProtocolBuffers.readString(message));
+        }
+    }
+
+    private void commitPrepared(ByteBuffer message, Lsn lsn) {
+        message.get(); // flags, unused
+        Lsn commitLsn = Lsn.of(message.getLong());
+        Lsn endLsn = Lsn.of(message.getLong());
+        Instant commitTime = ProtocolBuffers.timestamp(message.getLong());
+        long xid = Integer.toUnsignedLong(message.getInt());
+        String gid = ProtocolBuffers.readString(message);
+        Lsn prepareLsn = preparedAt.remove(xid);
+        StreamedTransaction prepared = prepareLsn == null ? null : streams.remove(xid);
+        if (prepared == null) {
+            // pgcdc never confirms past an unresolved PREPARE: its PREPARE lies before where the slot's decoding starts
+            // (prepared before the slot existed, or the slot was moved past it by another consumer); the server will
+            // not send those changes, so stopping would not bring them back
+            LOG.warn("COMMIT PREPARED of transaction {} ('{}') at LSN {}, whose changes this session never received: it was prepared before"
+                    + " the slot's position (before the slot was created, or the slot was confirmed or advanced past it by another"
+                    + " consumer); its changes are not emitted", xid, gid, lsn);
+            done(endLsn);
+            return;
+        }
+        startReplay(prepared, new TransactionContext(xid, commitLsn, commitTime), endLsn);
+    }
+
+    private void rollbackPrepared(ByteBuffer message) {
+        message.get(); // flags, unused
+        message.getLong(); // end LSN of the PREPARE record
+        Lsn endLsn = Lsn.of(message.getLong());
+        message.getLong(); // prepare time
+        message.getLong(); // rollback time
+        long xid = Integer.toUnsignedLong(message.getInt());
+        ProtocolBuffers.readString(message); // gid
+        if (preparedAt.remove(xid) != null) {
+            streams.remove(xid).discard();
+        }
+        done(endLsn);
     }
 }

@@ -21,6 +21,8 @@ public final class Relation {
     private final boolean[] keyFlags;
     private final List<Column> keyColumns; // the identity columns pgoutput marked: those of a K old tuple
     private final List<String> keyColumnNames;
+    /** Indexes of the event key columns, or null when the table has no key whose change can be told (FULL without a primary key). */
+    private final int[] eventKeyIndexes;
     private final boolean captured;
 
     /**
@@ -46,7 +48,12 @@ public final class Relation {
             }
         }
         this.keyColumns = List.copyOf(keys);
-        this.keyColumnNames = eventKey.isEmpty() || !columnNames(columns).containsAll(eventKey) ? List.copyOf(names) : List.copyOf(eventKey);
+        List<String> allNames = columnNames(columns);
+        boolean primaryKey = !eventKey.isEmpty() && allNames.containsAll(eventKey);
+        this.keyColumnNames = primaryKey ? List.copyOf(eventKey) : List.copyOf(names);
+        // FULL marks every column: without a primary key no column set identifies the row
+        boolean identifying = primaryKey || (replicaIdentity != 'f' && !names.isEmpty());
+        this.eventKeyIndexes = identifying ? keyColumnNames.stream().mapToInt(allNames::indexOf).toArray() : null;
     }
 
     public int id() {
@@ -81,6 +88,11 @@ public final class Relation {
     /** The key columns of its events: the marked identity columns, or the primary key of a FULL or NOTHING identity table. */
     public List<String> keyColumnNames() {
         return keyColumnNames;
+    }
+
+    /** Indexes of the event key columns in {@link #columns()}, or null when no key identifies the row (FULL identity, no primary key). */
+    int[] eventKeyIndexes() {
+        return eventKeyIndexes;
     }
 
     private static List<String> columnNames(List<Column> columns) {

@@ -25,6 +25,7 @@ public final class RelationCache {
     private final TypeRegistry types;
     private final Predicate<TableId> captured;
     private final PrimaryKeys primaryKeys;
+    private final KeyChange keyChange;
     private Relation last;
 
     /**
@@ -43,9 +44,24 @@ public final class RelationCache {
      * @param primaryKeys the key of events of FULL and NOTHING identity tables (looked up once per Relation message)
      */
     public RelationCache(TypeRegistry types, Predicate<TableId> captured, PrimaryKeys primaryKeys) {
+        this(types, captured, primaryKeys, KeyChange.DELETE_CREATE);
+    }
+
+    /**
+     * @param types       resolves column types
+     * @param captured    which tables' changes are emitted
+     * @param primaryKeys the key of events of FULL and NOTHING identity tables (looked up once per Relation message)
+     * @param keyChange   what an update that changes the key becomes
+     */
+    public RelationCache(TypeRegistry types, Predicate<TableId> captured, PrimaryKeys primaryKeys, KeyChange keyChange) {
         this.types = types;
         this.captured = captured;
         this.primaryKeys = primaryKeys;
+        this.keyChange = keyChange;
+    }
+
+    KeyChange keyChange() {
+        return keyChange;
     }
 
     /** Reads a Relation message body (after the type byte and, when streamed, the xid). */

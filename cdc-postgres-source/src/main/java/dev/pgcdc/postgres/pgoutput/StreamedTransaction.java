@@ -21,15 +21,19 @@ import java.util.Set;
  * Commit or Abort. They stay in memory while the shared budget of {@link StreamedTransactions}
  * allows; past it the transaction spills: what it held and everything after goes to a temporary
  * file, so heap use is bounded whatever the transaction's size. Aborted subtransactions are
- * remembered and their changes skipped on replay. Replication thread only.
+ * remembered and their changes skipped on replay. A replay reads back exactly the messages written:
+ * a spill file that ends early fails it, naming the file. Replication thread only.
  */
 final class StreamedTransaction {
 
     /** Heap bytes counted per buffered message on top of its length (object headers, list slot). */
     static final int OVERHEAD_PER_MESSAGE = 96;
+    /** PostgreSQL allocates at most 1 GB for one value; a longer spilled message means a corrupt file. */
+    private static final int MAX_MESSAGE_LENGTH = 1 << 30;
 
     private final long xid;
     private final StreamedTransactions owner;
+    private final boolean carriesXid;
     private final List<Buffered> memory = new ArrayList<>();
     private long memoryBytes;
     private long messageCount;
@@ -37,9 +41,15 @@ final class StreamedTransaction {
     private DataOutputStream spill;
     private Set<Long> abortedSubtransactions;
 
-    StreamedTransaction(long xid, StreamedTransactions owner) {
+    /** @param carriesXid whether its messages have the (sub)transaction id after the type byte (those of stream blocks) */
+    StreamedTransaction(long xid, StreamedTransactions owner, boolean carriesXid) {
         this.xid = xid;
         this.owner = owner;
+        this.carriesXid = carriesXid;
+    }
+
+    boolean carriesXid() {
+        return carriesXid;
     }
 
     long xid() {
@@ -133,17 +143,33 @@ final class StreamedTransaction {
             spill.close();
             spill = null;
             DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(spillFile), 64 * 1024));
+            Path file = spillFile;
+            long written = messageCount;
             return new Replay() {
+                private long read;
+
                 @Override
                 public Buffered next() {
+                    if (read == written) {
+                        return null;
+                    }
                     try {
                         long lsn = in.readLong();
                         long subxid = in.readLong();
-                        byte[] bytes = new byte[in.readInt()];
+                        int length = in.readInt();
+                        if (length < 1 || length > MAX_MESSAGE_LENGTH) {
+                            throw new SourceException("spill file " + file + " of streamed transaction " + xid + " is corrupt: message "
+                                    + (read + 1) + " of " + written + " has length " + length);
+                        }
+                        byte[] bytes = new byte[length];
                         in.readFully(bytes);
+                        read++;
                         return new Buffered(lsn, subxid, ByteBuffer.wrap(bytes));
                     } catch (EOFException e) {
-                        return null;
+                        // only the end after the last message written is the end: anything shorter lost messages
+                        throw new SourceException("spill file " + file + " of streamed transaction " + xid + " ends after " + read + " of its "
+                                + written + " messages: it was truncated or changed while pgcdc read it (is the disk full, or does another"
+                                + " process clean " + file.getParent() + "?); the transaction cannot be replayed", e);
                     } catch (IOException e) {
                         throw spillFailure(e);
                     }

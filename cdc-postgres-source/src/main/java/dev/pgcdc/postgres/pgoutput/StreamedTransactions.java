@@ -10,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The open streamed transactions by top-level xid, and the heap budget they share: a transaction
- * whose message would exceed it spills to a file in the spill directory. Replication thread only.
+ * The open streamed transactions and the unresolved prepared ones, by top-level xid, and the heap
+ * budget they share: a transaction whose message would exceed it spills to a file in the spill
+ * directory. Replication thread only.
  */
 public final class StreamedTransactions {
 
@@ -49,8 +50,18 @@ public final class StreamedTransactions {
         }
     }
 
+    /** A streamed transaction: its messages carry its (sub)transaction id after the type byte. */
     StreamedTransaction begin(long xid) {
-        StreamedTransaction transaction = new StreamedTransaction(xid, this);
+        return register(new StreamedTransaction(xid, this, true));
+    }
+
+    /** A prepared transaction sent whole between Begin Prepare and Prepare: its messages carry no xid. */
+    StreamedTransaction beginPrepared(long xid) {
+        return register(new StreamedTransaction(xid, this, false));
+    }
+
+    private StreamedTransaction register(StreamedTransaction transaction) {
+        long xid = transaction.xid();
         StreamedTransaction previous = open.put(xid, transaction);
         if (previous != null) {
             previous.discard();

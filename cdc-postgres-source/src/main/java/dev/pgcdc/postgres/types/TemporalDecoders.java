@@ -15,7 +15,9 @@ import java.time.ZoneOffset;
  * {@code 2024-01-15}, {@code time} {@code 10:15:30.5}, {@code timetz} {@code 10:15:30+05:30},
  * {@code timestamp} {@code 2024-01-15 10:15:30.123456}, {@code timestamptz}
  * {@code 2024-01-15 10:15:30+01}, each with {@code BC} after it for years before 1 and
- * {@code infinity}/{@code -infinity} where the type has them; {@code interval}
+ * {@code infinity}/{@code -infinity} where the type has them (decoded as
+ * {@link SpecialValue#DATE_TIME_INFINITY} and {@link SpecialValue#DATE_TIME_NEGATIVE_INFINITY},
+ * which keep that spelling); {@code interval}
  * {@code 1 year 2 mons -3 days +04:05:06.5}.
  *
  * <p>{@code time '24:00:00'}, which {@link LocalTime} cannot hold, becomes {@link LocalTime#MAX}.
@@ -142,10 +144,10 @@ public final class TemporalDecoders {
 
     private static SpecialValue infinity(byte[] b, int off, int len) {
         if (len == 8 && b[off] == 'i' && ScalarDecoders.ascii(b, off, len).equals("infinity")) {
-            return SpecialValue.POSITIVE_INFINITY;
+            return SpecialValue.DATE_TIME_INFINITY;
         }
         if (len == 9 && b[off] == '-' && b[off + 1] == 'i' && ScalarDecoders.ascii(b, off, len).equals("-infinity")) {
-            return SpecialValue.NEGATIVE_INFINITY;
+            return SpecialValue.DATE_TIME_NEGATIVE_INFINITY;
         }
         return null;
     }

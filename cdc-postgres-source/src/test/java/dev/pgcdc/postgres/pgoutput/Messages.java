@@ -45,6 +45,47 @@ final class Messages {
         return of('A').int32(xid).int32(subxid).buffer();
     }
 
+    static ByteBuffer beginPrepare(long prepareLsn, long endLsn, int xid, String gid) {
+        return of('b').int64(prepareLsn).int64(endLsn).int64(0).int32(xid).string(gid).buffer();
+    }
+
+    static ByteBuffer prepare(long prepareLsn, long endLsn, int xid, String gid) {
+        return of('P').byte8(0).int64(prepareLsn).int64(endLsn).int64(0).int32(xid).string(gid).buffer();
+    }
+
+    static ByteBuffer streamPrepare(long prepareLsn, long endLsn, int xid, String gid) {
+        return of('p').byte8(0).int64(prepareLsn).int64(endLsn).int64(0).int32(xid).string(gid).buffer();
+    }
+
+    static ByteBuffer commitPrepared(long commitLsn, long endLsn, int xid, String gid) {
+        return of('K').byte8(0).int64(commitLsn).int64(endLsn).int64(0).int32(xid).string(gid).buffer();
+    }
+
+    static ByteBuffer rollbackPrepared(long prepareEndLsn, long endLsn, int xid, String gid) {
+        return of('r').byte8(0).int64(prepareEndLsn).int64(endLsn).int64(0).int64(0).int32(xid).string(gid).buffer();
+    }
+
+    /** A Message; {@code streamXid} null outside a stream block. */
+    static ByteBuffer message(Integer streamXid, boolean transactional, long lsn, String prefix, String content) {
+        Messages m = of('M');
+        if (streamXid != null) {
+            m.int32(streamXid);
+        }
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        m.byte8(transactional ? 1 : 0).int64(lsn).string(prefix).int32(bytes.length);
+        m.bytes.write(bytes, 0, bytes.length);
+        return m.buffer();
+    }
+
+    /** An Update outside a stream block: {@code oldKind} K or O with {@code oldValues}, or 0 for none. */
+    static ByteBuffer update(int relation, char oldKind, String[] oldValues, String... newValues) {
+        Messages m = of('U').int32(relation);
+        if (oldKind != 0) {
+            m.byte8(oldKind).tuple(oldValues);
+        }
+        return m.byte8('N').tuple(newValues).buffer();
+    }
+
     /** A Relation message; {@code streamXid} null outside a stream block. Columns: name, type OID, key. */
     static ByteBuffer relation(Integer streamXid, int id, String schema, String name, char identity, Object... columns) {
         Messages m = of('R');

@@ -62,9 +62,9 @@ class PgoutputDecoderTest {
         List<ChangeEvent> events = consumer.events();
         TableId capT = new TableId("public", "cap_t");
         TableId capFull = new TableId("public", "cap_full");
-        assertThat(events).extracting(ChangeEvent::operation).containsExactly(Operation.INSERT, Operation.UPDATE, Operation.UPDATE,
-                Operation.DELETE, Operation.INSERT, Operation.UPDATE, Operation.DELETE, Operation.MESSAGE, Operation.TRUNCATE,
-                Operation.TRUNCATE);
+        assertThat(events).extracting(ChangeEvent::operation).containsExactly(Operation.INSERT, Operation.UPDATE, Operation.DELETE,
+                Operation.INSERT, Operation.DELETE, Operation.INSERT, Operation.UPDATE, Operation.DELETE, Operation.MESSAGE,
+                Operation.TRUNCATE, Operation.TRUNCATE);
 
         ChangeEvent insert = events.get(0);
         assertThat(insert.table()).isEqualTo(capT);
@@ -85,25 +85,33 @@ class PgoutputDecoderTest {
 
         assertThat(events.get(1).before()).as("DEFAULT identity, key unchanged: no old row").isNull();
         assertThat(events.get(1).after().value("name")).isEqualTo("uno");
-        assertThat(events.get(2).before().asMap()).as("key changed: the old key").isEqualTo(Map.of("id", 1));
-        assertThat(events.get(2).after().value("id")).isEqualTo(2);
-        assertThat(events.get(3).before().asMap()).isEqualTo(Map.of("id", 2));
-        assertThat(events.get(3).after()).isNull();
+        assertThat(events.get(2).before().asMap()).as("key changed: a delete of the old key").isEqualTo(Map.of("id", 1));
+        assertThat(events.get(2).after()).isNull();
+        assertThat(events.get(3).before()).as("then a create of the new row").isNull();
+        assertThat(events.get(3).after().value("id")).isEqualTo(2);
+        assertThat(events.get(3).position()).isEqualTo(new Position(events.get(2).commitLsn(), events.get(2).position().sequence() + 1));
+        assertThat(events.get(4).before().asMap()).isEqualTo(Map.of("id", 2));
+        assertThat(events.get(4).after()).isNull();
 
-        assertThat(events.get(5).table()).isEqualTo(capFull);
-        assertThat(events.get(5).before().asMap()).as("FULL identity: the whole old row").isEqualTo(Map.of("id", 1, "v", "a"));
-        assertThat(events.get(5).after().asMap()).isEqualTo(Map.of("id", 1, "v", "b"));
-        assertThat(events.get(6).before().asMap()).isEqualTo(Map.of("id", 1, "v", "b"));
+        assertThat(events.get(6).table()).isEqualTo(capFull);
+        assertThat(events.get(6).before().asMap()).as("FULL identity: the whole old row").isEqualTo(Map.of("id", 1, "v", "a"));
+        assertThat(events.get(6).after().asMap()).isEqualTo(Map.of("id", 1, "v", "b"));
+        assertThat(events.get(7).before().asMap()).isEqualTo(Map.of("id", 1, "v", "b"));
 
-        ChangeEvent message = events.get(7);
+        ChangeEvent message = events.get(8);
         assertThat(message.message().prefix()).isEqualTo("px");
         assertThat(message.message().transactional()).isFalse();
         assertThat(new String(message.message().content(), StandardCharsets.UTF_8)).isEqualTo("nontx");
-        assertThat(message.position()).isEqualTo(new Position(Lsn.parse("0/1516E48"), 0));
+        assertThat(message.lsn()).isEqualTo(Lsn.parse("0/1516E48"));
+        assertThat(message.position()).as("just below the message's LSN, where the next commit may start")
+                .isEqualTo(new Position(Lsn.parse("0/1516E47"), 0));
 
-        assertThat(events.subList(8, 10)).extracting(ChangeEvent::table).containsExactly(capT, capFull);
-        assertThat(events.get(8).truncateOptions()).isEqualTo(new TruncateOptions(false, true));
-        assertThat(events.get(9).position()).isEqualTo(new Position(events.get(8).commitLsn(), 1));
+        assertThat(events.subList(9, 11)).extracting(ChangeEvent::table).containsExactly(capT, capFull);
+        assertThat(events.get(9).truncateOptions()).isEqualTo(new TruncateOptions(false, true));
+        assertThat(events.get(10).position()).isEqualTo(new Position(events.get(9).commitLsn(), 1));
+        for (int i = 1; i < events.size(); i++) {
+            assertThat(events.get(i).position()).isGreaterThan(events.get(i - 1).position());
+        }
 
         assertThat(consumer.transactionEnds()).containsExactly(Lsn.parse("0/15168C8"), Lsn.parse("0/1516A00"), Lsn.parse("0/1516B88"),
                 Lsn.parse("0/1516BF8"), Lsn.parse("0/1516D08"), Lsn.parse("0/1516D90"), Lsn.parse("0/1516E08"), Lsn.parse("0/1516E48"),

@@ -80,8 +80,8 @@ class ValueDecodersTest {
         assertThat(decode(TemporalDecoders.DATE, "2024-02-29")).isEqualTo(LocalDate.of(2024, 2, 29));
         assertThat(decode(TemporalDecoders.DATE, "0044-03-15 BC")).isEqualTo(LocalDate.of(-43, 3, 15));
         assertThat(decode(TemporalDecoders.DATE, "5874897-12-31")).isEqualTo(LocalDate.of(5874897, 12, 31));
-        assertThat(decode(TemporalDecoders.DATE, "infinity")).isEqualTo(SpecialValue.POSITIVE_INFINITY);
-        assertThat(decode(TemporalDecoders.DATE, "-infinity")).isEqualTo(SpecialValue.NEGATIVE_INFINITY);
+        assertThat(decode(TemporalDecoders.DATE, "infinity")).isEqualTo(SpecialValue.DATE_TIME_INFINITY);
+        assertThat(decode(TemporalDecoders.DATE, "-infinity")).isEqualTo(SpecialValue.DATE_TIME_NEGATIVE_INFINITY);
         assertThat(decode(TemporalDecoders.TIME, "13:45:06.000789")).isEqualTo(LocalTime.of(13, 45, 6, 789_000));
         assertThat(decode(TemporalDecoders.TIME, "24:00:00")).isEqualTo(LocalTime.MAX);
         assertThat(decode(TemporalDecoders.TIMETZ, "13:45:06.5+05:30")).isEqualTo(OffsetTime.of(13, 45, 6, 500_000_000,
@@ -91,13 +91,15 @@ class ValueDecodersTest {
         assertThat(decode(TemporalDecoders.TIMESTAMP, "2024-01-15 10:15:30.123456")).isEqualTo(LocalDateTime.of(2024, 1, 15, 10, 15, 30,
                 123_456_000));
         assertThat(decode(TemporalDecoders.TIMESTAMP, "4713-01-01 00:00:00 BC")).isEqualTo(LocalDateTime.of(-4712, 1, 1, 0, 0));
-        assertThat(decode(TemporalDecoders.TIMESTAMP, "-infinity")).isEqualTo(SpecialValue.NEGATIVE_INFINITY);
+        assertThat(decode(TemporalDecoders.TIMESTAMP, "-infinity")).isEqualTo(SpecialValue.DATE_TIME_NEGATIVE_INFINITY);
         assertThat(decode(TemporalDecoders.TIMESTAMPTZ, "2024-01-15 10:15:30.5+01")).isEqualTo(Instant.parse("2024-01-15T09:15:30.5Z"));
         assertThat(decode(TemporalDecoders.TIMESTAMPTZ, "1800-01-01 00:00:00+00:53:28")).isEqualTo(Instant.parse("1799-12-31T23:06:32Z"));
         assertThat(decode(TemporalDecoders.TIMESTAMPTZ, "0001-01-01 00:00:00+00 BC")).isEqualTo(Instant.parse("0000-01-01T00:00:00Z"));
         assertThat(decode(TemporalDecoders.TIMESTAMPTZ, "294276-12-31 23:59:59.999999+00")).isEqualTo(
                 LocalDateTime.of(294276, 12, 31, 23, 59, 59, 999_999_000).toInstant(ZoneOffset.UTC));
-        assertThat(decode(TemporalDecoders.TIMESTAMPTZ, "infinity")).isEqualTo(SpecialValue.POSITIVE_INFINITY);
+        assertThat(decode(TemporalDecoders.TIMESTAMPTZ, "infinity")).isEqualTo(SpecialValue.DATE_TIME_INFINITY);
+        assertThat(decode(TemporalDecoders.TIMESTAMPTZ, "infinity")).hasToString("infinity");
+        assertThat(decode(TemporalDecoders.DATE, "-infinity")).hasToString("-infinity");
         assertThatThrownBy(() -> decode(TemporalDecoders.TIMESTAMPTZ, "2024-01-15T10:15:30Z")).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -109,7 +111,7 @@ class ValueDecodersTest {
         assertThat(decode(TemporalDecoders.INTERVAL, "-00:00:00.000001")).isEqualTo(new Interval(0, 0, -1));
         assertThat(decode(TemporalDecoders.INTERVAL, "1 day")).isEqualTo(new Interval(0, 1, 0));
         assertThat(decode(TemporalDecoders.INTERVAL, "2562047788:00:54.775807")).isEqualTo(new Interval(0, 0, Long.MAX_VALUE));
-        assertThat(decode(TemporalDecoders.INTERVAL, "infinity")).isEqualTo(SpecialValue.POSITIVE_INFINITY);
+        assertThat(decode(TemporalDecoders.INTERVAL, "infinity")).isEqualTo(SpecialValue.DATE_TIME_INFINITY);
     }
 
     @Test
@@ -125,7 +127,7 @@ class ValueDecodersTest {
         assertThat(decode(new ArrayDecoder(ScalarDecoders.TEXT, ';'), "{(1,1),(0,0);(2,2),(1,1)}")).isEqualTo(List.of("(1,1),(0,0)",
                 "(2,2),(1,1)"));
         assertThat(decode(new ArrayDecoder(TemporalDecoders.TIMESTAMPTZ, ','), "{\"2024-01-15 10:00:00+00\",infinity}"))
-                .isEqualTo(List.of(Instant.parse("2024-01-15T10:00:00Z"), SpecialValue.POSITIVE_INFINITY));
+                .isEqualTo(List.of(Instant.parse("2024-01-15T10:00:00Z"), SpecialValue.DATE_TIME_INFINITY));
         assertThat((List<?>) decode(texts, "{a,b}")).isUnmodifiable();
         assertThatThrownBy(() -> decode(ints, "{1,2")).isInstanceOf(IllegalArgumentException.class);
     }

@@ -24,7 +24,8 @@ final class ContainerPostgres implements PostgresDatabase {
                 .withPassword("postgres")
                 .withDatabaseName("postgres")
                 .withCommand("postgres", "-c", "wal_level=logical", "-c", "max_replication_slots=20",
-                        "-c", "max_wal_senders=20", "-c", "max_connections=200", "-c", "fsync=off");
+                        "-c", "max_wal_senders=20", "-c", "max_connections=200", "-c", "fsync=off",
+                        "-c", "max_prepared_transactions=10");
         container.start();
         return new ContainerPostgres(container);
     }

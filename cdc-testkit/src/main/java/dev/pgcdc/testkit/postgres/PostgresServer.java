@@ -212,6 +212,8 @@ public final class PostgresServer implements PostgresDatabase, AutoCloseable {
             settings.put("max_wal_senders", "20");
             settings.put("max_connections", "200");
             settings.put("fsync", "off");
+            // PREPARE TRANSACTION, for tests of two-phase decoding
+            settings.put("max_prepared_transactions", "10");
         }
 
         /**
