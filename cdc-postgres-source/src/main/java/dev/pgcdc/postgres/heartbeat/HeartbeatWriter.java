@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * while other databases of the cluster write WAL. The table is in the publication; its changes
  * never reach handlers (the source does not capture it) and are confirmed with their
  * transaction. A failed write is logged and tried again next interval: the heartbeat is not data.
- * Replication thread only.
+ * Each write is bounded by the catalog connection's statement and socket timeouts, since it runs
+ * on the replication reader's thread between status updates. Replication reader thread only.
  */
 public final class HeartbeatWriter {
 
