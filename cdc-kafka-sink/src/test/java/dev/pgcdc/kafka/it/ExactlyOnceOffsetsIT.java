@@ -166,6 +166,34 @@ class ExactlyOnceOffsetsIT {
     }
 
     @Test
+    void findsAPositionThatAnEarlierVersionWroteToPartitionZeroOfAnOffsetsTopicWithSeveralPartitions() {
+        // earlier versions wrote partition 0 whatever the partition count; pick an id whose own partition is another one
+        String transactionalId = "pgcdc-" + TestNames.unique("slot");
+        while (Utils.toPositive(Utils.murmur2(transactionalId.getBytes(StandardCharsets.UTF_8))) % 4 == 0) {
+            transactionalId = "pgcdc-" + TestNames.unique("slot");
+        }
+        String id = transactionalId;
+        Fixture fixture = new Fixture(builder -> builder.transactionalId(id));
+        kafka.createTopic(fixture.offsets, 4, Map.of("cleanup.policy", "compact"));
+        try (KafkaProducer<String, String> producer = kafka.newProducer()) {
+            producer.send(new ProducerRecord<>(fixture.offsets, 0, id, new Position(Workload.lsnOf(7), 0).toString())).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+
+        KafkaSink sink = new KafkaSink(fixture.settings);
+        ScriptedSource source = new ScriptedSource(9, fixture.workload::event).withOrigin(CLUSTER);
+        try (Pipeline pipeline = Pipelines.start("eo-partition0", source, json(), sink)) {
+            assertThat(sink.committedPosition()).contains(new Position(Workload.lsnOf(7), 0));
+            awaitAcknowledged(pipeline, source, 9, TIMEOUT);
+        }
+        assertThat(kafka.readAllCommitted(fixture.topic)).hasSize(2);
+        // from now on in its own partition (records of several partitions come in no time order: look for it)
+        assertThat(kafka.readAllCommitted(fixture.offsets)).filteredOn(record -> id.equals(record.key()) && record.partition() != 0)
+                .extracting(ConsumerRecord::value).contains(Workload.lsnOf(9) + "#0;system=7301234567890123456;timeline=1");
+    }
+
+    @Test
     void createsTheOffsetsTopicCompactedWithItsOwnMinInsyncReplicas() throws Exception {
         Fixture fixture = new Fixture();
         runTo(fixture, 1, CLUSTER);
@@ -248,9 +276,9 @@ class ExactlyOnceOffsetsIT {
         final TableId table = new TableId("public", TestNames.unique("t"));
         final String topic = kafka.createTopic(TestNames.unique("eo_origin"));
         final String offsets = TestNames.unique("offsets");
-        final String transactionalId = "pgcdc-" + TestNames.unique("slot");
         final Workload workload = new Workload(table, 10);
         final KafkaSinkSettings settings;
+        final String transactionalId;
 
         Fixture() {
             this(builder -> builder);
@@ -258,7 +286,8 @@ class ExactlyOnceOffsetsIT {
 
         Fixture(java.util.function.UnaryOperator<KafkaSinkSettings.Builder> tweak) {
             settings = tweak.apply(KafkaSinkSettings.builder().bootstrapServers(kafka.bootstrapServers()).mapTable(table, topic)
-                    .exactlyOnce(true).transactionalId(transactionalId).offsetsTopic(offsets).batchSize(5)).build();
+                    .exactlyOnce(true).transactionalId("pgcdc-" + TestNames.unique("slot")).offsetsTopic(offsets).batchSize(5)).build();
+            transactionalId = settings.transactionalId();
         }
     }
 }
