@@ -23,8 +23,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code pgcdc run --config FILE}: validates, wires, starts and runs the service until stopped or failed. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Runs the service until SIGTERM/SIGINT or a fatal error.",
-            "Validates the configuration, starts the HTTP endpoints, then streams changes. On SIGTERM/SIGINT it drains",
-            "in-flight records, acknowledges what the sink confirmed, closes the slot connection and exits 0."})
+            "Validates the configuration, starts the HTTP endpoints, then streams changes. On SIGTERM/SIGINT it finishes",
+            "the current transaction, drains in-flight records, acknowledges what the sink confirmed, closes the slot",
+            "connection and exits 0, within pipeline.shutdown-timeout. A second signal exits at once with status 1."})
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);

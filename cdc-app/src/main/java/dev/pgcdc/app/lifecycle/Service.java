@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * The assembled service and its one lifecycle owner. {@link #start} brings the parts up in order:
  * the HTTP endpoints and metrics first (so a failing start is visible), then the slot monitor, then
  * the streaming pipeline (which starts the sink, then the source). {@link #stop} takes them down in
- * reverse: the pipeline drains in-flight records, acknowledges what the sink confirmed and closes the
- * slot connection; then the monitor, the endpoints and the meters close.
+ * reverse: the pipeline reads on to the end of the current transaction, drains in-flight records,
+ * acknowledges what the sink confirmed and closes the slot connection, all within
+ * {@code pipeline.shutdown-timeout}; then the monitor, the endpoints and the meters close.
  *
  * <p>Threading: {@link #start} from the main thread; {@link #stop} from any thread (the main
  * thread after a failure, the shutdown hook on SIGTERM), at most once effectively; {@link #awaitTermination}
@@ -111,7 +112,7 @@ public final class Service {
         if (state.failure().isEmpty()) {
             state.phase(Phase.STOPPING);
         }
-        LOG.info("pgcdc {} stopping: draining in-flight records", name);
+        LOG.info("pgcdc {} stopping: finishing the current transaction, then draining in-flight records", name);
         pipeline.stop();
         Optional<Throwable> failure = pipeline.failure();
         if (failure.isPresent()) {
