@@ -135,7 +135,7 @@ public final class Benchmark {
         System.out.println("bench: " + conditions);
         for (String workload : options.workloads()) {
             if (workload.equals("snapshot")) {
-                report.notMeasured("snapshot", "not measured: waits for the snapshot issue (pgcdc refuses snapshot.mode = snapshot_only"
+                report.notMeasured("snapshot", "not measured: waits for pgcdc's snapshot (it refuses snapshot.mode = snapshot_only"
                         + " until its snapshot lands); no numbers, no placeholder figures");
                 continue;
             }
@@ -530,8 +530,22 @@ public final class Benchmark {
         conditions.put("pgcdc", distribution.name() + ", bin/pgcdc with " + (options.javaOpts() == null ? "the launcher's JVM flags"
                 : "JAVA_OPTS=" + options.javaOpts()) + ", Java " + System.getProperty("java.vm.version"));
         conditions.put("pgRecvlogical", options.recvlogical() == null ? "none" : options.recvlogical());
+        conditions.put("commit", commit());
         conditions.put("options", options);
         return conditions;
+    }
+
+    /** The checkout's commit, and whether it has uncommitted changes (the distribution is built from the working tree). */
+    private static String commit() {
+        Path here = Path.of("").toAbsolutePath();
+        try {
+            String head = ChildProcess.run(List.of(), List.of("git", "rev-parse", "HEAD"), here, Duration.ofSeconds(30)).trim();
+            boolean dirty = !ChildProcess.run(List.of(), List.of("git", "status", "--porcelain", "--untracked-files=no"), here,
+                    Duration.ofSeconds(30)).isBlank();
+            return head + (dirty ? " with uncommitted changes" : "");
+        } catch (RuntimeException e) {
+            return "unknown (not a git checkout)";
+        }
     }
 
     private static String cpuInfo() {
