@@ -122,6 +122,10 @@ public final class Benchmark {
             Benchmark bench = new Benchmark(options, postgres, TestKafka.shared(), distribution, directory);
             bench.runAll(stamp);
             exitCode = 0;
+        } catch (Exception | AssertionError e) {
+            // exit below all the same: client threads of the test kit's broker would keep this JVM alive
+            System.err.println("bench: failed (configurations and logs in " + directory + ")");
+            e.printStackTrace();
         } finally {
             if (ownServer != null) {
                 ownServer.close();
