@@ -16,7 +16,7 @@ if [ -z "$BENCH_SKIP_BUILD" ]; then
       -DskipTests -Djacoco.skip=true -Dmdep.includeScope=test -DexcludeArtifactIds=cdc-app \
       -Dmdep.outputFile=target/bench.classpath
 fi
-tarball=$(ls cdc-app/target/pgcdc-*.tar.gz)
+tarball=$(ls -t cdc-app/target/pgcdc-*.tar.gz | head -n 1)
 if [ -n "$JAVA_HOME" ]; then java_bin=$JAVA_HOME/bin/java; else java_bin=java; fi
 exec "$java_bin" -Xmx1g -cp "integration-tests/target/test-classes:$(cat integration-tests/target/bench.classpath)" \
     -Dbench.distribution="$tarball" -Dbench.dir=integration-tests/target/bench "$@" dev.pgcdc.it.bench.Benchmark
