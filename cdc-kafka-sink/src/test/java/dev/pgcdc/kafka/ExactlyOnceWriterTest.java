@@ -14,6 +14,8 @@ import dev.pgcdc.api.position.StreamOrigin;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -217,6 +219,39 @@ class ExactlyOnceWriterTest {
     }
 
     @Test
+    void closeOnAnInterruptedThreadDoesNotWaitForACommitInProgressAndNeverAborts() throws Exception {
+        writer = writer(1000, Duration.ofMillis(10));
+        producer.blockCommit = new CountDownLatch(1); // the broker never answers
+        RecordingCallback a = new RecordingCallback("a", journal);
+        writer.write(insert(1), records("k1"), a);
+        clock.addAndGet(Duration.ofMillis(10).toNanos());
+        assertThat(producer.commitEntered.await(30, TimeUnit.SECONDS)).as("the commit thread is committing").isTrue();
+
+        long closing = System.nanoTime();
+        Thread.currentThread().interrupt(); // the shutdown deadline
+        writer.close();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.failure != null);
+        assertThat(a.failure).hasMessageContaining("was interrupted").hasMessageContaining("its outcome is unknown");
+        assertThat(a.calls).hasValue(1);
+        assertThat(producer.abortAttempts).hasValue(0);
+        assertThat(producer.closed()).isTrue();
+    }
+
+    @Test
+    void aWriteOnAnInterruptedThreadFailsInsteadOfWaitingForTheCommitThread() {
+        writer = writer(1000, Duration.ofMinutes(1));
+        RecordingCallback a = new RecordingCallback("a", journal);
+
+        Thread.currentThread().interrupt();
+        writer.write(insert(1), records("k1"), a);
+
+        assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+        assertThat(a.failure).hasMessageContaining("interrupted while waiting for a Kafka commit; INSERT on public.users at position 0/1001#0 is not written");
+    }
+
+    @Test
     void aCallbackThatThrowsIsContainedTheOthersAreCalledOnceAndTheWriterFails() {
         writer = writer(3, Duration.ofMinutes(1));
         RecordingCallback a = new RecordingCallback("a", journal);
@@ -303,6 +338,8 @@ class ExactlyOnceWriterTest {
         final AtomicInteger abortAttempts = new AtomicInteger();
         volatile boolean interruptCommit;
         volatile Runnable onCommitAttempt = () -> { };
+        final CountDownLatch commitEntered = new CountDownLatch(1);
+        volatile CountDownLatch blockCommit;
 
         CommitScriptedProducer() {
             super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
@@ -312,6 +349,15 @@ class ExactlyOnceWriterTest {
         public synchronized void commitTransaction() {
             commitAttempts.incrementAndGet();
             onCommitAttempt.run();
+            commitEntered.countDown();
+            CountDownLatch block = blockCommit;
+            if (block != null) {
+                try {
+                    block.await(); // as KafkaProducer waits for the broker's answer, up to max.block.ms
+                } catch (InterruptedException e) {
+                    throw new InterruptException(e);
+                }
+            }
             if (interruptCommit) {
                 throw new InterruptException("commit interrupted");
             }

@@ -170,10 +170,11 @@ class BrokerFaultIT {
     void againstAFrozenBrokerFlushAnswersAnInterruptAndCloseIsBoundedInBothModes() throws Exception {
         for (boolean exactlyOnce : List.of(false, true)) {
             TableId table = new TableId("public", TestNames.unique("t"));
-            String topic = broker.createTopic(TestNames.unique("shutdown"));
-            // a long delivery timeout: without an interrupt, flush would wait for it (the service's shutdown-timeout interrupts)
+            String topic = TestNames.unique("shutdown");
+            // a long delivery timeout: without an interrupt, flush would wait for it (the service's shutdown-timeout interrupts);
+            // the sink creates the topic (right after a thaw the broker may not list a topic the controller just created)
             KafkaSink sink = new KafkaSink(KafkaSinkSettings.builder().bootstrapServers(broker.bootstrapServers()).mapTable(table, topic)
-                    .requestTimeout(Duration.ofSeconds(2)).deliveryTimeout(Duration.ofMinutes(2)).linger(Duration.ofMinutes(1))
+                    .allowAutoTopicCreation(true).requestTimeout(Duration.ofSeconds(2)).deliveryTimeout(Duration.ofMinutes(2)).linger(Duration.ofMinutes(1))
                     .batchSize(1000).exactlyOnce(exactlyOnce).transactionalId("pgcdc-" + TestNames.unique("slot"))
                     .offsetsTopic(TestNames.unique("offsets")).build());
             sink.start();
