@@ -270,16 +270,26 @@ public final class Pipeline implements AutoCloseable {
         sink.write(event, records, new Sink.WriteCallback() {
             @Override
             public void onDurable() {
-                source.acknowledge(event.position());
-                release(recordBytes);
-                listener.onDurable(event, records.size(), System.nanoTime() - writeStarted);
+                // runs on the sink's thread: whatever the source or a listener throws fails the pipeline
+                // here, and the in-flight count is released exactly once either way
+                try {
+                    source.acknowledge(event.position());
+                    listener.onDurable(event, records.size(), System.nanoTime() - writeStarted);
+                } catch (RuntimeException | LinkageError e) {
+                    fail(new CdcException("acknowledging " + describe(event) + " failed: " + e, e));
+                } finally {
+                    release(recordBytes);
+                }
             }
 
             @Override
             public void onFailure(Throwable error) {
-                fail(error instanceof CdcException ? error
-                        : new CdcException("sink failed to write " + describe(event) + ": " + error, error));
-                release(recordBytes);
+                try {
+                    fail(error instanceof CdcException ? error
+                            : new CdcException("sink failed to write " + describe(event) + ": " + error, error));
+                } finally {
+                    release(recordBytes);
+                }
             }
         });
     }

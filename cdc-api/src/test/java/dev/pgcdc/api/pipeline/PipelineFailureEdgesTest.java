@@ -60,6 +60,23 @@ class PipelineFailureEdgesTest {
     }
 
     @Test
+    void anAcknowledgementThatThrowsOnTheSinksThreadFailsThePipelineAndReleasesItsInFlightCount() throws Exception {
+        source.failAcknowledgement = true;
+        pipeline = new Pipeline("test", source, handler(), sink, PipelineSettings.defaults(), null);
+        pipeline.start();
+        Write first = sink.next();
+
+        first.callback.onDurable(); // on the sink's thread in real life: must not throw there
+
+        assertThat(pipeline.awaitTermination(Duration.ofSeconds(60))).isTrue();
+        assertThat(pipeline.failure()).get().extracting(Throwable::getMessage).asString()
+                .contains("acknowledging INSERT on public.users at " + position(1)).contains("tracker broken");
+        assertThat(pipeline.inFlightEvents()).as("the other four writes are still held by the sink; the first is released")
+                .isEqualTo(4);
+        assertThat(source.closed).isTrue();
+    }
+
+    @Test
     void keepsTheFirstFailure() throws Exception {
         pipeline = new Pipeline("test", source, handler(), sink, PipelineSettings.defaults(), null);
         pipeline.start();
@@ -102,6 +119,7 @@ class PipelineFailureEdgesTest {
         final int count;
         volatile boolean polled;
         volatile boolean closed;
+        volatile boolean failAcknowledgement;
 
         ListSource(int count) {
             this.count = count;
@@ -128,6 +146,9 @@ class PipelineFailureEdgesTest {
 
         @Override
         public void acknowledge(Position position) {
+            if (failAcknowledgement) {
+                throw new IllegalStateException("tracker broken");
+            }
             acknowledged.add(position);
         }
 
