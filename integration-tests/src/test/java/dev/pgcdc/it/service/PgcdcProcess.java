@@ -8,10 +8,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code java -jar pgcdc.jar ARGS} as a child process, the way the README runs the service: standard
@@ -23,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PgcdcProcess implements AutoCloseable {
 
+    private static final String HTTP_LOG_LINE = "HTTP endpoints on http://";
+    private static final Pattern HTTP_PORT = Pattern.compile("HTTP endpoints on http://[^ ]*:(\\d+)/");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "pgcdc-it-spawner");
@@ -118,6 +124,37 @@ public final class PgcdcProcess implements AutoCloseable {
             throw new AssertionError("interrupted while waiting for " + this, e);
         }
         return process.exitValue();
+    }
+
+    /**
+     * Waits until the service's log has a line containing {@code text} and returns that line; fails
+     * with the output's tail if the process exits or {@code timeout} passes first.
+     */
+    public String awaitLogLine(String text, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<String> line = stdout().lines().filter(candidate -> candidate.contains(text)).findFirst();
+            if (line.isPresent()) {
+                return line.get();
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError(this + " exited with " + process.exitValue() + " before logging \"" + text + "\"\n" + tail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(this + " did not log \"" + text + "\" within " + timeout + "\n" + tail());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    /** The port of the service's HTTP endpoints, from its start-up log line (for {@code http.port = 0}). */
+    public int awaitHttpPort(Duration timeout) {
+        String line = awaitLogLine(HTTP_LOG_LINE, timeout);
+        Matcher port = HTTP_PORT.matcher(line);
+        if (!port.find()) {
+            throw new AssertionError("no port in the log line \"" + line + "\"");
+        }
+        return Integer.parseInt(port.group(1));
     }
 
     /** Everything written to standard output so far (the service's log). */
