@@ -111,7 +111,7 @@ public final class ConfirmedLsnWatch implements AutoCloseable {
         stopping = true;
         join(sampler);
         join(prober);
-        Throwable failed = failure.get();
+        Throwable failed = failure.getAndSet(null);
         if (failed != null) {
             throw new AssertionError("watching slot " + slot.name() + " failed: " + failed, failed);
         }

@@ -1,5 +1,8 @@
 package dev.pgcdc.it.service;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.pgcdc.api.position.Lsn;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +55,18 @@ public final class PgcdcProcess implements AutoCloseable {
     /** Starts {@code pgcdc run --config <config>}. */
     public static PgcdcProcess run(Path config, Path directory, String name) {
         return start(directory, name, "run", "--config", config.toString());
+    }
+
+    /**
+     * Runs {@code pgcdc run --config <config>} until it streams from {@code slot} and has confirmed
+     * it up to {@code lsn}, then stops it with SIGTERM, which must end it with exit code 0.
+     */
+    public static void runUntilConfirmed(Path config, Path directory, String name, ReplicationSlot slot, Lsn lsn) {
+        try (PgcdcProcess service = run(config, directory, name)) {
+            slot.awaitStreamingBy(service, Duration.ofSeconds(60));
+            slot.awaitConfirmed(lsn, service, Duration.ofSeconds(120));
+            service.stopGracefully(Duration.ofSeconds(60));
+        }
     }
 
     /** Starts {@code java -jar pgcdc.jar args...}. */
@@ -101,6 +117,15 @@ public final class PgcdcProcess implements AutoCloseable {
         process.destroy();
     }
 
+    /** SIGTERM, then waits for the exit; fails with the output's tail unless it exits 0 within {@code timeout}. */
+    public void stopGracefully(Duration timeout) {
+        sigterm();
+        int exitCode = awaitExit(timeout);
+        if (exitCode != 0) {
+            throw new AssertionError(this + " exited with " + exitCode + " after SIGTERM, not 0\n" + tail());
+        }
+    }
+
     /** {@code kill -9}: no chance to drain or to confirm anything. Returns once the process is gone. */
     public void kill() {
         process.destroyForcibly();
@@ -124,6 +149,20 @@ public final class PgcdcProcess implements AutoCloseable {
             throw new AssertionError("interrupted while waiting for " + this, e);
         }
         return process.exitValue();
+    }
+
+    /**
+     * Waits until {@code condition} holds (polled every 200 ms) while the service runs; fails at once,
+     * with the output's tail, if the service exits first, and after {@code timeout} otherwise.
+     */
+    public void awaitWhileRunning(String what, Duration timeout, Callable<Boolean> condition) {
+        await(what + " while " + this + " runs").atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .failFast("the service exited", () -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError(this + " exited with " + process.exitValue() + " while waiting for " + what + "\n" + tail());
+                    }
+                })
+                .until(condition);
     }
 
     /**

@@ -1,7 +1,5 @@
 package dev.pgcdc.it.service;
 
-import static org.awaitility.Awaitility.await;
-
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.time.Duration;
@@ -86,14 +84,15 @@ public final class ReplicationSlot {
 
     /** Waits until {@code service} streams from the slot; fails at once with its output if it exits first. */
     public void awaitStreamingBy(PgcdcProcess service, Duration timeout) {
-        await("slot " + name + " streamed by " + service).atMost(timeout).pollInterval(Duration.ofMillis(100))
-                .failFast("the service exited before streaming", () -> {
-                    if (!service.isAlive()) {
-                        throw new AssertionError(service + " exited with " + service.awaitExit(Duration.ZERO)
-                                + " before streaming from slot " + name + "\n" + service.tail());
-                    }
-                })
-                .until(this::isActive);
+        service.awaitWhileRunning("slot " + name + " streamed", timeout, this::isActive);
+    }
+
+    /**
+     * Waits until the slot is confirmed at or past {@code lsn} (the service has everything up to there
+     * in Kafka); fails at once with its output if {@code service} exits first.
+     */
+    public void awaitConfirmed(Lsn lsn, PgcdcProcess service, Duration timeout) {
+        service.awaitWhileRunning("slot " + name + " confirmed up to " + lsn, timeout, () -> !confirmedFlushLsn().isBefore(lsn));
     }
 
     /** Drops the slot if it exists (ending a walsender still on it): slots hold WAL back. */

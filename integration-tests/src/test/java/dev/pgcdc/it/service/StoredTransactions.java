@@ -1,5 +1,7 @@
 package dev.pgcdc.it.service;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
 import java.util.HashMap;
@@ -38,6 +40,20 @@ public final class StoredTransactions {
         firstCopies.forEach((position, record) -> wholeBelow.computeIfAbsent(position.commitLsn(), lsn -> new HashMap<>())
                 .merge(record.partition(), record.offset() + 1, Math::max));
         return new StoredTransactions(wholeBelow);
+    }
+
+    /**
+     * Asserts that {@code confirmed}, a slot's {@code confirmed_flush_lsn}, is not past the commit LSN
+     * of the first transaction missing below {@code endOffsets}, the end offsets asked for after it was
+     * read; with {@code someMissing}, also that a transaction was missing (the scenario left Kafka short).
+     */
+    public void assertNotConfirmedPastMissing(Lsn confirmed, Map<Integer, Long> endOffsets, boolean someMissing) {
+        Optional<Lsn> firstMissing = firstMissingBelow(endOffsets);
+        if (someMissing) {
+            assertThat(firstMissing).as("a transaction missing below the end offsets %s", endOffsets).isPresent();
+        }
+        firstMissing.ifPresent(missing -> assertThat(confirmed).as("the slot's confirmed_flush_lsn against the commit LSN of the first"
+                + " transaction missing below the end offsets %s", endOffsets).isLessThanOrEqualTo(missing));
     }
 
     /** How many transactions the contents hold. */

@@ -1,5 +1,7 @@
 package dev.pgcdc.it.service;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
@@ -131,6 +133,12 @@ public final class VersionedRows implements AutoCloseable {
             }
         }
         return verdicts;
+    }
+
+    /** Asserts that {@code records} hold every version of every key in order ({@code exactlyOnce}: each once); see {@link #verdicts}. */
+    public void assertEveryVersionInOrder(List<ChangeRecord> records, boolean exactlyOnce) {
+        assertThat(verdicts(records, exactlyOnce)).as("keys of %s by what their %d records show", table, records.size())
+                .isEqualTo(Map.of(allVersionsInOrder(exactlyOnce), (long) keys));
     }
 
     /** The verdict of every key when all is well. */
