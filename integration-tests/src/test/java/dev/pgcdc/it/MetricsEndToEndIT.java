@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,24 +90,29 @@ class MetricsEndToEndIT {
             MetricsScrape metrics = idle.get();
             ReplicationSlot.Reading reading = view.get();
 
-            assertThat(operationCounters(metrics)).as("changes handled per operation")
-                    .isEqualTo(operations(500, 100, 50, 1, 1));
-            assertThat(byTopic(metrics, "pgcdc_write_total")).as("records durable per topic, as Kafka holds them").isEqualTo(recordsInKafka);
-            assertThat(byTopic(metrics, "pgcdc_err_total")).as("errors per topic").isEqualTo(Map.of("none", 0.0));
-            assertThat(metrics.value("pgcdc_process_latency_current")).as("commit to handling of the last event, ns")
-                    .isPositive().isLessThan(ONE_MINUTE_NANOS);
-            assertThat(metrics.value("pgcdc_bulk_request_process_latency_current")).as("hand-over to durable of the last write, ns")
-                    .isPositive().isLessThan(ONE_MINUTE_NANOS);
-            assertThat(slotGauges(metrics)).as("slot gauges").isEqualTo(slotGauges(reading));
-            assertThat(reading.confirmedFlushLsn()).as("confirmed flush LSN when idle").isGreaterThanOrEqualTo(end);
-            assertThat(metrics.value("pgcdc_slot_lag_bytes")).as("lag when idle").isLessThan(1024 * 1024);
-            Map<String, Double> noSnapshot = new LinkedHashMap<>();
-            SNAPSHOT_GAUGES.forEach(name -> noSnapshot.put(name, 0.0));
-            assertThat(snapshotGauges(metrics)).as("snapshot gauges (no snapshot in this version)").isEqualTo(noSnapshot);
-            assertThat(metrics.names("pgcdc_")).as("pgcdc meters, each checked above").isEqualTo(KNOWN_METERS);
-            assertThat(metrics.samples().stream().filter(sample -> sample.name().startsWith("pgcdc_")).map(Sample::labels)
-                    .map(labels -> labels.get("slot_name") + "@" + labels.get("host")).distinct().toList())
-                    .as("slot_name and host labels").containsExactly(slot.name() + "@" + postgres.host());
+            // every meter checked, each failure reported: one wrong meter does not hide the others
+            SoftAssertions.assertSoftly(softly -> {
+                softly.assertThat(operationCounters(metrics)).as("changes handled per operation")
+                        .isEqualTo(operations(500, 100, 50, 1, 1));
+                softly.assertThat(byTopic(metrics, "pgcdc_write_total")).as("records durable per topic, as Kafka holds them")
+                        .isEqualTo(recordsInKafka);
+                softly.assertThat(byTopic(metrics, "pgcdc_err_total")).as("errors per topic").isEqualTo(Map.of("none", 0.0));
+                softly.assertThat(metrics.value("pgcdc_process_latency_current")).as("commit to handling of the last event, ns")
+                        .isPositive().isLessThan(ONE_MINUTE_NANOS);
+                softly.assertThat(metrics.value("pgcdc_bulk_request_process_latency_current"))
+                        .as("hand-over to durable of the last write, ns")
+                        .isPositive().isLessThan(ONE_MINUTE_NANOS);
+                softly.assertThat(slotGauges(metrics)).as("slot gauges").isEqualTo(slotGauges(reading));
+                softly.assertThat(reading.confirmedFlushLsn()).as("confirmed flush LSN when idle").isGreaterThanOrEqualTo(end);
+                softly.assertThat(metrics.value("pgcdc_slot_lag_bytes")).as("lag when idle").isLessThan(1024 * 1024);
+                Map<String, Double> noSnapshot = new LinkedHashMap<>();
+                SNAPSHOT_GAUGES.forEach(name -> noSnapshot.put(name, 0.0));
+                softly.assertThat(snapshotGauges(metrics)).as("snapshot gauges (no snapshot in this version)").isEqualTo(noSnapshot);
+                softly.assertThat(metrics.names("pgcdc_")).as("pgcdc meters, each checked above").isEqualTo(KNOWN_METERS);
+                softly.assertThat(metrics.samples().stream().filter(sample -> sample.name().startsWith("pgcdc_")).map(Sample::labels)
+                        .map(labels -> labels.get("slot_name") + "@" + labels.get("host")).distinct().toList())
+                        .as("slot_name and host labels").containsExactly(slot.name() + "@" + postgres.host());
+            });
 
             service.stopGracefully(Duration.ofSeconds(60));
         } finally {
