@@ -76,7 +76,8 @@ class BrokerDownPastDeliveryTimeoutEndToEndIT {
                     long killed = System.nanoTime();
                     rows.write(TRANSACTIONS_DURING);
                     int exitCode = first.awaitExit(Duration.ofSeconds(150));
-                    LOG.info("{} exited with {} {} ms after the broker died", first, exitCode, Duration.ofNanos(System.nanoTime() - killed).toMillis());
+                    LOG.info("{} exited with {} {} ms after the broker died", first, exitCode,
+                            Duration.ofNanos(System.nanoTime() - killed).toMillis());
                     assertThat(exitCode).as("exit code with the broker down past the delivery timeout\n%s", first.tail()).isEqualTo(FAILED);
                     assertThat(first.stderr()).as("standard error").startsWith("pgcdc: failed");
                 }

@@ -16,6 +16,9 @@ import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaBroker;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -30,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The walsender is terminated again and again while the service streams a steady load to a broker
- * that freezes for a while and then thaws: through every reconnect and the stall, the slot's
+ * that freezes for a while and then thaws, and a transaction that began long before commits during the
+ * freeze: through every reconnect and the stall, the slot's
  * {@code confirmed_flush_lsn}, read every 200 ms, never passes the commit of a transaction Kafka does
  * not hold yet, and in the end every change is in Kafka, in order per key.
  */
@@ -43,12 +47,14 @@ class WalsenderTerminatedRepeatedlyEndToEndIT {
     private static final Duration PACE = Duration.ofMillis(20); // at most 50 transactions a second
     private static final Duration TERMINATE_EVERY = Duration.ofSeconds(3);
     private static final int TERMINATIONS_WHILE_FROZEN = 4;
+    private static final int LONG_TRANSACTION_ROWS = 200; // ids past KEYS, version 0
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the service's output
     Path directory;
 
     @Test
-    void theSlotIsNeverConfirmedPastWhatKafkaHoldsWhileWalsendersAreTerminatedAndTheBrokerFreezesAndThaws(PostgresDatabase postgres) {
+    void theSlotIsNeverConfirmedPastWhatKafkaHoldsWhileWalsendersAreTerminatedAndTheBrokerFreezesAndThaws(PostgresDatabase postgres)
+            throws SQLException {
         ScheduledExecutorService terminator = Executors.newSingleThreadScheduledExecutor(runnable -> new Thread(runnable, "walsender-terminator"));
         try (KafkaBroker broker = KafkaBroker.builder().start(); VersionedRows rows = new VersionedRows(postgres, KEYS, ROWS_PER_TRANSACTION)) {
             String topic = broker.createTopic(TestNames.unique("terminated")); // one partition: Kafka holds a prefix of the stream
@@ -61,7 +67,8 @@ class WalsenderTerminatedRepeatedlyEndToEndIT {
                     .with("pgcdc.postgres.reconnect-max-backoff = 2s");
             ReplicationSlot slot = new ReplicationSlot(postgres, config.slot());
             TopicReader reader = TopicReader.of(broker);
-            try (PgcdcProcess service = PgcdcProcess.run(config.writeTo(directory), directory, "service")) {
+            try (PgcdcProcess service = PgcdcProcess.run(config.writeTo(directory), directory, "service");
+                 Connection longTransaction = postgres.connect()) {
                 slot.awaitStreamingBy(service, Duration.ofSeconds(60));
                 ConfirmedLsnWatch watch = ConfirmedLsnWatch.start(slot, reader, topic);
                 try {
@@ -73,9 +80,17 @@ class WalsenderTerminatedRepeatedlyEndToEndIT {
                         }
                     }, TERMINATE_EVERY.toMillis(), TERMINATE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
 
+                    // a transaction that begins now and commits once the broker is frozen: its first changes are older
+                    // than what the service confirms meanwhile, which must not let anything confirm past its commit
+                    longTransaction.setAutoCommit(false);
+                    try (Statement insert = longTransaction.createStatement()) {
+                        insert.execute("INSERT INTO " + rows.table() + " (id, version) SELECT g, 0 FROM generate_series("
+                                + (KEYS + 1) + ", " + (KEYS + LONG_TRANSACTION_ROWS) + ") g");
+                    }
                     service.awaitWhileRunning("records in " + topic + " before the freeze", Duration.ofSeconds(90),
                             () -> reader.endOffsetSum(topic) >= 1000);
                     broker.freeze();
+                    longTransaction.commit();
                     int beforeFreeze = terminations.get();
                     service.awaitWhileRunning(TERMINATIONS_WHILE_FROZEN + " walsenders terminated while the broker is frozen",
                             Duration.ofSeconds(90),
@@ -99,6 +114,8 @@ class WalsenderTerminatedRepeatedlyEndToEndIT {
                     assertThat(violations).as("samples of the slot confirmed past a transaction Kafka lacked").isEmpty();
                     assertThat(watch.samples()).as("samples of the slot's confirmed_flush_lsn").isGreaterThan(50);
                     rows.assertEveryVersionInOrder(records, false);
+                    assertThat(records.stream().map(record -> record.row().get("id").asInt()).filter(id -> id > KEYS).distinct().count())
+                            .as("rows of the long transaction in Kafka").isEqualTo(LONG_TRANSACTION_ROWS);
                 } finally {
                     watch.close();
                 }

@@ -34,7 +34,8 @@ public record ChangeRecord(int partition, long offset, JsonNode key, JsonNode va
         for (Header header : record.headers()) {
             headers.put(header.key(), header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
         }
-        return new ChangeRecord(record.partition(), record.offset(), parse(record.key()), parse(record.value()), Collections.unmodifiableMap(headers));
+        return new ChangeRecord(record.partition(), record.offset(), parse(record.key()), parse(record.value()),
+                Collections.unmodifiableMap(headers));
     }
 
     /** A JSON text as a tree; null for null. */
