@@ -46,7 +46,7 @@ class WalsenderTerminatedRepeatedlyEndToEndIT {
     private static final int ROWS_PER_TRANSACTION = 10;
     private static final Duration PACE = Duration.ofMillis(20); // at most 50 transactions a second
     private static final Duration TERMINATE_EVERY = Duration.ofSeconds(3);
-    private static final int TERMINATIONS_WHILE_FROZEN = 4;
+    private static final int ROUNDS_WHILE_FROZEN = 4; // the broker stays frozen for 4 rounds of the terminator, about 12 s
     private static final int LONG_TRANSACTION_ROWS = 200; // ids past KEYS, version 0
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the service's output
@@ -73,11 +73,13 @@ class WalsenderTerminatedRepeatedlyEndToEndIT {
                 ConfirmedLsnWatch watch = ConfirmedLsnWatch.start(slot, reader, topic);
                 try {
                     rows.startWriting(PACE);
+                    AtomicInteger rounds = new AtomicInteger();
                     AtomicInteger terminations = new AtomicInteger();
                     terminator.scheduleWithFixedDelay(() -> {
                         if (slot.terminateWalsender()) {
                             terminations.incrementAndGet();
                         }
+                        rounds.incrementAndGet(); // whether or not the service had reconnected yet
                     }, TERMINATE_EVERY.toMillis(), TERMINATE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
 
                     // a transaction that begins now and commits once the broker is frozen: its first changes are older
@@ -91,10 +93,9 @@ class WalsenderTerminatedRepeatedlyEndToEndIT {
                             () -> reader.endOffsetSum(topic) >= 1000);
                     broker.freeze();
                     longTransaction.commit();
-                    int beforeFreeze = terminations.get();
-                    service.awaitWhileRunning(TERMINATIONS_WHILE_FROZEN + " walsenders terminated while the broker is frozen",
-                            Duration.ofSeconds(90),
-                            () -> terminations.get() >= beforeFreeze + TERMINATIONS_WHILE_FROZEN);
+                    int beforeFreeze = rounds.get();
+                    service.awaitWhileRunning(ROUNDS_WHILE_FROZEN + " rounds of walsender terminations while the broker is frozen",
+                            Duration.ofSeconds(90), () -> rounds.get() >= beforeFreeze + ROUNDS_WHILE_FROZEN);
                     broker.thaw();
                     long atThaw = reader.endOffsetSum(topic);
                     int afterThaw = terminations.get();
@@ -102,7 +103,7 @@ class WalsenderTerminatedRepeatedlyEndToEndIT {
                             () -> reader.endOffsetSum(topic) >= atThaw + 1000 && terminations.get() >= afterThaw + 2);
                     terminator.shutdownNow();
                     Lsn end = rows.stopWriting();
-                    LOG.info("{} changes written, {} walsenders terminated", rows.changes(), terminations.get());
+                    LOG.info("{} changes written, {} walsenders terminated in {} rounds", rows.changes(), terminations.get(), rounds.get());
 
                     slot.awaitConfirmed(end, service, Duration.ofSeconds(120));
                     List<ChangeRecord> records = reader.readAll(topic);
