@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.it.service.ChangeRecord;
+import dev.pgcdc.it.service.MetricsScrape;
 import dev.pgcdc.it.service.PgcdcProcess;
 import dev.pgcdc.it.service.ReplicationSlot;
 import dev.pgcdc.it.service.ServiceConfig;
@@ -86,13 +87,23 @@ class BrokerDownPastDeliveryTimeoutEndToEndIT {
 
                 broker.restart();
                 Map<Integer, Long> storedAtExit = reader.endOffsets(topic);
-                PgcdcProcess.runUntilConfirmed(file, directory, "second", slot, end);
+                List<ChangeRecord> inKafkaAtExit = reader.readAll(topic);
+                MetricsScrape second = PgcdcProcess.runUntilConfirmed(file, directory, "second", slot, end);
 
                 List<ChangeRecord> records = reader.readAll(topic);
                 LOG.info("{} records for {} changes; Kafka held offsets {} when the service exited with the slot at {}", records.size(),
                         rows.changes(), storedAtExit, confirmedAtExit);
                 rows.assertEveryVersionInOrder(records, exactlyOnce);
                 StoredTransactions.of(records).assertNotConfirmedPastMissing(confirmedAtExit, storedAtExit, true);
+
+                // PostgreSQL sends again every transaction whose commit LSN is at or past the confirmed one; in exactly-once
+                // mode those Kafka already held are skipped (and counted), the others are handled and written
+                long heldAgain = exactlyOnce ? inKafkaAtExit.stream().filter(record -> !record.position().commitLsn()
+                        .isBefore(confirmedAtExit)).count() : 0;
+                assertThat(second.value("pgcdc_events_skipped_committed_total")).as("events the restarted service skipped as"
+                        + " already in Kafka").isEqualTo((double) heldAgain);
+                assertThat(second.value("pgcdc_insert_total") + second.value("pgcdc_update_total"))
+                        .as("changes the restarted service handled: the records it added").isEqualTo((double) records.size() - inKafkaAtExit.size());
             } finally {
                 slot.drop();
             }

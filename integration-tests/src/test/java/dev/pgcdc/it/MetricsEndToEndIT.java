@@ -93,6 +93,8 @@ class MetricsEndToEndIT {
                 softly.assertThat(byTopic(metrics, "pgcdc_write_total")).as("records durable per topic, as Kafka holds them")
                         .isEqualTo(recordsInKafka);
                 softly.assertThat(byTopic(metrics, "pgcdc_err_total")).as("errors per topic").isEqualTo(Map.of("none", 0.0));
+                softly.assertThat(metrics.value("pgcdc_events_skipped_committed_total")).as("events skipped as already in Kafka"
+                        + " (exactly-once only)").isZero();
                 softly.assertThat(metrics.value("pgcdc_process_latency_current")).as("commit to handling of the last event, ns")
                         .isPositive().isLessThan(ONE_MINUTE_NANOS);
                 softly.assertThat(metrics.value("pgcdc_bulk_request_process_latency_current"))
@@ -155,7 +157,8 @@ class MetricsEndToEndIT {
     private static final Set<String> KNOWN_METERS = new TreeSet<>(Set.of("pgcdc_insert_total", "pgcdc_update_total", "pgcdc_delete_total",
             "pgcdc_truncate_total", "pgcdc_message_total", "pgcdc_read_total", "pgcdc_write_total", "pgcdc_err_total",
             "pgcdc_process_latency_current", "pgcdc_bulk_request_process_latency_current", "pgcdc_slot_confirmed_flush_lsn",
-            "pgcdc_slot_current_lsn", "pgcdc_slot_lag_bytes", "pgcdc_slot_retained_wal_bytes", "pgcdc_slot_active"));
+            "pgcdc_slot_current_lsn", "pgcdc_slot_lag_bytes", "pgcdc_slot_retained_wal_bytes", "pgcdc_slot_active",
+            "pgcdc_events_skipped_committed_total"));
 
     static {
         KNOWN_METERS.addAll(SNAPSHOT_GAUGES);

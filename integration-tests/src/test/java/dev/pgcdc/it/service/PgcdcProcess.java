@@ -59,13 +59,17 @@ public final class PgcdcProcess implements AutoCloseable {
 
     /**
      * Runs {@code pgcdc run --config <config>} until it streams from {@code slot} and has confirmed
-     * it up to {@code lsn}, then stops it with SIGTERM, which must end it with exit code 0.
+     * it up to {@code lsn}, then stops it with SIGTERM, which must end it with exit code 0. Returns
+     * its {@code /metrics} as they were just before the stop.
      */
-    public static void runUntilConfirmed(Path config, Path directory, String name, ReplicationSlot slot, Lsn lsn) {
+    public static MetricsScrape runUntilConfirmed(Path config, Path directory, String name, ReplicationSlot slot, Lsn lsn) {
         try (PgcdcProcess service = run(config, directory, name)) {
             slot.awaitStreamingBy(service, Duration.ofSeconds(60));
+            int port = service.awaitHttpPort(Duration.ofSeconds(30));
             slot.awaitConfirmed(lsn, service, Duration.ofSeconds(120));
+            MetricsScrape metrics = MetricsScrape.of(port);
             service.stopGracefully(Duration.ofSeconds(60));
+            return metrics;
         }
     }
 
