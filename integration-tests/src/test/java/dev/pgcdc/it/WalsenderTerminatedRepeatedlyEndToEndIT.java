@@ -76,8 +76,12 @@ class WalsenderTerminatedRepeatedlyEndToEndIT {
                     AtomicInteger rounds = new AtomicInteger();
                     AtomicInteger terminations = new AtomicInteger();
                     terminator.scheduleWithFixedDelay(() -> {
-                        if (slot.terminateWalsender()) {
-                            terminations.incrementAndGet();
+                        try {
+                            if (slot.terminateWalsender()) {
+                                terminations.incrementAndGet();
+                            }
+                        } catch (RuntimeException e) {
+                            LOG.warn("terminating the walsender of {} failed: {}", slot.name(), e.toString()); // the next round tries again
                         }
                         rounds.incrementAndGet(); // whether or not the service had reconnected yet
                     }, TERMINATE_EVERY.toMillis(), TERMINATE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
