@@ -23,7 +23,9 @@ import org.apache.kafka.common.errors.TimeoutException;
  * below them is no earlier than the one missing then, and a confirmed LSN past its commit LSN is a
  * confirmation of something Kafka had not taken. (The slot may legitimately be confirmed past the
  * commit LSN of the last transaction Kafka holds: to its end, or to the server's WAL end when nothing
- * is in flight; never past the commit of one it lacks.)
+ * is in flight; never past the commit of one it lacks.) Meant for at-least-once topics, where a
+ * record is acknowledged only once the end offsets include it; an exactly-once commit is acknowledged
+ * a moment before its markers make it visible to {@code read_committed} readers.
  *
  * <p>Threads of its own, named {@code slot-watch-*}; {@link #close} stops them. Thread-safe.
  */
