@@ -233,14 +233,7 @@ class RestartAndIdleEndToEndIT {
 
         /** Runs the service until the slot is confirmed up to {@code end}, then stops it with SIGTERM. */
         void runUntilConfirmed(Path file, Path directory, String name, Lsn end) {
-            try (PgcdcProcess service = PgcdcProcess.run(file, directory, name)) {
-                slot.awaitStreamingBy(service, Duration.ofSeconds(60));
-                await("slot confirmed up to " + end).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                        .failFast("the service exited", () -> !service.isAlive())
-                        .until(() -> !slot.confirmedFlushLsn().isBefore(end));
-                service.sigterm();
-                assertThat(service.awaitExit(Duration.ofSeconds(30))).as("exit code after SIGTERM\n%s", service.tail()).isZero();
-            }
+            PgcdcProcess.runUntilConfirmed(file, directory, name, slot, end);
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.pgcdc.kafka.it;
 
 import static dev.pgcdc.kafka.it.Pipelines.awaitAcknowledged;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.event.TableId;
@@ -16,7 +15,6 @@ import dev.pgcdc.kafka.json.JsonChangeHandler;
 import dev.pgcdc.kafka.json.JsonHandlerSettings;
 import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaBroker;
-import dev.pgcdc.testkit.kafka.KafkaCluster;
 import dev.pgcdc.testkit.kafka.TestKafka;
 import java.time.Duration;
 import java.util.List;
@@ -33,7 +31,8 @@ class ExactlyOnceIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private final KafkaCluster kafka = TestKafka.shared();
+    // a local broker process everywhere: a test reads its log segments (TestKafka.localBroker)
+    private final KafkaBroker kafka = TestKafka.localBroker();
 
     @Test
     void commitsEachBatchWithItsLastPositionAndSkipsReplayedEventsAfterARestart() {
@@ -72,8 +71,7 @@ class ExactlyOnceIT {
 
     @Test
     void writesTransactionalBatchesThatReadCommittedConsumersSeeOnlyOnceCommitted() {
-        assumeThat(kafka).isInstanceOf(KafkaBroker.class);
-        KafkaBroker broker = (KafkaBroker) kafka;
+        KafkaBroker broker = kafka;
         TableId table = new TableId("public", TestNames.unique("t"));
         String topic = kafka.createTopic(TestNames.unique("eo_batches"));
         ScriptedSource source = new ScriptedSource(300, new Workload(table, 10)::event);

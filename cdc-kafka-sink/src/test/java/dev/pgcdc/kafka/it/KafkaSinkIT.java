@@ -4,7 +4,6 @@ import static dev.pgcdc.kafka.it.Pipelines.awaitAcknowledged;
 import static dev.pgcdc.kafka.it.Pipelines.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pgcdc.api.HandlerException;
 import dev.pgcdc.api.SinkException;
@@ -31,7 +30,6 @@ import dev.pgcdc.kafka.partition.Crc32Partitioner;
 import dev.pgcdc.kafka.partition.ReferenceHashPartitioner;
 import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaBroker;
-import dev.pgcdc.testkit.kafka.KafkaCluster;
 import dev.pgcdc.testkit.kafka.TestKafka;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
@@ -60,7 +58,8 @@ class KafkaSinkIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private final KafkaCluster kafka = TestKafka.shared();
+    // a local broker process everywhere: some tests read its log segments (TestKafka.localBroker)
+    private final KafkaBroker kafka = TestKafka.localBroker();
 
     @Test
     void deliversEveryChangeInOrderPerKeyAndAcknowledgesEveryPosition() {
@@ -435,7 +434,6 @@ class KafkaSinkIT {
     }
 
     private KafkaBroker localBroker() {
-        assumeTrue(kafka instanceof KafkaBroker, "needs the local broker process to read its log segments");
-        return (KafkaBroker) kafka;
+        return kafka;
     }
 }

@@ -3,7 +3,6 @@ package dev.pgcdc.kafka.it;
 import static dev.pgcdc.kafka.it.Pipelines.awaitAcknowledged;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.event.TableId;
@@ -20,7 +19,6 @@ import dev.pgcdc.kafka.json.JsonChangeHandler;
 import dev.pgcdc.kafka.json.JsonHandlerSettings;
 import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaBroker;
-import dev.pgcdc.testkit.kafka.KafkaCluster;
 import dev.pgcdc.testkit.kafka.TestKafka;
 import java.time.Duration;
 import java.util.HashMap;
@@ -46,7 +44,8 @@ class ProducerSettingsIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private final KafkaCluster kafka = TestKafka.shared();
+    // a local broker process everywhere: some tests read its log segments (TestKafka.localBroker)
+    private final KafkaBroker kafka = TestKafka.localBroker();
 
     @Test
     void lingerGathersTheRecordsWrittenWithinItIntoOneStoredBatch() {
@@ -217,7 +216,6 @@ class ProducerSettingsIT {
     }
 
     private KafkaBroker localBroker() {
-        assumeTrue(kafka instanceof KafkaBroker, "needs the local broker process to read its log segments");
-        return (KafkaBroker) kafka;
+        return kafka;
     }
 }

@@ -20,6 +20,8 @@ public final class TestKafka {
     // guarded by TestKafka.class; a failure is kept so that later tests fail fast with it
     private static KafkaCluster shared;
     private static RuntimeException failure;
+    // guarded by TestKafka.class: the broker process of localBroker() when the shared cluster is not one
+    private static KafkaBroker local;
 
     private TestKafka() {
     }
@@ -37,6 +39,25 @@ public final class TestKafka {
             throw new TestEnvironmentException("the shared Kafka could not be started: " + failure.getMessage(), failure);
         }
         return shared;
+    }
+
+    /**
+     * A broker process of this JVM, for tests that need one whatever the environment (they read its
+     * log segments or data directory): the shared cluster when it is a local {@link KafkaBroker},
+     * otherwise (a container, an external cluster) a broker started on first use and shared by those
+     * tests, stopped when the JVM exits. Such tests thus run everywhere instead of being skipped where
+     * Docker or an external Kafka is present, and fail loudly when no broker can be started. Never
+     * close, kill or freeze it: a test that does starts a {@link KafkaBroker} of its own.
+     */
+    public static synchronized KafkaBroker localBroker() {
+        if (shared() instanceof KafkaBroker broker) {
+            return broker;
+        }
+        if (local == null) {
+            local = KafkaBroker.builder().start();
+            System.out.println("pgcdc-testkit: " + local.description() + " for tests that read a broker's files");
+        }
+        return local;
     }
 
     private static KafkaCluster provide() {

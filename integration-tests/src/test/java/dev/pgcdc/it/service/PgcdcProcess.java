@@ -1,5 +1,8 @@
 package dev.pgcdc.it.service;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.pgcdc.api.position.Lsn;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -8,10 +11,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code java -jar pgcdc.jar ARGS} as a child process, the way the README runs the service: standard
@@ -23,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PgcdcProcess implements AutoCloseable {
 
+    private static final String HTTP_LOG_LINE = "HTTP endpoints on http://";
+    private static final Pattern HTTP_PORT = Pattern.compile("HTTP endpoints on http://[^ ]*:(\\d+)/");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "pgcdc-it-spawner");
@@ -45,6 +55,22 @@ public final class PgcdcProcess implements AutoCloseable {
     /** Starts {@code pgcdc run --config <config>}. */
     public static PgcdcProcess run(Path config, Path directory, String name) {
         return start(directory, name, "run", "--config", config.toString());
+    }
+
+    /**
+     * Runs {@code pgcdc run --config <config>} until it streams from {@code slot} and has confirmed
+     * it up to {@code lsn}, then stops it with SIGTERM, which must end it with exit code 0. Returns
+     * its {@code /metrics} as they were just before the stop.
+     */
+    public static MetricsScrape runUntilConfirmed(Path config, Path directory, String name, ReplicationSlot slot, Lsn lsn) {
+        try (PgcdcProcess service = run(config, directory, name)) {
+            slot.awaitStreamingBy(service, Duration.ofSeconds(60));
+            int port = service.awaitHttpPort(Duration.ofSeconds(30));
+            slot.awaitConfirmed(lsn, service, Duration.ofSeconds(120));
+            MetricsScrape metrics = MetricsScrape.of(port);
+            service.stopGracefully(Duration.ofSeconds(60));
+            return metrics;
+        }
     }
 
     /** Starts {@code java -jar pgcdc.jar args...}. */
@@ -95,6 +121,15 @@ public final class PgcdcProcess implements AutoCloseable {
         process.destroy();
     }
 
+    /** SIGTERM, then waits for the exit; fails with the output's tail unless it exits 0 within {@code timeout}. */
+    public void stopGracefully(Duration timeout) {
+        sigterm();
+        int exitCode = awaitExit(timeout);
+        if (exitCode != 0) {
+            throw new AssertionError(this + " exited with " + exitCode + " after SIGTERM, not 0\n" + tail());
+        }
+    }
+
     /** {@code kill -9}: no chance to drain or to confirm anything. Returns once the process is gone. */
     public void kill() {
         process.destroyForcibly();
@@ -118,6 +153,51 @@ public final class PgcdcProcess implements AutoCloseable {
             throw new AssertionError("interrupted while waiting for " + this, e);
         }
         return process.exitValue();
+    }
+
+    /**
+     * Waits until {@code condition} holds (polled every 200 ms) while the service runs; fails at once,
+     * with the output's tail, if the service exits first, and after {@code timeout} otherwise.
+     */
+    public void awaitWhileRunning(String what, Duration timeout, Callable<Boolean> condition) {
+        await(what + " while " + this + " runs").atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .failFast("the service exited", () -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError(this + " exited with " + process.exitValue() + " while waiting for " + what + "\n" + tail());
+                    }
+                })
+                .until(condition);
+    }
+
+    /**
+     * Waits until the service's log has a line containing {@code text} and returns that line; fails
+     * with the output's tail if the process exits or {@code timeout} passes first.
+     */
+    public String awaitLogLine(String text, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<String> line = stdout().lines().filter(candidate -> candidate.contains(text)).findFirst();
+            if (line.isPresent()) {
+                return line.get();
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError(this + " exited with " + process.exitValue() + " before logging \"" + text + "\"\n" + tail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(this + " did not log \"" + text + "\" within " + timeout + "\n" + tail());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    /** The port of the service's HTTP endpoints, from its start-up log line (for {@code http.port = 0}). */
+    public int awaitHttpPort(Duration timeout) {
+        String line = awaitLogLine(HTTP_LOG_LINE, timeout);
+        Matcher port = HTTP_PORT.matcher(line);
+        if (!port.find()) {
+            throw new AssertionError("no port in the log line \"" + line + "\"");
+        }
+        return Integer.parseInt(port.group(1));
     }
 
     /** Everything written to standard output so far (the service's log). */

@@ -1,10 +1,9 @@
 package dev.pgcdc.it.service;
 
-import static org.awaitility.Awaitility.await;
-
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.time.Duration;
+import java.util.Optional;
 
 /** What PostgreSQL says about a test's replication slot ({@code pg_replication_slots}), as an operator would look. */
 public final class ReplicationSlot {
@@ -34,6 +33,49 @@ public final class ReplicationSlot {
                 .map(row -> (String) row.get("lsn")).filter(text -> text != null).map(Lsn::parse).findFirst().orElse(Lsn.INVALID);
     }
 
+    /** The process id of the walsender streaming from the slot, empty when none does. */
+    public Optional<Integer> activePid() {
+        return postgres.query("SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?", name).stream()
+                .map(row -> (Integer) row.get("active_pid")).filter(pid -> pid != null).findFirst();
+    }
+
+    /** Ends the walsender streaming from the slot ({@code pg_terminate_backend}), as a failover or a DBA might; false when none did. */
+    public boolean terminateWalsender() {
+        return postgres.query("SELECT pg_terminate_backend(active_pid) AS terminated FROM pg_replication_slots"
+                + " WHERE slot_name = ? AND active_pid IS NOT NULL", name).stream()
+                .anyMatch(row -> Boolean.TRUE.equals(row.get("terminated")));
+    }
+
+    /**
+     * {@code pg_stat_replication.sent_lsn} of the slot's walsender: how far it has decoded and sent the
+     * stream (for a transaction still open, into its changes); {@link Lsn#INVALID} when none streams.
+     */
+    public Lsn sentLsn() {
+        return postgres.query("SELECT r.sent_lsn::text AS lsn FROM pg_stat_replication r JOIN pg_replication_slots s"
+                + " ON s.active_pid = r.pid WHERE s.slot_name = ?", name).stream()
+                .map(row -> (String) row.get("lsn")).filter(text -> text != null).map(Lsn::parse).findFirst().orElse(Lsn.INVALID);
+    }
+
+    /** One reading of the slot's row and the server's WAL position, taken together; empty when the slot does not exist. */
+    public Optional<Reading> read() {
+        return postgres.query("SELECT active, restart_lsn::text AS restart, confirmed_flush_lsn::text AS confirmed,"
+                + " pg_current_wal_lsn()::text AS current FROM pg_replication_slots WHERE slot_name = ?", name).stream()
+                .map(row -> new Reading((Boolean) row.get("active"), Lsn.parse((String) row.get("restart")),
+                        Lsn.parse((String) row.get("confirmed")), Lsn.parse((String) row.get("current"))))
+                .findFirst();
+    }
+
+    /**
+     * What {@code pg_replication_slots} and {@code pg_current_wal_lsn()} said at one moment.
+     *
+     * @param active            whether a walsender streamed from the slot
+     * @param restartLsn        the oldest WAL the slot keeps
+     * @param confirmedFlushLsn what the consumer confirmed
+     * @param currentLsn        the server's WAL position
+     */
+    public record Reading(boolean active, Lsn restartLsn, Lsn confirmedFlushLsn, Lsn currentLsn) {
+    }
+
     /** Bytes of WAL written since the confirmed flush LSN. */
     public long lagBytes() {
         return postgres.queryValue(Long.class, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint"
@@ -42,14 +84,15 @@ public final class ReplicationSlot {
 
     /** Waits until {@code service} streams from the slot; fails at once with its output if it exits first. */
     public void awaitStreamingBy(PgcdcProcess service, Duration timeout) {
-        await("slot " + name + " streamed by " + service).atMost(timeout).pollInterval(Duration.ofMillis(100))
-                .failFast("the service exited before streaming", () -> {
-                    if (!service.isAlive()) {
-                        throw new AssertionError(service + " exited with " + service.awaitExit(Duration.ZERO)
-                                + " before streaming from slot " + name + "\n" + service.tail());
-                    }
-                })
-                .until(this::isActive);
+        service.awaitWhileRunning("slot " + name + " streamed", timeout, this::isActive);
+    }
+
+    /**
+     * Waits until the slot is confirmed at or past {@code lsn} (the service has everything up to there
+     * in Kafka); fails at once with its output if {@code service} exits first.
+     */
+    public void awaitConfirmed(Lsn lsn, PgcdcProcess service, Duration timeout) {
+        service.awaitWhileRunning("slot " + name + " confirmed up to " + lsn, timeout, () -> !confirmedFlushLsn().isBefore(lsn));
     }
 
     /** Drops the slot if it exists (ending a walsender still on it): slots hold WAL back. */

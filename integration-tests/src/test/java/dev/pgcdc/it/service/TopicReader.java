@@ -3,6 +3,7 @@ package dev.pgcdc.it.service;
 import dev.pgcdc.testkit.kafka.KafkaCluster;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,6 +75,13 @@ public final class TopicReader {
         }
     }
 
+    /** Each partition's end offset now (for read_committed: its last stable offset). */
+    public Map<Integer, Long> endOffsets(String topic) {
+        try (KafkaConsumer<String, String> consumer = open()) {
+            return endOffsets(consumer, assign(consumer, topic), Duration.ofSeconds(60));
+        }
+    }
+
     /** The sum of the partitions' end offsets (for read_committed: last stable offsets): cheap progress. */
     public long endOffsetSum(String topic) {
         try (KafkaConsumer<String, String> consumer = open()) {
@@ -82,16 +90,29 @@ public final class TopicReader {
         }
     }
 
+    /** {@code consumer}'s end offsets of {@code partitions} by partition number; a Kafka TimeoutException after {@code timeout}. */
+    static Map<Integer, Long> endOffsets(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions, Duration timeout) {
+        Map<Integer, Long> offsets = new HashMap<>();
+        consumer.endOffsets(partitions, timeout).forEach((partition, offset) -> offsets.put(partition.partition(), offset));
+        return offsets;
+    }
+
     private KafkaConsumer<String, String> open() {
+        return open(Map.of());
+    }
+
+    /** A consumer of this reader's isolation, with {@code overrides} applied last. */
+    KafkaConsumer<String, String> open(Map<String, Object> overrides) {
         Map<String, Object> properties = kafka.clientProperties();
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString().toLowerCase(Locale.ROOT));
         properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        properties.putAll(overrides);
         return new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer());
     }
 
-    private static List<TopicPartition> assign(KafkaConsumer<?, ?> consumer, String topic) {
+    static List<TopicPartition> assign(KafkaConsumer<?, ?> consumer, String topic) {
         List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(info -> new TopicPartition(topic, info.partition()))
                 .toList();
