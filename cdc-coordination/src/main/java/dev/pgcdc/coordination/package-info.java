@@ -1,5 +1,5 @@
 /**
- * PostgreSQL-backed coordination (DESIGN.md, "Failover"): slot liveness for active/passive failover
+ * PostgreSQL-backed coordination (planned; docs/operations.md, "Failover"): slot liveness for active/passive failover
  * and snapshot chunk claims. Implemented by a later issue; the ports it implements are in
  * {@link dev.pgcdc.api.coordination}.
  */

@@ -1,5 +1,5 @@
 /**
- * Consistent chunked initial snapshot (DESIGN.md, "Snapshot"): exported snapshot, chunk planning by
+ * Consistent chunked initial snapshot (planned; see docs/architecture.md): exported snapshot, chunk planning by
  * primary-key ranges, chunk reading as {@code READ} events. Implemented by a later issue; the port it
  * implements is {@link dev.pgcdc.api.snapshot.Snapshotter}.
  */

@@ -9,7 +9,7 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * The module boundaries of DESIGN.md and STYLE.md, checked on the classes of every module on the
+ * The module boundaries of docs/architecture.md, checked on the classes of every module on the
  * class path (cdc-api, the adapters, cdc-metrics, cdc-app).
  */
 @AnalyzeClasses(packages = "dev.pgcdc", importOptions = ImportOption.DoNotIncludeTests.class)

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A service configuration file as a user writes one (FEATURES.md's keys, under {@code pgcdc}): the
+ * A service configuration file as a user writes one (the keys of docs/configuration.md, under {@code pgcdc}): the
  * connection to a test database, a publication, a slot, the captured tables and their topics, the
  * HTTP endpoints on a free port of 127.0.0.1, plus any further HOCON lines. Not thread-safe.
  */
