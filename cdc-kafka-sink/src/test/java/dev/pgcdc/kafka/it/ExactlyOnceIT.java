@@ -89,8 +89,6 @@ class ExactlyOnceIT {
 
     @Test
     void withoutLingerABurstIsCommittedInTransactionsOfUpToBatchSizeNotOnePerEvent() {
-        assumeThat(kafka).isInstanceOf(KafkaBroker.class);
-        KafkaBroker broker = (KafkaBroker) kafka;
         TableId table = new TableId("public", TestNames.unique("t"));
         String topic = kafka.createTopic(TestNames.unique("eo_linger0"));
         ScriptedSource source = new ScriptedSource(1000, new Workload(table, 10)::event);
@@ -101,7 +99,7 @@ class ExactlyOnceIT {
             awaitAcknowledged(pipeline, source, 1000, TIMEOUT);
         }
 
-        long commits = BrokerBatches.of(broker.dataDirectory(), topic, 0).stream().filter(RecordBatch::isControlBatch).count();
+        long commits = BrokerBatches.of(kafka.dataDirectory(), topic, 0).stream().filter(RecordBatch::isControlBatch).count();
         // one transaction per event before; now about 1000 / batch-size, plus one per pause of the stream
         assertThat(commits).as("commit markers").isBetween(10L, 100L);
         assertThat(kafka.readAllCommitted(topic)).hasSize(1000);
