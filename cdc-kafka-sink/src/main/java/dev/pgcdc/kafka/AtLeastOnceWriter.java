@@ -150,8 +150,10 @@ final class AtLeastOnceWriter implements RecordWriter {
                     return;
                 }
             } while (!compareAndSet(left, SETTLED));
+            // this write's callback first: the owner learns the cause itself before a write that races
+            // with this one is refused "on an earlier failure"; a callback that throws does not replace it
+            RecordWriter.settle(callback, error);
             recordFailure(sequence, error);
-            settle(error);
         }
 
         private void succeedOne() {

@@ -420,7 +420,21 @@ public final class Pipeline implements AutoCloseable {
 
     private void closeQuietly() {
         closeQuietly(handler, "handler");
-        closeQuietly(sink, "sink");
+        // Out of time: the sink is closed on an interrupted thread, which tells it not to wait for
+        // records that are not durable (Sink#close), so a broker that is gone cannot stretch the
+        // shutdown by the sink's own close timeout. The flag is cleared before the source closes, so
+        // the source still sends its final status update.
+        boolean outOfTime = deadline.hasPassed();
+        if (outOfTime) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            closeQuietly(sink, "sink");
+        } finally {
+            if (outOfTime) {
+                Thread.interrupted();
+            }
+        }
         closeQuietly(source, "source");
     }
 

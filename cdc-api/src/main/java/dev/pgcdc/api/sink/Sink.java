@@ -55,7 +55,11 @@ public interface Sink extends AutoCloseable {
         return committedPosition();
     }
 
-    /** Releases resources; records not yet durable are not reported durable. Idempotent. */
+    /**
+     * Releases resources; records not yet durable are not reported durable. Idempotent. The owner
+     * calls it on an interrupted thread when its shutdown time is up: then release at once, without
+     * waiting for records that are still outstanding.
+     */
     @Override
     void close();
 

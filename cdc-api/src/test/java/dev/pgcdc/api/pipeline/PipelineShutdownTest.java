@@ -124,6 +124,27 @@ class PipelineShutdownTest {
     }
 
     @Test
+    void aSinkWhoseCloseWaitsForOutstandingRecordsIsClosedInterruptedOnceTheTimeIsUpAndTheSourceStillClosesNormally() throws Exception {
+        sink.flushBlocks = true;
+        sink.confirmOnFlushOnly = true;
+        sink.closeBlocksUntilInterrupted = true;
+        start(PipelineSettings.builder().shutdownTimeout(Duration.ofMillis(500)).build());
+        source.offer(List.of(event(100, 0)), true);
+        await().atMost(Duration.ofSeconds(60)).until(() -> sink.written.size() == 1);
+
+        long started = System.nanoTime();
+        pipeline.stop();
+
+        assertThat(pipeline.isTerminated()).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("a close that waits (as KafkaProducer.close against a"
+                + " frozen broker) does not stretch the stop").isLessThan(Duration.ofSeconds(10));
+        assertThat(sink.closedInterrupted).as("the sink was told the time is up").isTrue();
+        assertThat(source.closed).isTrue();
+        assertThat(source.closedInterrupted).as("the source closes on a thread that is not interrupted, to send its last status")
+                .isFalse();
+    }
+
+    @Test
     void theDrainAfterASinkFailureIsBoundedByTheShutdownTimeout() throws Exception {
         sink.flushBlocks = true;
         sink.confirmOnFlushOnly = true;
@@ -167,6 +188,7 @@ class PipelineShutdownTest {
         volatile boolean betweenTransactions = true;
         volatile boolean endless;
         volatile boolean closed;
+        volatile boolean closedInterrupted;
         private long endlessSequence;
 
         void offer(List<ChangeEvent> events, boolean endsBetweenTransactions) {
@@ -205,6 +227,7 @@ class PipelineShutdownTest {
 
         @Override
         public void close() {
+            closedInterrupted = Thread.currentThread().isInterrupted();
             closed = true;
         }
     }
@@ -217,6 +240,8 @@ class PipelineShutdownTest {
         volatile boolean confirmOnFlushOnly;
         volatile boolean flushBlocks;
         volatile boolean flushThrowsUnchecked;
+        volatile boolean closeBlocksUntilInterrupted;
+        volatile boolean closedInterrupted;
         volatile boolean closed;
 
         @Override
@@ -254,6 +279,14 @@ class PipelineShutdownTest {
 
         @Override
         public void close() {
+            closedInterrupted = Thread.currentThread().isInterrupted();
+            if (closeBlocksUntilInterrupted) {
+                try {
+                    new CountDownLatch(1).await(); // a close that waits for outstanding records, as long as it may
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             closed = true;
         }
     }
