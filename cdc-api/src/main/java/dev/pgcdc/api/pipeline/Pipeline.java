@@ -274,7 +274,7 @@ public final class Pipeline implements AutoCloseable {
                 // here, and the in-flight count is released exactly once either way
                 try {
                     source.acknowledge(event.position());
-                    listener.onDurable(event, records.size(), System.nanoTime() - writeStarted);
+                    listener.onDurable(event, records, System.nanoTime() - writeStarted);
                 } catch (RuntimeException | LinkageError e) {
                     fail(new CdcException("acknowledging " + describe(event) + " failed: " + e, e));
                 } finally {

@@ -1,6 +1,8 @@
 package dev.pgcdc.api.pipeline;
 
 import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.handler.OutRecord;
+import java.util.List;
 
 /**
  * Observes the pipeline, for metrics and logs. Every method has an empty default. Methods are called
@@ -23,6 +25,14 @@ public interface PipelineListener {
 
     /** All of the records of {@code event} are durable, {@code writeNanos} after they were handed to the sink. */
     default void onDurable(ChangeEvent event, int records, long writeNanos) {
+    }
+
+    /**
+     * As {@link #onDurable(ChangeEvent, int, long)}, with the records themselves (for the topic a
+     * handler named); the pipeline calls this one. The default calls the count form.
+     */
+    default void onDurable(ChangeEvent event, List<OutRecord> records, long writeNanos) {
+        onDurable(event, records.size(), writeNanos);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.pgcdc.metrics.pipeline;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.handler.OutRecord;
 import dev.pgcdc.api.pipeline.ErrorPolicy;
 import dev.pgcdc.api.pipeline.PipelineListener;
 import dev.pgcdc.metrics.MetricLabels;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -118,6 +120,25 @@ public final class PipelineMetrics implements PipelineListener {
     @Override
     public void onDurable(ChangeEvent event, int records, long writeNanos) {
         writeCounter(topicOf(event)).increment(records);
+        writeLatencyNanos.set(writeNanos);
+    }
+
+    @Override
+    public void onDurable(ChangeEvent event, List<OutRecord> records, long writeNanos) {
+        // a record the handler addressed (a logical message's topic, a dead letter) counts under its
+        // topic; the others under the topic of the event's table
+        int unaddressed = 0;
+        for (int i = 0; i < records.size(); i++) {
+            String topic = records.get(i).topic();
+            if (topic == null) {
+                unaddressed++;
+            } else {
+                writeCounter(topic).increment();
+            }
+        }
+        if (unaddressed > 0) {
+            writeCounter(topicOf(event)).increment(unaddressed);
+        }
         writeLatencyNanos.set(writeNanos);
     }
 

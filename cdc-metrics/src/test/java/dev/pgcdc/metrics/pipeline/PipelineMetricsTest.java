@@ -3,16 +3,20 @@ package dev.pgcdc.metrics.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.event.LogicalMessage;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.Row;
 import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.handler.OutRecord;
 import dev.pgcdc.api.pipeline.ErrorPolicy;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.metrics.MetricLabels;
 import dev.pgcdc.metrics.ServiceMeters;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +70,21 @@ class PipelineMetricsTest {
                 "pgcdc_write_total{host=\"db1\",slot_name=\"orders_slot\",topic_name=\"users.0\"} 5.0",
                 "pgcdc_write_total{host=\"db1\",slot_name=\"orders_slot\",topic_name=\"unmapped\"} 1.0",
                 "pgcdc_bulk_request_process_latency_current{host=\"db1\",slot_name=\"orders_slot\"} 5000.0");
+    }
+
+    @Test
+    void countsARecordTheHandlerAddressedUnderItsOwnTopic() {
+        byte[] bytes = "x".getBytes(StandardCharsets.UTF_8);
+        ChangeEvent message = ChangeEvent.builder(Operation.MESSAGE).message(new LogicalMessage("audit", bytes, true))
+                .commitLsn(Lsn.parse("0/16B3748")).commitTime(NOW).build();
+        metrics.onDurable(message, List.of(new OutRecord("audit.messages", bytes, bytes, List.of())), 1_000);
+        metrics.onDurable(event(Operation.INSERT, USERS), List.of(OutRecord.of(bytes, bytes),
+                new OutRecord("audit.messages", bytes, bytes, List.of())), 2_000);
+
+        assertThat(meters.scrape()).contains(
+                "pgcdc_write_total{host=\"db1\",slot_name=\"orders_slot\",topic_name=\"audit.messages\"} 2.0",
+                "pgcdc_write_total{host=\"db1\",slot_name=\"orders_slot\",topic_name=\"users.0\"} 1.0")
+                .doesNotContain("topic_name=\"unmapped\"");
     }
 
     @Test
