@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -118,8 +119,12 @@ class DebugEndpointsTest {
             types.add(event.getEventType().getName());
         }
         assertThat(types).isNotEmpty().contains("jdk.CPULoad", "jdk.JVMInformation");
-        assertThat(Files.list(Path.of(System.getProperty("java.io.tmpdir")))
-                .filter(file -> file.getFileName().toString().matches("pgcdc-.*\\.jfr"))).as("temporary files left behind").isEmpty();
+        // the temporary file is deleted just after the last byte is sent
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+                assertThat(files.filter(file -> file.getFileName().toString().matches("pgcdc-.*\\.jfr"))).as("temporary files").isEmpty();
+            }
+        });
     }
 
     @Test
