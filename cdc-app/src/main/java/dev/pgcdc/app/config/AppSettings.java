@@ -18,7 +18,7 @@ import java.util.Objects;
  *
  * @param handlerName  ServiceLoader name of the handler
  * @param sinkName     ServiceLoader name of the sink
- * @param http         where the HTTP endpoints listen
+ * @param http         where the HTTP endpoints listen, and whether the debug endpoints are served
  * @param slotInterval how often the slot's figures are read
  * @param logging      log level and format
  * @param pipeline     in-flight bounds, error policy, shutdown timeout
@@ -59,6 +59,7 @@ public record AppSettings(
         String sinkName = reader.string("pgcdc.sink.name");
         String httpHost = reader.string("pgcdc.http.host");
         int httpPort = reader.integer("pgcdc.http.port", 0, 65535, 8080);
+        boolean httpDebug = reader.bool("pgcdc.http.debug", false);
         Duration slotInterval = reader.duration("pgcdc.metrics.slot-interval", false, Duration.ofSeconds(10));
         LoggingSettings logging = logging(reader);
         PipelineSettings pipeline = pipeline(reader);
@@ -66,7 +67,7 @@ public record AppSettings(
         if (!reader.problems().isEmpty()) {
             throw new ConfigurationException(reader.problems());
         }
-        return new AppSettings(handlerName, sinkName, new HttpSettings(httpHost, httpPort), slotInterval, logging, pipeline);
+        return new AppSettings(handlerName, sinkName, new HttpSettings(httpHost, httpPort, httpDebug), slotInterval, logging, pipeline);
     }
 
     private static LoggingSettings logging(SettingsReader reader) {

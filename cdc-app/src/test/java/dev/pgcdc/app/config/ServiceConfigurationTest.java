@@ -50,7 +50,7 @@ class ServiceConfigurationTest {
     void readsEveryKeyTheAppOwns() throws IOException {
         ServiceConfiguration configuration = load(MINIMAL + """
                 pgcdc {
-                  http { host = "127.0.0.1", port = 9090 }
+                  http { host = "127.0.0.1", port = 9090, debug = true }
                   metrics.slot-interval = 3s
                   logging { level = debug, format = json, loggers { "org.postgresql" = info } }
                   pipeline {
@@ -66,7 +66,7 @@ class ServiceConfigurationTest {
                 """);
 
         AppSettings app = configuration.app();
-        assertThat(app.http()).isEqualTo(new HttpSettings("127.0.0.1", 9090));
+        assertThat(app.http()).isEqualTo(new HttpSettings("127.0.0.1", 9090, true));
         assertThat(app.slotInterval()).isEqualTo(Duration.ofSeconds(3));
         assertThat(app.logging()).isEqualTo(new LoggingSettings("debug", LogFormat.JSON,
                 Map.of("org.apache.kafka", "warn", "org.postgresql", "info")));
@@ -79,6 +79,7 @@ class ServiceConfigurationTest {
     void reportsEveryBadValueAtOnceWithItsKeyTheValueAndWhatIsAllowed() {
         assertThat(problems(MINIMAL + """
                 pgcdc.http.port = 70000
+                pgcdc.http.debug = maybe
                 pgcdc.logging.format = xml
                 pgcdc.logging.level = verbose
                 pgcdc.pipeline.error-policy = explode
@@ -88,6 +89,7 @@ class ServiceConfigurationTest {
                 pgcdc.metrics.slot-interval = 0s
                 """)).containsExactlyInAnyOrder(
                 "pgcdc.http.port = 70000 is out of range; allowed: 0 to 65535",
+                "pgcdc.http.debug = \"maybe\" is not a boolean; allowed: true, false",
                 "pgcdc.logging.format = \"xml\" is not allowed; allowed: text, json",
                 "pgcdc.logging.level = \"verbose\" is not allowed; allowed: trace, debug, info, warn, error, off",
                 "pgcdc.pipeline.error-policy = \"explode\" is not allowed; allowed: fail, skip, dead-letter",

@@ -26,18 +26,23 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /metrics}: every meter in the Prometheus text format;</li>
  *   <li>{@code GET /slot}: the slot's figures as JSON (404 when there is no such slot, 503 when PostgreSQL does not answer);</li>
  *   <li>{@code GET /health/live}: 200 unless the service failed;</li>
- *   <li>{@code GET /health/ready}: 200 while snapshotting or streaming, 503 otherwise.</li>
+ *   <li>{@code GET /health/ready}: 200 while snapshotting or streaming, 503 otherwise;</li>
+ *   <li>only with {@link HttpSettings#debug()}: {@code GET /debug/threads}, a dump of every thread's stack
+ *       ({@code jstack -l} layout), and {@code GET /debug/jfr?seconds=N}, a JDK Flight Recorder recording of
+ *       N seconds (see {@link JfrRecorder}); without it they are 404.</li>
  * </ul>
- * Nothing secret is ever written: the bodies hold figures and state, not configuration.
+ * Nothing secret is ever written: the bodies hold figures and state, not configuration. The debug
+ * endpoints do show the service's internals (stacks, class names, a profile), hence off by default.
  *
  * <p>Lifecycle: {@link #start} then {@link #close} by one owner. Requests are served by two daemon
- * threads, {@code pgcdc-http-<n>}.
+ * threads, {@code pgcdc-http-<n>}; a JFR recording is waited out on a third, {@code pgcdc-http-jfr}.
  */
 public final class StatusServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
     private static final String JSON = "application/json";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String PLAIN_TEXT = "text/plain; charset=utf-8";
 
     private final HttpSettings settings;
     private final ServiceMeters meters;
@@ -46,6 +51,7 @@ public final class StatusServer implements AutoCloseable {
     private final String slotName;
     private HttpServer server;
     private ExecutorService executor;
+    private JfrRecorder jfr;
 
     public StatusServer(HttpSettings settings, ServiceMeters meters, SlotMonitor slotMonitor, ServiceState state, String slotName) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -78,10 +84,19 @@ public final class StatusServer implements AutoCloseable {
             return thread;
         });
         bound.setExecutor(executor);
+        if (settings.debug()) {
+            jfr = new JfrRecorder();
+        }
         bound.createContext("/", this::handle);
         bound.start();
         server = bound;
-        LOG.info("HTTP endpoints on http://{}:{}/ (status, metrics, slot, health/live, health/ready)", settings.host(), port());
+        LOG.info("HTTP endpoints on http://{}:{}/ (status, metrics, slot, health/live, health/ready{})", settings.host(), port(),
+                settings.debug() ? ", debug/threads, debug/jfr" : "");
+        if (settings.debug()) {
+            LOG.warn("pgcdc.http.debug = true: /debug/threads and /debug/jfr show thread stacks and profiles of this service to anyone"
+                    + " who reaches {}:{}; bind pgcdc.http.host to 127.0.0.1 or a private network, and turn it off when done",
+                    settings.host(), port());
+        }
     }
 
     /** The port listened on (the one chosen when {@link HttpSettings#port()} is 0). */
@@ -97,29 +112,54 @@ public final class StatusServer implements AutoCloseable {
         if (server != null) {
             server.stop(0);
             executor.shutdownNow();
+            if (jfr != null) {
+                jfr.close();
+                jfr = null;
+            }
             server = null;
         }
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
+        boolean handedOver = false;
+        try {
             if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 respond(exchange, 405, JSON, StatusJson.error("only GET is supported"));
                 return;
             }
-            switch (exchange.getRequestURI().getPath()) {
+            String path = exchange.getRequestURI().getPath();
+            if (settings.debug() && "/debug/jfr".equals(path)) {
+                handedOver = jfr.start(exchange);
+                return;
+            }
+            switch (path) {
                 case "/status" -> status(exchange);
                 case "/metrics" -> respond(exchange, 200, PROMETHEUS_TEXT, meters.scrape().getBytes(StandardCharsets.UTF_8));
                 case "/slot" -> slot(exchange);
                 case "/health/live" -> live(exchange);
                 case "/health/ready" -> ready(exchange);
-                default -> respond(exchange, 404, JSON,
-                        StatusJson.error("no such endpoint; try /status, /metrics, /slot, /health/live, /health/ready"));
+                case "/debug/threads" -> {
+                    if (settings.debug()) {
+                        respond(exchange, 200, PLAIN_TEXT, ThreadDump.take().getBytes(StandardCharsets.UTF_8));
+                    } else {
+                        notFound(exchange);
+                    }
+                }
+                default -> notFound(exchange);
             }
         } catch (RuntimeException e) {
             LOG.warn("HTTP request {} failed", exchange.getRequestURI(), e);
+        } finally {
+            if (!handedOver) {
+                exchange.close();
+            }
         }
+    }
+
+    private void notFound(HttpExchange exchange) throws IOException {
+        respond(exchange, 404, JSON, StatusJson.error("no such endpoint; try /status, /metrics, /slot, /health/live, /health/ready"
+                + (settings.debug() ? ", /debug/threads, /debug/jfr?seconds=30" : "")));
     }
 
     private void status(HttpExchange exchange) throws IOException {
@@ -154,7 +194,7 @@ public final class StatusServer implements AutoCloseable {
         respond(exchange, ready ? 200 : 503, JSON, StatusJson.health(ready ? "up" : "down", state));
     }
 
-    private static void respond(HttpExchange exchange, int code, String contentType, byte[] body) throws IOException {
+    static void respond(HttpExchange exchange, int code, String contentType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         if ("HEAD".equals(exchange.getRequestMethod())) {

@@ -145,6 +145,14 @@ class StatusServerTest {
         assertThat(post.statusCode()).isEqualTo(405);
     }
 
+    @Test
+    void debugEndpointsDoNotExistWhenDebugIsOff() throws Exception {
+        assertThat(get("/debug/threads").statusCode()).isEqualTo(404);
+        HttpResponse<String> jfr = get("/debug/jfr?seconds=1");
+        assertThat(jfr.statusCode()).isEqualTo(404);
+        assertThat(jfr.body()).doesNotContain("/debug");
+    }
+
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
