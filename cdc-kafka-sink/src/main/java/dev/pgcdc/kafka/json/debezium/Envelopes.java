@@ -8,7 +8,7 @@ final class Envelopes {
     /** Debezium's SnapshotRecord values, in its order. */
     static final String SNAPSHOT_VALUES = "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental";
 
-    static final ConnectSchema SOURCE = ConnectSchema.struct("io.debezium.connector.postgresql.Source", null, List.of(
+    static final ConnectSchema SOURCE = ConnectSchema.struct("io.debezium.connector.postgresql.Source", 1, List.of(
             field("version", ConnectSchema.of("string")),
             field("connector", ConnectSchema.of("string")),
             field("name", ConnectSchema.of("string")),
