@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.pgcdc.api.value.Interval;
 import dev.pgcdc.api.value.SpecialValue;
 import dev.pgcdc.api.value.UnchangedToast;
+import dev.pgcdc.kafka.json.IsoTime;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -48,6 +49,7 @@ final class ValueEncoder {
     }
 
     private final String unchangedToastPlaceholder;
+    private final char[] scratch = new char[IsoTime.MAX_LENGTH];
 
     ValueEncoder(String unchangedToastPlaceholder) {
         this.unchangedToastPlaceholder = unchangedToastPlaceholder;
@@ -100,7 +102,7 @@ final class ValueEncoder {
             case TIMESTAMP_MILLIS, TIMESTAMP_MICROS -> writeTimestamp(g, encoding.kind() == FieldEncoding.Kind.TIMESTAMP_MICROS, value);
             case ZONED_TIMESTAMP -> {
                 if (value instanceof Instant instant) {
-                    g.writeString(ZONED_TIMESTAMP[Math.min(encoding.width(), 9)].format(instant.atOffset(ZoneOffset.UTC)));
+                    writeZonedTimestamp(g, instant, Math.min(encoding.width(), 9));
                 } else {
                     g.writeString(value.toString()); // infinity, -infinity: as Debezium
                 }
@@ -129,6 +131,16 @@ final class ValueEncoder {
                 g.writeEndArray();
             }
             default -> throw new IllegalStateException("no encoding for " + encoding.kind());
+        }
+    }
+
+    /** Without a formatter for the years 0000-9999 (nearly every value; a timestamptz is in most rows). */
+    private void writeZonedTimestamp(JsonGenerator g, Instant instant, int width) throws IOException {
+        int length = width == 0 ? -1 : IsoTime.instant(instant, width, scratch);
+        if (length < 0) {
+            g.writeString(ZONED_TIMESTAMP[width].format(instant.atOffset(ZoneOffset.UTC)));
+        } else {
+            g.writeString(scratch, 0, length);
         }
     }
 
