@@ -6,6 +6,7 @@ import dev.pgcdc.kafka.config.SettingsReader;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.BinaryHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.DecimalHandlingMode;
+import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.HstoreHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.IntervalHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.TimePrecisionMode;
 import java.util.ArrayList;
@@ -118,7 +119,8 @@ public record JsonHandlerSettings(
                         debeziumChoice(debezium, "decimal", "handling", encoding.decimalHandlingMode(), DecimalHandlingMode.class),
                         debeziumChoice(debezium, "time", "precision", encoding.timePrecisionMode(), TimePrecisionMode.class),
                         debeziumChoice(debezium, "interval", "handling", encoding.intervalHandlingMode(), IntervalHandlingMode.class),
-                        debeziumChoice(debezium, "binary", "handling", encoding.binaryHandlingMode(), BinaryHandlingMode.class)))
+                        debeziumChoice(debezium, "binary", "handling", encoding.binaryHandlingMode(), BinaryHandlingMode.class),
+                        debeziumChoice(debezium, "hstore", "handling", encoding.hstoreHandlingMode(), HstoreHandlingMode.class)))
                 .debeziumTombstonesOnDelete(debezium.section("tombstones").section("on").bool("delete", defaults.debeziumTombstonesOnDelete()));
         JsonHandlerSettings settings = null;
         try {

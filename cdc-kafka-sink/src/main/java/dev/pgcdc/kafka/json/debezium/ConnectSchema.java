@@ -19,11 +19,12 @@ import java.util.Map;
  * @param doc          documentation, or null
  * @param parameters   the logical type's parameters (e.g. {@code scale}), empty when none
  * @param defaultValue a string default, or null
- * @param items        an array's element schema, else null
+ * @param items        an array's element schema, a map's value schema, else null
+ * @param keys         a map's key schema, else null
  * @param fields       a struct's fields in order, else empty
  */
 record ConnectSchema(String type, boolean optional, String name, Integer version, String doc, Map<String, String> parameters,
-        String defaultValue, ConnectSchema items, List<Field> fields) {
+        String defaultValue, ConnectSchema items, ConnectSchema keys, List<Field> fields) {
 
     /** A struct field. */
     record Field(String name, ConnectSchema schema) {
@@ -35,20 +36,24 @@ record ConnectSchema(String type, boolean optional, String name, Integer version
     }
 
     static ConnectSchema of(String type) {
-        return new ConnectSchema(type, false, null, null, null, Map.of(), null, null, List.of());
+        return new ConnectSchema(type, false, null, null, null, Map.of(), null, null, null, List.of());
     }
 
     /** A logical type: {@code type} with Debezium's or Connect's {@code name} and version 1. */
     static ConnectSchema named(String type, String name) {
-        return new ConnectSchema(type, false, name, 1, null, Map.of(), null, null, List.of());
+        return new ConnectSchema(type, false, name, 1, null, Map.of(), null, null, null, List.of());
     }
 
     static ConnectSchema arrayOf(ConnectSchema items) {
-        return new ConnectSchema("array", false, null, null, null, Map.of(), null, items.asOptional(), List.of());
+        return new ConnectSchema("array", false, null, null, null, Map.of(), null, items.asOptional(), null, List.of());
+    }
+
+    static ConnectSchema mapOf(ConnectSchema keys, ConnectSchema values) {
+        return new ConnectSchema("map", false, null, null, null, Map.of(), null, values, keys, List.of());
     }
 
     static ConnectSchema struct(String name, Integer version, List<Field> fields) {
-        return new ConnectSchema("struct", false, name, version, null, Map.of(), null, null, fields);
+        return new ConnectSchema("struct", false, name, version, null, Map.of(), null, null, null, fields);
     }
 
     ConnectSchema asOptional() {
@@ -56,7 +61,7 @@ record ConnectSchema(String type, boolean optional, String name, Integer version
     }
 
     ConnectSchema withOptional(boolean value) {
-        return new ConnectSchema(type, value, name, version, doc, parameters, defaultValue, items, fields);
+        return new ConnectSchema(type, value, name, version, doc, parameters, defaultValue, items, keys, fields);
     }
 
     /** Parameters kept in the given order, as Connect keeps them. */
@@ -65,15 +70,15 @@ record ConnectSchema(String type, boolean optional, String name, Integer version
         for (int i = 0; i < keysAndValues.length; i += 2) {
             ordered.put(keysAndValues[i], keysAndValues[i + 1]);
         }
-        return new ConnectSchema(type, optional, name, version, doc, ordered, defaultValue, items, fields);
+        return new ConnectSchema(type, optional, name, version, doc, ordered, defaultValue, items, keys, fields);
     }
 
     ConnectSchema withDoc(String text) {
-        return new ConnectSchema(type, optional, name, version, text, parameters, defaultValue, items, fields);
+        return new ConnectSchema(type, optional, name, version, text, parameters, defaultValue, items, keys, fields);
     }
 
     ConnectSchema withDefault(String value) {
-        return new ConnectSchema(type, optional, name, version, doc, parameters, value, items, fields);
+        return new ConnectSchema(type, optional, name, version, doc, parameters, value, items, keys, fields);
     }
 
     void write(JsonGenerator generator) throws IOException {
@@ -83,7 +88,12 @@ record ConnectSchema(String type, boolean optional, String name, Integer version
     private void writeBody(JsonGenerator generator, String fieldName) throws IOException {
         generator.writeStartObject();
         generator.writeStringField("type", type);
-        if (items != null) {
+        if (keys != null) {
+            generator.writeFieldName("keys");
+            keys.write(generator);
+            generator.writeFieldName("values");
+            items.write(generator);
+        } else if (items != null) {
             generator.writeFieldName("items");
             items.write(generator);
         }

@@ -10,22 +10,45 @@ import java.util.Objects;
  * @param timePrecisionMode    {@code time.precision.mode}: date, time and timestamp columns
  * @param intervalHandlingMode {@code interval.handling.mode}: interval columns
  * @param binaryHandlingMode   {@code binary.handling.mode}: bytea columns
+ * @param hstoreHandlingMode   {@code hstore.handling.mode}: hstore columns
  */
 public record DebeziumEncoding(
         DecimalHandlingMode decimalHandlingMode,
         TimePrecisionMode timePrecisionMode,
         IntervalHandlingMode intervalHandlingMode,
-        BinaryHandlingMode binaryHandlingMode) {
+        BinaryHandlingMode binaryHandlingMode,
+        HstoreHandlingMode hstoreHandlingMode) {
 
-    /** Debezium's defaults: precise, adaptive, numeric, bytes. */
+    /** Debezium's defaults: precise, adaptive, numeric, bytes, json. */
     public static final DebeziumEncoding DEFAULTS = new DebeziumEncoding(DecimalHandlingMode.PRECISE, TimePrecisionMode.ADAPTIVE,
-            IntervalHandlingMode.NUMERIC, BinaryHandlingMode.BYTES);
+            IntervalHandlingMode.NUMERIC, BinaryHandlingMode.BYTES, HstoreHandlingMode.JSON);
 
     public DebeziumEncoding {
         Objects.requireNonNull(decimalHandlingMode, "decimalHandlingMode");
         Objects.requireNonNull(timePrecisionMode, "timePrecisionMode");
         Objects.requireNonNull(intervalHandlingMode, "intervalHandlingMode");
         Objects.requireNonNull(binaryHandlingMode, "binaryHandlingMode");
+        Objects.requireNonNull(hstoreHandlingMode, "hstoreHandlingMode");
+    }
+
+    public DebeziumEncoding withDecimalHandlingMode(DecimalHandlingMode value) {
+        return new DebeziumEncoding(value, timePrecisionMode, intervalHandlingMode, binaryHandlingMode, hstoreHandlingMode);
+    }
+
+    public DebeziumEncoding withTimePrecisionMode(TimePrecisionMode value) {
+        return new DebeziumEncoding(decimalHandlingMode, value, intervalHandlingMode, binaryHandlingMode, hstoreHandlingMode);
+    }
+
+    public DebeziumEncoding withIntervalHandlingMode(IntervalHandlingMode value) {
+        return new DebeziumEncoding(decimalHandlingMode, timePrecisionMode, value, binaryHandlingMode, hstoreHandlingMode);
+    }
+
+    public DebeziumEncoding withBinaryHandlingMode(BinaryHandlingMode value) {
+        return new DebeziumEncoding(decimalHandlingMode, timePrecisionMode, intervalHandlingMode, value, hstoreHandlingMode);
+    }
+
+    public DebeziumEncoding withHstoreHandlingMode(HstoreHandlingMode value) {
+        return new DebeziumEncoding(decimalHandlingMode, timePrecisionMode, intervalHandlingMode, binaryHandlingMode, value);
     }
 
     /** A choice with its configuration spelling. */
@@ -106,6 +129,25 @@ public record DebeziumEncoding(
         private final String configName;
 
         BinaryHandlingMode(String configName) {
+            this.configName = configName;
+        }
+
+        @Override
+        public String configName() {
+            return configName;
+        }
+    }
+
+    /** {@code hstore.handling.mode}. */
+    public enum HstoreHandlingMode implements Named {
+        /** {@code io.debezium.data.Json}: the pairs as the text of a JSON object, {@code {"a":"1","b":null}}. */
+        JSON("json"),
+        /** A Connect map of string keys to optional string values. */
+        MAP("map");
+
+        private final String configName;
+
+        HstoreHandlingMode(String configName) {
             this.configName = configName;
         }
 

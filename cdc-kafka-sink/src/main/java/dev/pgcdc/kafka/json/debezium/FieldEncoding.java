@@ -3,6 +3,7 @@ package dev.pgcdc.kafka.json.debezium;
 import dev.pgcdc.api.event.Column;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.BinaryHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.DecimalHandlingMode;
+import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.HstoreHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.IntervalHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.TimePrecisionMode;
 
@@ -25,6 +26,7 @@ record FieldEncoding(ConnectSchema schema, Kind kind, int scale, int width, Fiel
         BYTES, BYTES_HEX, BITS, BIT_BOOLEAN,
         DATE_DAYS, TIME_MILLIS, TIME_MICROS, TIMESTAMP_MILLIS, TIMESTAMP_MICROS, ZONED_TIMESTAMP, ZONED_TIME,
         INTERVAL_MICROS, INTERVAL_STRING,
+        HSTORE_JSON, HSTORE_MAP,
         ARRAY
     }
 
@@ -71,6 +73,9 @@ record FieldEncoding(ConnectSchema schema, Kind kind, int scale, int width, Fiel
             case "json", "jsonb" -> of(ConnectSchema.named("string", "io.debezium.data.Json"), Kind.STRING);
             case "xml" -> of(ConnectSchema.named("string", "io.debezium.data.Xml"), Kind.STRING);
             case "ltree" -> of(ConnectSchema.named("string", "io.debezium.data.Ltree"), Kind.STRING);
+            case "hstore" -> encoding.hstoreHandlingMode() == HstoreHandlingMode.MAP
+                    ? of(ConnectSchema.mapOf(ConnectSchema.of("string"), ConnectSchema.of("string").asOptional()), Kind.HSTORE_MAP)
+                    : of(ConnectSchema.named("string", "io.debezium.data.Json"), Kind.HSTORE_JSON);
             case "bit", "varbit" -> typmod == 1
                     ? of(ConnectSchema.of("boolean"), Kind.BIT_BOOLEAN)
                     : of(ConnectSchema.named("bytes", "io.debezium.data.Bits").withParameters("length", Integer.toString(typmod)), Kind.BITS);

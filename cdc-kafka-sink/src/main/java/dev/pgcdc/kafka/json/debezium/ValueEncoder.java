@@ -122,6 +122,8 @@ final class ValueEncoder {
                     g.writeNull();
                 }
             }
+            case HSTORE_JSON -> g.writeString(HstoreText.toJson(value.toString(), column));
+            case HSTORE_MAP -> HstoreText.writeObject(g, value.toString(), column);
             case ARRAY -> {
                 List<?> list = (List<?>) value;
                 g.writeStartArray();

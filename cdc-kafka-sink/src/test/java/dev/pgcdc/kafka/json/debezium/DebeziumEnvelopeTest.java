@@ -19,6 +19,7 @@ import dev.pgcdc.kafka.json.JsonChangeHandler;
 import dev.pgcdc.kafka.json.JsonHandlerSettings;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.BinaryHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.DecimalHandlingMode;
+import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.HstoreHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.IntervalHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.TimePrecisionMode;
 import java.io.IOException;
@@ -110,8 +111,7 @@ class DebeziumEnvelopeTest {
                 .hasMessageContaining("pgcdc.handler.json.debezium.decimal.handling.mode = string");
 
         JsonChangeHandler asString = new JsonChangeHandler(JsonHandlerSettings.builder().envelope("debezium")
-                .debeziumEncoding(new DebeziumEncoding(DecimalHandlingMode.STRING, TimePrecisionMode.ADAPTIVE, IntervalHandlingMode.NUMERIC,
-                        BinaryHandlingMode.BYTES)).build(), CLOCK);
+                .debeziumEncoding(DebeziumEncoding.DEFAULTS.withDecimalHandlingMode(DecimalHandlingMode.STRING)).build(), CLOCK);
         assertThat(text(asString.handle(event).get(0).value())).contains("\"after\":{\"id\":1,\"amount\":\"NaN\"}");
     }
 
@@ -133,12 +133,13 @@ class DebeziumEnvelopeTest {
                 "time", Map.of("precision", Map.of("mode", "connect")),
                 "interval", Map.of("handling", Map.of("mode", "string")),
                 "binary", Map.of("handling", Map.of("mode", "hex")),
+                "hstore", Map.of("handling", Map.of("mode", "map")),
                 "tombstones", Map.of("on", Map.of("delete", false))));
 
         JsonHandlerSettings settings = JsonHandlerSettings.from(new PluginConfig("pgcdc.handler.json", section));
 
         assertThat(settings.debeziumEncoding()).isEqualTo(new DebeziumEncoding(DecimalHandlingMode.STRING, TimePrecisionMode.CONNECT,
-                IntervalHandlingMode.STRING, BinaryHandlingMode.HEX));
+                IntervalHandlingMode.STRING, BinaryHandlingMode.HEX, HstoreHandlingMode.MAP));
         assertThat(settings.tombstonesOnDelete()).isFalse();
     }
 

@@ -16,6 +16,7 @@ import dev.pgcdc.kafka.json.JsonChangeHandler;
 import dev.pgcdc.kafka.json.JsonHandlerSettings;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.BinaryHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.DecimalHandlingMode;
+import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.HstoreHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.IntervalHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.TimePrecisionMode;
 import java.io.IOException;
@@ -59,15 +60,15 @@ class DebeziumTypeGoldenTest {
     }
 
     private static DebeziumEncoding decimal(DecimalHandlingMode mode) {
-        return new DebeziumEncoding(mode, DEFAULTS.timePrecisionMode(), DEFAULTS.intervalHandlingMode(), DEFAULTS.binaryHandlingMode());
+        return DEFAULTS.withDecimalHandlingMode(mode);
     }
 
     private static DebeziumEncoding time(TimePrecisionMode mode) {
-        return new DebeziumEncoding(DEFAULTS.decimalHandlingMode(), mode, DEFAULTS.intervalHandlingMode(), DEFAULTS.binaryHandlingMode());
+        return DEFAULTS.withTimePrecisionMode(mode);
     }
 
     private static DebeziumEncoding binary(BinaryHandlingMode mode) {
-        return new DebeziumEncoding(DEFAULTS.decimalHandlingMode(), DEFAULTS.timePrecisionMode(), DEFAULTS.intervalHandlingMode(), mode);
+        return DEFAULTS.withBinaryHandlingMode(mode);
     }
 
     private static final Interval AN_INTERVAL = new Interval(14, 3, 14_706_500_000L);
@@ -108,7 +109,7 @@ class DebeziumTypeGoldenTest {
             of("timetz", "timetz", -1, OffsetTime.parse("12:30:05.123456+02:00")),
             of("interval", "interval", -1, AN_INTERVAL),
             new Case("interval-string", "interval", -1, AN_INTERVAL,
-                    new DebeziumEncoding(DecimalHandlingMode.PRECISE, TimePrecisionMode.ADAPTIVE, IntervalHandlingMode.STRING, BinaryHandlingMode.BYTES)),
+                    DEFAULTS.withIntervalHandlingMode(IntervalHandlingMode.STRING)),
             of("uuid", "uuid", -1, A_UUID),
             of("json", "json", -1, "{\"a\": [1, 2]}"),
             of("jsonb", "jsonb", -1, "{\"a\": [1, 2]}"),
@@ -120,6 +121,8 @@ class DebeziumTypeGoldenTest {
             of("text-array", "_text", -1, Arrays.asList("a", null, "b c")),
             of("numeric-5-2-array", "_numeric", NUMERIC_5_2, Arrays.asList(new BigDecimal("12.34"), null)),
             of("uuid-array", "_uuid", -1, List.of(A_UUID)),
+            of("hstore", "hstore", -1, "\"a\"=>\"1\", \"b \\\"q\\\"\"=>NULL"),
+            new Case("hstore-map", "hstore", -1, "\"a\"=>\"1\", \"b \\\"q\\\"\"=>NULL", DEFAULTS.withHstoreHandlingMode(HstoreHandlingMode.MAP)),
             of("null", "text", -1, null));
 
     @TestFactory
