@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.event.Column;
+import dev.pgcdc.api.event.LogicalMessage;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.Row;
 import dev.pgcdc.api.event.TableId;
@@ -100,6 +101,25 @@ class DebeziumEnvelopeTest {
         assertThat(truncate.key()).isNull();
         assertThat(text(truncate.value())).contains("\"payload\":{\"before\":null,\"after\":null,\"source\":{").contains("\"op\":\"t\"")
                 .contains("\"name\":\"dbserver1.public.users.Envelope\"");
+    }
+
+    @Test
+    void logicalMessagesHaveDebeziumsMessageShapeKeyedByPrefix() {
+        JsonChangeHandler withMessages = new JsonChangeHandler(JsonHandlerSettings.builder().envelope("debezium").debeziumName("dbserver1")
+                .messageTopic("messages").build(), CLOCK);
+        ChangeEvent message = ChangeEvent.builder(Operation.MESSAGE).keyColumns(List.of()).transactionId(771)
+                .lsn(Lsn.parse("16/B374D848")).commitLsn(Lsn.parse("16/B374D900")).commitTime(COMMIT)
+                .position(new Position(Lsn.parse("16/B374D848"), 4))
+                .message(new LogicalMessage("audit", "hi".getBytes(StandardCharsets.UTF_8), true)).build();
+
+        OutRecord record = withMessages.handle(message).get(0);
+
+        assertThat(record.topic()).isEqualTo("messages");
+        assertThat(text(record.key())).contains("\"name\":\"io.debezium.connector.postgresql.MessageKey\"")
+                .endsWith("\"payload\":{\"prefix\":\"audit\"}}");
+        assertThat(text(record.value())).contains("\"name\":\"io.debezium.connector.postgresql.MessageValue\"")
+                .contains("\"payload\":{\"op\":\"m\",\"ts_ms\":1714979289010,\"source\":{")
+                .endsWith("\"message\":{\"prefix\":\"audit\",\"content\":\"aGk=\"}}}");
     }
 
     @Test
