@@ -31,6 +31,7 @@ final class ValueEncoder {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     /** Debezium's MicroDuration counts a month as the average Gregorian month. */
     private static final double DAYS_PER_MONTH_AVG = 365.25 / 12.0d;
+    private static final long NANOS_PER_DAY = 86_400_000_000_000L;
     private static final DateTimeFormatter[] ZONED_TIMESTAMP = new DateTimeFormatter[10];
 
     static {
@@ -97,8 +98,8 @@ final class ValueEncoder {
                     g.writeNull(); // infinity: no day number stands for it
                 }
             }
-            case TIME_MILLIS -> g.writeNumber((int) (((LocalTime) value).toNanoOfDay() / 1_000_000));
-            case TIME_MICROS -> g.writeNumber(((LocalTime) value).toNanoOfDay() / 1_000);
+            case TIME_MILLIS -> g.writeNumber((int) (nanoOfDay((LocalTime) value) / 1_000_000));
+            case TIME_MICROS -> g.writeNumber(nanoOfDay((LocalTime) value) / 1_000);
             case TIMESTAMP_MILLIS, TIMESTAMP_MICROS -> writeTimestamp(g, encoding.kind() == FieldEncoding.Kind.TIMESTAMP_MICROS, value);
             case ZONED_TIMESTAMP -> {
                 if (value instanceof Instant instant) {
@@ -144,6 +145,11 @@ final class ValueEncoder {
         } else {
             g.writeString(scratch, 0, length);
         }
+    }
+
+    /** The source gives {@code time '24:00:00'} as {@link LocalTime#MAX}; Debezium writes it as a whole day. */
+    private static long nanoOfDay(LocalTime time) {
+        return time == LocalTime.MAX ? NANOS_PER_DAY : time.toNanoOfDay();
     }
 
     private static void writeFloat(JsonGenerator g, float number) throws IOException {

@@ -96,6 +96,7 @@ class DebeziumTypeGoldenTest {
             new Case("date-connect", "date", -1, LocalDate.parse("2024-03-01"), time(TimePrecisionMode.CONNECT)),
             of("time", "time", -1, LocalTime.parse("12:30:05.123456")),
             of("time-3", "time", 3, LocalTime.parse("12:30:05.123")),
+            of("time-24", "time", -1, LocalTime.MAX),
             new Case("time-3-adaptive-time-microseconds", "time", 3, LocalTime.parse("12:30:05.123"),
                     time(TimePrecisionMode.ADAPTIVE_TIME_MICROSECONDS)),
             new Case("time-connect", "time", -1, LocalTime.parse("12:30:05.123456"), time(TimePrecisionMode.CONNECT)),
