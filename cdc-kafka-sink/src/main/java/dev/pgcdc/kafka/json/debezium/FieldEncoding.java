@@ -26,7 +26,7 @@ record FieldEncoding(ConnectSchema schema, Kind kind, int scale, int width, Fiel
         BYTES, BYTES_HEX, BITS, BIT_BOOLEAN,
         DATE_DAYS, TIME_MILLIS, TIME_MICROS, TIMESTAMP_MILLIS, TIMESTAMP_MICROS, ZONED_TIMESTAMP, ZONED_TIME,
         INTERVAL_MICROS, INTERVAL_STRING,
-        HSTORE_JSON, HSTORE_MAP,
+        HSTORE_JSON, HSTORE_MAP, POINT,
         ARRAY
     }
 
@@ -76,6 +76,11 @@ record FieldEncoding(ConnectSchema schema, Kind kind, int scale, int width, Fiel
             case "hstore" -> encoding.hstoreHandlingMode() == HstoreHandlingMode.MAP
                     ? of(ConnectSchema.mapOf(ConnectSchema.of("string"), ConnectSchema.of("string").asOptional()), Kind.HSTORE_MAP)
                     : of(ConnectSchema.named("string", "io.debezium.data.Json"), Kind.HSTORE_JSON);
+            case "point" -> of(ConnectSchema.struct("io.debezium.data.geometry.Point", 1, java.util.List.of(
+                    new ConnectSchema.Field("x", ConnectSchema.of("double")),
+                    new ConnectSchema.Field("y", ConnectSchema.of("double")),
+                    new ConnectSchema.Field("wkb", ConnectSchema.of("bytes").asOptional()),
+                    new ConnectSchema.Field("srid", ConnectSchema.of("int32").asOptional()))).withDoc("Geometry (POINT)"), Kind.POINT);
             case "bit", "varbit" -> typmod == 1
                     ? of(ConnectSchema.of("boolean"), Kind.BIT_BOOLEAN)
                     : of(ConnectSchema.named("bytes", "io.debezium.data.Bits").withParameters("length", Integer.toString(typmod)), Kind.BITS);

@@ -8,6 +8,8 @@ import dev.pgcdc.kafka.json.IsoTime;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -125,6 +127,7 @@ final class ValueEncoder {
             }
             case HSTORE_JSON -> g.writeString(HstoreText.toJson(value.toString(), column));
             case HSTORE_MAP -> HstoreText.writeObject(g, value.toString(), column);
+            case POINT -> writePoint(g, value.toString(), column);
             case ARRAY -> {
                 List<?> list = (List<?>) value;
                 g.writeStartArray();
@@ -145,6 +148,32 @@ final class ValueEncoder {
         } else {
             g.writeString(scratch, 0, length);
         }
+    }
+
+    /** A point's text {@code (x,y)} as Debezium's Point: x, y, and the OGC WKB of the point (little-endian), no SRID. */
+    private static void writePoint(JsonGenerator g, String text, String column) throws IOException {
+        int comma = text.indexOf(',');
+        if (!text.startsWith("(") || !text.endsWith(")") || comma < 0) {
+            throw new IllegalArgumentException("column \"" + column + "\" is not point text: " + text);
+        }
+        double x = Double.parseDouble(text.substring(1, comma));
+        double y = Double.parseDouble(text.substring(comma + 1, text.length() - 1));
+        ByteBuffer wkb = ByteBuffer.allocate(21);
+        wkb.put((byte) 1); // byte order: little-endian
+        wkb.order(ByteOrder.LITTLE_ENDIAN);
+        wkb.putInt(1); // geometry type: point
+        wkb.putDouble(x);
+        wkb.putDouble(y);
+        g.writeStartObject();
+        g.writeFieldName("x");
+        writeDouble(g, x);
+        g.writeFieldName("y");
+        writeDouble(g, y);
+        g.writeFieldName("wkb");
+        g.writeBinary(wkb.array());
+        g.writeFieldName("srid");
+        g.writeNull();
+        g.writeEndObject();
     }
 
     /** The source gives {@code time '24:00:00'} as {@link LocalTime#MAX}; Debezium writes it as a whole day. */

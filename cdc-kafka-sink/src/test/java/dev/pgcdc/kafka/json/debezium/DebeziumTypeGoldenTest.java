@@ -124,6 +124,7 @@ class DebeziumTypeGoldenTest {
             of("uuid-array", "_uuid", -1, List.of(A_UUID)),
             of("hstore", "hstore", -1, "\"a\"=>\"1\", \"b \\\"q\\\"\"=>NULL"),
             new Case("hstore-map", "hstore", -1, "\"a\"=>\"1\", \"b \\\"q\\\"\"=>NULL", DEFAULTS.withHstoreHandlingMode(HstoreHandlingMode.MAP)),
+            of("point", "point", -1, "(1.5,2)"),
             of("null", "text", -1, null));
 
     @TestFactory
