@@ -49,7 +49,7 @@ public record JsonHandlerSettings(
          * values in Debezium's encodings; what Kafka Connect's JsonConverter with {@code schemas.enable=true} reads.
          */
         DEBEZIUM("debezium"),
-        /** Debezium's payload alone, as with {@code schemas.enable=false}: {@code {"before","after","source","op","ts_ms","transaction"}}. */
+        /** Debezium's payload alone, as with {@code schemas.enable=false}: {@code {"before","after","source","op","ts_ms","ts_us","ts_ns","transaction"}}. */
         DEBEZIUM_SCHEMALESS("debezium-schemaless");
 
         private final String configName;

@@ -72,6 +72,7 @@ class DebeziumJdbcSinkIT {
                 new Column("c_bytea", "bytea", "'\\x00ff10'", "'\\x'", "decode(repeat('ab', 100), 'hex')"),
                 new Column("c_int_array", "integer[]", "'{1,NULL,3}'", "'{}'", "'{-1}'"),
                 new Column("c_text_array", "text[]", "ARRAY['a,b', 'c\"d', NULL, '']", "'{}'", "ARRAY['é', '🐘']"),
+                // no point: the sink 3.4 writes io.debezium.data.geometry.Point with PostGIS's ST_GeomFromWKB, which the test kit has not
                 new Column("c_enum", mood, "'happy'", "'sad'", "'in between'")));
         if (exactModes) {
             // values Debezium's defaults would change: 32 digits (a double keeps 17), months and days (MicroDuration folds them into time)
