@@ -196,13 +196,14 @@ public final class DebeziumEnvelopeWriter {
         if (columns == lastColumns) {
             return lastSchema;
         }
+        if (event.after() == null) {
+            TableSchema latest = latestByTable.get(event.table());
+            if (latest != null && latest.columns.size() > columns.size() && latest.covers(columns)) {
+                return latest; // a key-only image; not remembered as the last list: a later Relation may bring a new full one
+            }
+        }
         TableSchema schema = schemas.get(columns);
         if (schema == null) {
-            TableSchema latest = latestByTable.get(event.table());
-            boolean keyOnly = event.after() == null || row == event.before();
-            if (keyOnly && latest != null && latest.columns.size() > columns.size() && latest.covers(columns)) {
-                return latest; // not cached under the key list: a later Relation may bring a new full list
-            }
             if (schemas.size() >= MAX_CACHED_SHAPES) {
                 schemas.clear();
             }

@@ -73,6 +73,19 @@ class DebeziumEnvelopeTest {
     }
 
     @Test
+    void aDeleteBeforeAnyFullRowHasTheKeySchemaAndLaterDeletesTheTables() {
+        Row key = new Row(USER_KEY, new Object[] {1});
+        OutRecord first = handler.handle(event(Operation.DELETE).before(key).build()).get(0);
+        OutRecord insert = handler.handle(event(Operation.INSERT).after(user(2, "bob")).build()).get(0);
+
+        OutRecord later = handler.handle(event(Operation.DELETE).before(key).build()).get(0);
+
+        assertThat(text(first.value())).contains("\"before\":{\"id\":1},");
+        assertThat(schemaOf(text(later.value()))).isEqualTo(schemaOf(text(insert.value())));
+        assertThat(text(later.value())).contains("\"before\":{\"id\":1,\"name\":null,\"created_on\":null},");
+    }
+
+    @Test
     void tombstonesFollowDeletesUnlessTurnedOff() {
         JsonChangeHandler noTombstones = new JsonChangeHandler(JsonHandlerSettings.builder().envelope("debezium")
                 .debeziumTombstonesOnDelete(false).build(), CLOCK);
