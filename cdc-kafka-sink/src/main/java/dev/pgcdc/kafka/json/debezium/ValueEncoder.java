@@ -22,6 +22,7 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoField;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
  * Writes column values in Debezium's encodings ({@link FieldEncoding.Kind}) as Kafka Connect's
@@ -64,12 +65,7 @@ final class ValueEncoder {
             return;
         }
         if (value == UnchangedToast.INSTANCE) {
-            // as Debezium: the placeholder in the column's own type where it has one (text, bytes)
-            if (encoding.kind() == FieldEncoding.Kind.BYTES) {
-                g.writeBinary(unchangedToastPlaceholder.getBytes(StandardCharsets.UTF_8));
-            } else {
-                g.writeString(unchangedToastPlaceholder);
-            }
+            writeUnchangedToast(g, encoding);
             return;
         }
         switch (encoding.kind()) {
@@ -148,6 +144,45 @@ final class ValueEncoder {
         } else {
             g.writeString(scratch, 0, length);
         }
+    }
+
+    /**
+     * An unchanged TOAST value as Debezium's {@code unavailable.value.placeholder}, in the column's own type:
+     * the text, its bytes for bytea, a one-element array for text, json, bytea and uuid arrays (the uuid
+     * named from the bytes), its bytes as numbers for integer, date and bigint arrays, a one-pair map for hstore.
+     */
+    private void writeUnchangedToast(JsonGenerator g, FieldEncoding encoding) throws IOException {
+        byte[] bytes = unchangedToastPlaceholder.getBytes(StandardCharsets.UTF_8);
+        switch (encoding.kind()) {
+            case BYTES -> g.writeBinary(bytes);
+            case BYTES_HEX -> g.writeString(hex(bytes));
+            case HSTORE_JSON -> g.writeString(HstoreText.toJson("\"" + hstoreQuoted() + "\"=>\"" + hstoreQuoted() + "\"", "placeholder"));
+            case HSTORE_MAP -> {
+                g.writeStartObject();
+                g.writeStringField(unchangedToastPlaceholder, unchangedToastPlaceholder);
+                g.writeEndObject();
+            }
+            case ARRAY -> {
+                FieldEncoding element = encoding.element();
+                g.writeStartArray();
+                switch (element.kind()) {
+                    case INT32, DATE_DAYS, INT64 -> {
+                        for (byte b : bytes) {
+                            g.writeNumber(b);
+                        }
+                    }
+                    case BYTES -> g.writeBinary(bytes);
+                    default -> g.writeString("io.debezium.data.Uuid".equals(element.schema().name())
+                            ? UUID.nameUUIDFromBytes(bytes).toString() : unchangedToastPlaceholder);
+                }
+                g.writeEndArray();
+            }
+            default -> g.writeString(unchangedToastPlaceholder);
+        }
+    }
+
+    private String hstoreQuoted() {
+        return unchangedToastPlaceholder.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     /** A point's text {@code (x,y)} as Debezium's Point: x, y, and the OGC WKB of the point (little-endian), no SRID. */

@@ -12,6 +12,7 @@ import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.value.Interval;
 import dev.pgcdc.api.value.SpecialValue;
+import dev.pgcdc.api.value.UnchangedToast;
 import dev.pgcdc.kafka.json.JsonChangeHandler;
 import dev.pgcdc.kafka.json.JsonHandlerSettings;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.BinaryHandlingMode;
@@ -125,6 +126,11 @@ class DebeziumTypeGoldenTest {
             of("hstore", "hstore", -1, "\"a\"=>\"1\", \"b \\\"q\\\"\"=>NULL"),
             new Case("hstore-map", "hstore", -1, "\"a\"=>\"1\", \"b \\\"q\\\"\"=>NULL", DEFAULTS.withHstoreHandlingMode(HstoreHandlingMode.MAP)),
             of("point", "point", -1, "(1.5,2)"),
+            of("toast-text", "text", -1, UnchangedToast.INSTANCE),
+            of("toast-bytea", "bytea", -1, UnchangedToast.INSTANCE),
+            of("toast-text-array", "_text", -1, UnchangedToast.INSTANCE),
+            of("toast-int4-array", "_int4", -1, UnchangedToast.INSTANCE),
+            of("toast-hstore", "hstore", -1, UnchangedToast.INSTANCE),
             of("null", "text", -1, null));
 
     @TestFactory
