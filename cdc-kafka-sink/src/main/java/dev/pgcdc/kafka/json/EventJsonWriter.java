@@ -14,6 +14,7 @@ import dev.pgcdc.api.event.Row;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.kafka.json.JsonHandlerSettings.Envelope;
+import dev.pgcdc.kafka.json.debezium.DebeziumEnvelopeWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -57,18 +58,8 @@ final class EventJsonWriter implements AutoCloseable {
     private static final SerializedString PREFIX = new SerializedString("prefix");
     private static final SerializedString CONTENT = new SerializedString("content");
     private static final SerializedString TRANSACTIONAL = new SerializedString("transactional");
-    // Debezium's names
-    private static final SerializedString PAYLOAD = new SerializedString("payload");
-    private static final SerializedString VERSION = new SerializedString("version");
-    private static final SerializedString CONNECTOR = new SerializedString("connector");
-    private static final SerializedString NAME = new SerializedString("name");
-    private static final SerializedString DEBEZIUM_TS_MS = new SerializedString("ts_ms");
-    private static final SerializedString DB = new SerializedString("db");
-    private static final SerializedString SEQUENCE = new SerializedString("sequence");
-    private static final SerializedString XMIN = new SerializedString("xmin");
-    private static final SerializedString TRANSACTION = new SerializedString("transaction");
-
     private final JsonHandlerSettings settings;
+    private final DebeziumEnvelopeWriter debezium; // null for the pgcdc envelope
     private final Buffer buffer = new Buffer();
     private final char[] scratch = new char[IsoTime.MAX_LENGTH];
     private final byte[] lsnScratch = new byte[17];
@@ -84,14 +75,20 @@ final class EventJsonWriter implements AutoCloseable {
 
     EventJsonWriter(JsonHandlerSettings settings) {
         this.settings = settings;
+        this.debezium = settings.envelope().isDebezium()
+                ? new DebeziumEnvelopeWriter(settings.envelope() == Envelope.DEBEZIUM, settings.debeziumName(), settings.debeziumDatabase(),
+                        settings.debeziumEncoding(), settings.unchangedToastPlaceholder())
+                : null;
         newGenerator();
     }
 
     /** The key: the event's key columns as an object, the message prefix for messages; null when there is none. */
     byte[] key(ChangeEvent event) {
         try {
+            if (debezium != null) {
+                return debezium.key(generator, event) ? finish() : null;
+            }
             if (event.operation() == Operation.MESSAGE) {
-                startEnvelope();
                 generator.writeStartObject();
                 generator.writeFieldName(PREFIX);
                 generator.writeString(event.message().prefix());
@@ -107,7 +104,6 @@ final class EventJsonWriter implements AutoCloseable {
             if (keyIndexes.length == 0) {
                 return null;
             }
-            startEnvelope();
             generator.writeStartObject();
             for (int index : keyIndexes) {
                 generator.writeFieldName(shape.names[index]);
@@ -123,9 +119,8 @@ final class EventJsonWriter implements AutoCloseable {
     /** The value envelope of {@code event}; {@code tsMs} is the processing time. */
     byte[] value(ChangeEvent event, long tsMs) {
         try {
-            startEnvelope();
-            if (settings.envelope().isDebezium()) {
-                writeDebeziumPayload(event, tsMs);
+            if (debezium != null) {
+                debezium.value(generator, event, tsMs);
             } else {
                 writePgcdcValue(event, tsMs);
             }
@@ -159,47 +154,6 @@ final class EventJsonWriter implements AutoCloseable {
         writeOperationDetails(event);
         g.writeFieldName(TS_MS);
         g.writeNumber(tsMs);
-        g.writeEndObject();
-    }
-
-    private void writeDebeziumPayload(ChangeEvent event, long tsMs) throws IOException {
-        JsonGenerator g = generator;
-        g.writeStartObject();
-        g.writeFieldName(BEFORE);
-        writeRow(event.before());
-        g.writeFieldName(AFTER);
-        writeRow(event.after());
-        g.writeFieldName(SOURCE);
-        g.writeStartObject();
-        g.writeFieldName(VERSION);
-        g.writeString("pgcdc");
-        g.writeFieldName(CONNECTOR);
-        g.writeString("postgresql");
-        g.writeFieldName(NAME);
-        g.writeString(settings.debeziumName());
-        g.writeFieldName(DEBEZIUM_TS_MS);
-        g.writeNumber(event.commitTime().toEpochMilli());
-        g.writeFieldName(SNAPSHOT);
-        g.writeString(event.isSnapshot() ? "true" : "false");
-        g.writeFieldName(DB);
-        g.writeString(settings.debeziumDatabase());
-        g.writeFieldName(SEQUENCE);
-        g.writeNull();
-        writeTable(event.table());
-        g.writeFieldName(TX_ID);
-        g.writeNumber(event.transactionId());
-        g.writeFieldName(LSN);
-        g.writeNumber(event.lsn().value());
-        g.writeFieldName(XMIN);
-        g.writeNull();
-        g.writeEndObject();
-        writeOperationDetails(event);
-        g.writeFieldName(OP);
-        g.writeString(event.operation().code());
-        g.writeFieldName(DEBEZIUM_TS_MS);
-        g.writeNumber(tsMs);
-        g.writeFieldName(TRANSACTION);
-        g.writeNull();
         g.writeEndObject();
     }
 
@@ -282,20 +236,7 @@ final class EventJsonWriter implements AutoCloseable {
         return start + digits;
     }
 
-    /** Debezium with schemas: {@code {"schema":null,"payload":} around the document. */
-    private void startEnvelope() throws IOException {
-        if (settings.envelope() == Envelope.DEBEZIUM) {
-            generator.writeStartObject();
-            generator.writeFieldName(SCHEMA);
-            generator.writeNull();
-            generator.writeFieldName(PAYLOAD);
-        }
-    }
-
     private byte[] finish() throws IOException {
-        if (settings.envelope() == Envelope.DEBEZIUM) {
-            generator.writeEndObject();
-        }
         generator.flush();
         return buffer.takeBytes();
     }

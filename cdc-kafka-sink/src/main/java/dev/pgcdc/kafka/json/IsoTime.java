@@ -14,10 +14,10 @@ import java.time.OffsetTime;
  * a fraction has 3, 6 or 9 digits, as few as keep every nanosecond (like {@link Instant#toString()}).
  * Years outside 0000-9999 return -1 and the caller falls back to the value's {@code toString()}.
  */
-final class IsoTime {
+public final class IsoTime {
 
     /** Enough for every output of this class. */
-    static final int MAX_LENGTH = 48;
+    public static final int MAX_LENGTH = 48;
 
     private static final long SECONDS_PER_DAY = 86_400;
 
@@ -35,6 +35,35 @@ final class IsoTime {
         }
         buffer[pos++] = 'T';
         pos = time(secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, instant.getNano(), buffer, pos);
+        buffer[pos++] = 'Z';
+        return pos;
+    }
+
+    /**
+     * Writes {@code instant} in UTC with exactly {@code fractionDigits} (1-9) digits of the second's
+     * fraction, as Debezium's ZonedTimestamp does for a column of that precision: {@code 2024-03-01T12:30:05.120Z};
+     * the length written, or -1 for a year outside 0000-9999.
+     */
+    public static int instant(Instant instant, int fractionDigits, char[] buffer) {
+        long seconds = instant.getEpochSecond();
+        long epochDay = Math.floorDiv(seconds, SECONDS_PER_DAY);
+        int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
+        int pos = epochDay(epochDay, buffer);
+        if (pos < 0) {
+            return -1;
+        }
+        buffer[pos++] = 'T';
+        pos = time(secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, 0, buffer, pos);
+        buffer[pos++] = '.';
+        int fraction = instant.getNano();
+        for (int i = 9; i > fractionDigits; i--) {
+            fraction /= 10;
+        }
+        for (int i = fractionDigits - 1; i >= 0; i--) {
+            buffer[pos + i] = (char) ('0' + fraction % 10);
+            fraction /= 10;
+        }
+        pos += fractionDigits;
         buffer[pos++] = 'Z';
         return pos;
     }

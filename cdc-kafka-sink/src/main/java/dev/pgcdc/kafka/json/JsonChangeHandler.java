@@ -15,10 +15,12 @@ import java.util.Objects;
  * identity columns of a delete), value = the change envelope:
  * <pre>{"op":"c|u|d|r|t|m", "before":{...}|null, "after":{...}|null,
  *  "source":{"schema","table","lsn","txId","commitTime","snapshot":bool}, "tsMs":...}</pre>
- * or, with {@code envelope = debezium}, Debezium's field names ({@code payload.before/after/source/op/ts_ms})
- * so that Debezium consumers keep working. Values are lossless (see {@link ColumnValueWriter}).
- * A delete is followed by a tombstone (same key, null value) when {@code tombstone-after-delete}
- * is on; a truncate has no key; logical messages go to {@code message-topic} or are dropped.
+ * with lossless values (see {@link ColumnValueWriter}); or, with {@code envelope = debezium} or
+ * {@code debezium-schemaless}, Debezium's PostgreSQL connector format with its Connect schemas and value
+ * encodings ({@link dev.pgcdc.kafka.json.debezium.DebeziumEnvelopeWriter}) so that Debezium consumers keep working.
+ * A delete is followed by a tombstone (same key, null value) when {@code tombstone-after-delete} is on
+ * (Debezium envelopes: {@code debezium.tombstones.on.delete}, on by default); a truncate has no key;
+ * logical messages go to {@code message-topic} or are dropped.
  *
  * <p>Threading: as {@link ChangeHandler}, one thread at a time; it reuses one JSON generator and
  * buffer. Written with Jackson's streaming generator, so per event it allocates little more than
@@ -54,7 +56,7 @@ public final class JsonChangeHandler implements ChangeHandler {
         byte[] value = writer.value(event, clock.millis());
         List<RecordHeader> headers = settings.headers() ? headers(event) : List.of();
         OutRecord record = new OutRecord(topic, key, value, headers);
-        if (event.operation() == Operation.DELETE && settings.tombstoneAfterDelete() && key != null) {
+        if (event.operation() == Operation.DELETE && settings.tombstonesOnDelete() && key != null) {
             return List.of(record, new OutRecord(topic, key, null, headers));
         }
         return List.of(record);

@@ -3,6 +3,12 @@ package dev.pgcdc.kafka.json;
 import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.plugin.PluginConfig;
 import dev.pgcdc.kafka.config.SettingsReader;
+import dev.pgcdc.kafka.json.debezium.DebeziumEncoding;
+import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.BinaryHandlingMode;
+import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.DecimalHandlingMode;
+import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.HstoreHandlingMode;
+import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.IntervalHandlingMode;
+import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.TimePrecisionMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +24,9 @@ import java.util.Locale;
  * @param headers                   add headers {@code pgcdc.op}, {@code pgcdc.table} and {@code pgcdc.position} to each record
  * @param debeziumName              Debezium envelopes: {@code source.name} (Debezium's topic prefix)
  * @param debeziumDatabase          Debezium envelopes: {@code source.db}, or null
+ * @param debeziumEncoding          Debezium envelopes: value encodings ({@code decimal.handling.mode} and the like)
+ * @param debeziumTombstonesOnDelete Debezium envelopes: follow each delete with a tombstone ({@code tombstones.on.delete});
+ *                                  the envelopes of Debezium use this instead of {@code tombstoneAfterDelete}
  */
 public record JsonHandlerSettings(
         Envelope envelope,
@@ -26,19 +35,21 @@ public record JsonHandlerSettings(
         String messageTopic,
         boolean headers,
         String debeziumName,
-        String debeziumDatabase) {
+        String debeziumDatabase,
+        DebeziumEncoding debeziumEncoding,
+        boolean debeziumTombstonesOnDelete) {
 
     /** The layout of keys and values. */
     public enum Envelope {
         /** {@code {"op","before","after","source":{"schema","table","lsn","txId","commitTime","snapshot"},"tsMs"}}; key: the key columns. */
         PGCDC("pgcdc"),
         /**
-         * Debezium's with schemas enabled, the schema left null: {@code {"schema":null,"payload":{"before","after",
-         * "source":{...},"op","ts_ms","transaction"}}}, key {@code {"schema":null,"payload":{key columns}}}; what
-         * Kafka Connect's JsonConverter with {@code schemas.enable=true} reads.
+         * Debezium's with Kafka Connect schemas: {@code {"schema":{<prefix>.<schema>.<table>.Envelope},"payload":{"before","after",
+         * "source":{...},"op","ts_ms","ts_us","ts_ns","transaction"}}}, key {@code {"schema":{...Key},"payload":{key columns}}},
+         * values in Debezium's encodings; what Kafka Connect's JsonConverter with {@code schemas.enable=true} reads.
          */
         DEBEZIUM("debezium"),
-        /** Debezium's payload alone, as with {@code schemas.enable=false}: {@code {"before","after","source","op","ts_ms","transaction"}}. */
+        /** Debezium's payload alone, as with {@code schemas.enable=false}: {@code {"before","after","source","op","ts_ms","ts_us","ts_ns","transaction"}}. */
         DEBEZIUM_SCHEMALESS("debezium-schemaless");
 
         private final String configName;
@@ -70,6 +81,9 @@ public record JsonHandlerSettings(
         if (debeziumName == null || debeziumName.isBlank()) {
             problems.add("pgcdc.handler.json.debezium.name must not be empty");
         }
+        if (debeziumEncoding == null) {
+            problems.add("pgcdc.handler.json.debezium encodings must be set");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems);
         }
@@ -98,8 +112,16 @@ public record JsonHandlerSettings(
                 .messageTopic(blankToNull(reader.string("message-topic", null)))
                 .headers(reader.bool("headers", defaults.headers()));
         SettingsReader debezium = reader.section("debezium");
+        DebeziumEncoding encoding = defaults.debeziumEncoding();
         builder.debeziumName(debezium.string("name", defaults.debeziumName()))
-                .debeziumDatabase(blankToNull(debezium.string("database", null)));
+                .debeziumDatabase(blankToNull(debezium.string("database", null)))
+                .debeziumEncoding(new DebeziumEncoding(
+                        debeziumChoice(debezium, "decimal", "handling", encoding.decimalHandlingMode(), DecimalHandlingMode.class),
+                        debeziumChoice(debezium, "time", "precision", encoding.timePrecisionMode(), TimePrecisionMode.class),
+                        debeziumChoice(debezium, "interval", "handling", encoding.intervalHandlingMode(), IntervalHandlingMode.class),
+                        debeziumChoice(debezium, "binary", "handling", encoding.binaryHandlingMode(), BinaryHandlingMode.class),
+                        debeziumChoice(debezium, "hstore", "handling", encoding.hstoreHandlingMode(), HstoreHandlingMode.class)))
+                .debeziumTombstonesOnDelete(debezium.section("tombstones").section("on").bool("delete", defaults.debeziumTombstonesOnDelete()));
         JsonHandlerSettings settings = null;
         try {
             settings = builder.build();
@@ -110,6 +132,17 @@ public record JsonHandlerSettings(
         return settings;
     }
 
+    /** Debezium's dotted option {@code <first>.<second>.mode}: in HOCON a path of nested sections, as {@code decimal.handling.mode = string} reads. */
+    private static <E extends Enum<E> & DebeziumEncoding.Named> E debeziumChoice(SettingsReader debezium, String first, String second,
+            E defaultValue, Class<E> type) {
+        return debezium.section(first).section(second).choice("mode", defaultValue, type, DebeziumEncoding.Named::configName);
+    }
+
+    /** Whether a delete is followed by a tombstone under this envelope. */
+    public boolean tombstonesOnDelete() {
+        return envelope.isDebezium() ? debeziumTombstonesOnDelete : tombstoneAfterDelete;
+    }
+
     private static String blankToNull(String text) {
         return text == null || text.isBlank() ? null : text;
     }
@@ -118,7 +151,8 @@ public record JsonHandlerSettings(
     public String toString() {
         return "JsonHandlerSettings[envelope=" + envelope.configName() + ", tombstoneAfterDelete=" + tombstoneAfterDelete
                 + ", unchangedToastPlaceholder=" + unchangedToastPlaceholder + ", messageTopic=" + messageTopic + ", headers=" + headers
-                + ", debeziumName=" + debeziumName + ", debeziumDatabase=" + debeziumDatabase + "]";
+                + ", debeziumName=" + debeziumName + ", debeziumDatabase=" + debeziumDatabase + ", debeziumEncoding=" + debeziumEncoding
+                + ", debeziumTombstonesOnDelete=" + debeziumTombstonesOnDelete + "]";
     }
 
     /** Builder with the defaults of {@code reference.conf}. */
@@ -130,6 +164,8 @@ public record JsonHandlerSettings(
         private boolean headers;
         private String debeziumName = "pgcdc";
         private String debeziumDatabase;
+        private DebeziumEncoding debeziumEncoding = DebeziumEncoding.DEFAULTS;
+        private boolean debeziumTombstonesOnDelete = true;
 
         private Builder() {
         }
@@ -181,9 +217,19 @@ public record JsonHandlerSettings(
             return this;
         }
 
+        public Builder debeziumEncoding(DebeziumEncoding value) {
+            this.debeziumEncoding = value;
+            return this;
+        }
+
+        public Builder debeziumTombstonesOnDelete(boolean value) {
+            this.debeziumTombstonesOnDelete = value;
+            return this;
+        }
+
         public JsonHandlerSettings build() {
             return new JsonHandlerSettings(envelope, tombstoneAfterDelete, unchangedToastPlaceholder, messageTopic, headers,
-                    debeziumName, debeziumDatabase);
+                    debeziumName, debeziumDatabase, debeziumEncoding, debeziumTombstonesOnDelete);
         }
     }
 }

@@ -40,7 +40,7 @@ public class JsonChangeHandlerBenchmark {
     private static final List<Column> COLUMNS = List.of(new Column("id", 23, "int4", -1, true),
             new Column("name", 25, "text", -1, false), new Column("created_on", 1184, "timestamptz", -1, false));
 
-    @Param({"pgcdc", "debezium"})
+    @Param({"pgcdc", "debezium", "debezium-schemaless"})
     public String envelope;
 
     private JsonChangeHandler handler;

@@ -1,0 +1,153 @@
+package dev.pgcdc.it.debezium;
+
+import dev.pgcdc.testkit.kafka.KafkaCluster;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Kafka Connect in standalone mode in a child JVM, with Debezium's JDBC sink connector on its class
+ * path, the key and value converters Kafka Connect's JsonConverter with {@code schemas.enable=true}.
+ * The jars are resolved once by the project's Maven wrapper from {@code kafka-connect-jdbc-sink.pom.xml}
+ * into {@code target/kafka-connect-jdbc-sink}. Output goes to {@code <directory>/connect.log}.
+ * {@link #close()} kills the JVM and waits for it.
+ */
+final class KafkaConnectStandalone implements AutoCloseable {
+
+    private static final Path MODULE = Path.of("").toAbsolutePath(); // failsafe runs in the module's directory
+    private static final Path JARS = MODULE.resolve("target/kafka-connect-jdbc-sink");
+
+    private final Process process;
+    private final Path log;
+
+    private KafkaConnectStandalone(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts a worker against {@code kafka} running one connector of {@code connector} properties. */
+    static KafkaConnectStandalone start(KafkaCluster kafka, Map<String, String> connector, Path directory) throws IOException {
+        String classpath = jars().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+        Properties worker = new Properties();
+        for (Map.Entry<String, Object> property : kafka.clientProperties().entrySet()) {
+            worker.setProperty(property.getKey(), String.valueOf(property.getValue()));
+            worker.setProperty("consumer." + property.getKey(), String.valueOf(property.getValue()));
+            worker.setProperty("producer." + property.getKey(), String.valueOf(property.getValue()));
+        }
+        worker.setProperty("bootstrap.servers", kafka.bootstrapServers());
+        worker.setProperty("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+        worker.setProperty("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        worker.setProperty("key.converter.schemas.enable", "true");
+        worker.setProperty("value.converter.schemas.enable", "true");
+        worker.setProperty("offset.storage.file.filename", directory.resolve("connect.offsets").toString());
+        worker.setProperty("offset.flush.interval.ms", "1000");
+        worker.setProperty("listeners", "http://127.0.0.1:" + freePort());
+        worker.setProperty("plugin.discovery", "only_scan");
+        Path workerFile = write(worker, directory.resolve("worker.properties"));
+        Properties sink = new Properties();
+        sink.putAll(connector);
+        Path connectorFile = write(sink, directory.resolve("connector.properties"));
+        Path log = directory.resolve("connect.log");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-cp", classpath,
+                "org.apache.kafka.connect.cli.ConnectStandalone", workerFile.toString(), connectorFile.toString());
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new KafkaConnectStandalone(process, log);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The last lines of the worker's output, for failure messages. */
+    String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    /** Whether the connector's task stopped on an error (the worker itself goes on running then). */
+    boolean hasFailedTask() {
+        return errors().stream().anyMatch(line -> line.contains("unrecoverable exception"));
+    }
+
+    /** Lines of the worker's output that report an error. */
+    List<String> errors() {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(line -> line.contains("ERROR") || line.contains("Exception")).limit(40).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The worker's jars, resolved by Maven on the first call of a build (a later run reuses them). */
+    private static synchronized List<Path> jars() throws IOException {
+        Path done = JARS.resolve(".resolved");
+        if (!Files.exists(done)) {
+            Files.createDirectories(JARS);
+            Path pom = JARS.resolve("pom.xml");
+            try (InputStream in = KafkaConnectStandalone.class.getResourceAsStream("kafka-connect-jdbc-sink.pom.xml")) {
+                Files.copy(in, pom, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Path wrapper = MODULE.getParent().resolve("mvnw");
+            List<String> command = new ArrayList<>(List.of(wrapper.toString(), "-B", "-q", "-f", pom.toString(),
+                    "dependency:copy-dependencies", "-DoutputDirectory=" + JARS.resolve("lib")));
+            Path output = JARS.resolve("maven.log");
+            Process maven = new ProcessBuilder(command).directory(MODULE.getParent().toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            try {
+                if (!maven.waitFor(10, TimeUnit.MINUTES) || maven.exitValue() != 0) {
+                    maven.destroyForcibly();
+                    throw new IllegalStateException("cannot resolve Kafka Connect and Debezium's JDBC sink with " + command + ":\n"
+                            + Files.readString(output));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while resolving Kafka Connect's jars", e);
+            }
+            Files.writeString(done, "");
+        }
+        try (Stream<Path> files = Files.list(JARS.resolve("lib"))) {
+            return files.filter(file -> file.toString().endsWith(".jar")).sorted().toList();
+        }
+    }
+
+    private static Path write(Properties properties, Path file) throws IOException {
+        try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            properties.store(out, null);
+        }
+        return file;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
