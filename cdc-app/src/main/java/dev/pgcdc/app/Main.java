@@ -30,7 +30,7 @@ public final class Main {
 
     /** The configured command line. */
     public static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new PgcdcCommand());
+        CommandLine commandLine = PgcdcCommand.commandLine(Thread.currentThread().getContextClassLoader());
         commandLine.setExecutionExceptionHandler((error, line, parsed) -> {
             line.getErr().println("pgcdc: " + error.getMessage());
             line.getErr().flush();

@@ -9,12 +9,15 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code pgcdc quickstart}: a local demo on embedded PostgreSQL and Kafka. Those come from the test
  * kit, which is not part of the distribution: the command works from a source checkout
- * ({@code ./pgcdc quickstart} after {@code ./mvnw install}), and says so elsewhere.
+ * ({@code ./pgcdc quickstart} after {@code ./mvnw install}). Elsewhere {@code --help} does not list it,
+ * and running it says where it works.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = {"Demo on an embedded PostgreSQL and Kafka.",
-            "Creates a demo table and publication, runs the service on a generated configuration, writes some",
-            "changes and prints the Kafka records as they arrive. Ctrl-C stops everything cleanly.",
+            "",
+            "Creates a demo table and publication, runs the service on a generated configuration, writes some"
+                    + " changes and prints the Kafka records as they arrive. Ctrl-C stops everything cleanly.",
+            "",
             "Needs the development class path: ./pgcdc quickstart in a source checkout."})
 public final class QuickstartCommand implements Callable<Integer> {
 
@@ -31,11 +34,19 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Whether {@code classLoader} sees the test kit, without which the demo cannot run. */
+    static boolean isAvailable(ClassLoader classLoader) {
+        try {
+            Class.forName(TESTKIT_CLASS, false, classLoader);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
-        try {
-            Class.forName(TESTKIT_CLASS, false, QuickstartCommand.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
+        if (!isAvailable(QuickstartCommand.class.getClassLoader())) {
             spec.commandLine().getErr().println("pgcdc: quickstart needs the embedded PostgreSQL and Kafka of the test kit, which the"
                     + " distribution does not ship; run it from a source checkout: ./mvnw -q install -DskipTests && ./pgcdc quickstart");
             spec.commandLine().getErr().flush();

@@ -11,6 +11,8 @@ import dev.pgcdc.app.plugin.PluginCatalog;
 import dev.pgcdc.app.wiring.ServiceBootstrap;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -23,9 +25,11 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code pgcdc run --config FILE}: validates, wires, starts and runs the service until stopped or failed. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Runs the service until SIGTERM/SIGINT or a fatal error.",
-            "Validates the configuration, starts the HTTP endpoints, then streams changes. On SIGTERM/SIGINT it finishes",
-            "the current transaction, drains in-flight records, acknowledges what the sink confirmed, closes the slot",
-            "connection and exits 0, within pipeline.shutdown-timeout. A second signal exits at once with status 1."})
+            "",
+            "Validates the configuration, starts the HTTP endpoints, then streams changes. On SIGTERM/SIGINT it"
+                    + " finishes the current transaction, drains in-flight records, acknowledges what the sink confirmed,"
+                    + " closes the slot connection and exits 0, within pipeline.shutdown-timeout. A second signal exits"
+                    + " at once with status 1."})
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -52,6 +56,39 @@ final class RunCommand implements Callable<Integer> {
         LogbackSetup.apply(configuration.app().logging());
         LOG.debug("effective configuration:\n{}", configuration.renderMasked());
         return run(configuration, catalog, err);
+    }
+
+    /**
+     * Adds to {@code run --help} what the process serves and reads: the HTTP endpoints, the
+     * environment variables of the modules' defaults and those of the launcher.
+     */
+    static void describeEnvironment(CommandSpec run, ReferenceEnvironment environment) {
+        // picocli wraps footer lines without indenting them: every line here fits in its 80 columns
+        List<String> footer = new ArrayList<>(List.of(
+                "",
+                "HTTP endpoints, on pgcdc.http.host and pgcdc.http.port (" + environment.httpPort() + " by default):",
+                "  /status        the service and its slot as JSON (503: PostgreSQL is down)",
+                "  /metrics       Prometheus metrics",
+                "  /slot          the replication slot as PostgreSQL sees it",
+                "  /health/live   200 unless the service failed",
+                "  /health/ready  200 while snapshotting or streaming",
+                "See docs/operations.md, \"HTTP endpoints\", for every answer.",
+                "",
+                "Environment variables the defaults read (unset: the key keeps its default):"));
+        int width = environment.keysByVariable().keySet().stream().mapToInt(String::length).max().orElse(0);
+        environment.keysByVariable().forEach((variable, keys) ->
+                footer.add("  " + variable + " ".repeat(width - variable.length() + 2) + keys));
+        footer.addAll(List.of(
+                "The configuration file can read any other variable: key = $${?NAME}.",
+                "",
+                "Environment variables of the launcher (bin/pgcdc, ./pgcdc):",
+                "  PGCDC_JAVA_OPTS  JVM options added after the defaults",
+                "                   (-Dpgcdc.http.port=9090, -Xmx512m)",
+                "  JAVA_OPTS        JVM options instead of the defaults (which bound the heap",
+                "                   and set -XX:+ExitOnOutOfMemoryError)",
+                "  PGCDC_CLASSPATH  more jars (handlers, sinks), colon-separated",
+                "  JAVA_HOME, JAVA  the Java to run"));
+        run.usageMessage().footer(footer.toArray(String[]::new));
     }
 
     /** Runs a validated configuration to its end; the exit code. */

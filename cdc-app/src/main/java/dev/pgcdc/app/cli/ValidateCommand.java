@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = {"Checks a configuration file; connects to nothing.",
             "Every problem is printed, each with its full key, the bad value and what is allowed.",
-            "Exit code 0 when valid, 3 when not."})
+            "Exit code 0 when valid, 3 when not, 2 when there is no such file."})
 final class ValidateCommand implements Callable<Integer> {
 
     @Mixin

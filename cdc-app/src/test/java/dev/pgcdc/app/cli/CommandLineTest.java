@@ -5,10 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pgcdc.app.Main;
 import dev.pgcdc.app.TestConfigs;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -30,17 +38,83 @@ class CommandLineTest {
     }
 
     @Test
-    void theHelpOfRunShowsTheSubstitutionSyntax() {
-        assertThat(execute("run", "--help")).isZero();
+    void withoutTheTestKitTheHelpLeavesQuickstartOutAndRunningItSaysWhereItWorks() {
+        CommandLine distribution = PgcdcCommand.commandLine(new WithoutTestKit(getClass().getClassLoader()));
 
-        assertThat(out.toString()).contains("${?", "ENV_VAR} substitutions work").doesNotContain("null substitutions");
+        assertThat(execute(distribution, "--help")).isZero();
+        assertThat(out.toString()).contains("run", "validate", "docs/ beside bin/", "configuration.md").doesNotContain("quickstart");
+
+        assertThat(execute(distribution)).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("a command is required: run, validate\n");
     }
 
     @Test
-    void versionNamesTheProjectVersion() {
+    void theHelpOfRunNamesTheHttpEndpointsAndTheEnvironmentVariables() {
+        assertThat(execute("run", "--help")).isZero();
+
+        assertThat(out.toString()).contains("/status", "/metrics", "/slot", "/health/live", "/health/ready",
+                        "PGCDC_POSTGRES_PASSWORD         pgcdc.postgres.password", "key = ${?NAME}", "PGCDC_JAVA_OPTS", "JAVA_OPTS",
+                        "PGCDC_CLASSPATH", "8080 by default")
+                .doesNotContain("null");
+    }
+
+    @Test
+    void theHelpOfRunListsEveryVariableThatAReferenceConfReads() throws IOException {
+        Set<String> variables = new TreeSet<>();
+        Pattern substitution = Pattern.compile("\\$\\{\\?([A-Za-z_][A-Za-z0-9_]*)}");
+        for (URL resource : Collections.list(getClass().getClassLoader().getResources("reference.conf"))) {
+            try (InputStream in = resource.openStream()) {
+                new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                        .filter(line -> !line.strip().startsWith("#") && !line.strip().startsWith("//"))
+                        .map(substitution::matcher)
+                        .forEach(matcher -> matcher.results().forEach(result -> variables.add(result.group(1))));
+            }
+        }
+        assertThat(variables).contains("PGCDC_POSTGRES_HOST", "PGCDC_SLOT_NAME");
+
+        assertThat(execute("run", "--help")).isZero();
+
+        assertThat(variables).allSatisfy(variable -> assertThat(out.toString()).contains("  " + variable + " "));
+    }
+
+    @Test
+    void noHelpLineBreaksBeforeAWordThatWouldHaveFit() {
+        for (String[] command : List.of(new String[] {"--help"}, new String[] {"run", "--help"}, new String[] {"validate", "--help"},
+                new String[] {"quickstart", "--help"})) {
+            out.getBuffer().setLength(0);
+            assertThat(execute(command)).isZero();
+            List<String> lines = out.toString().lines().toList();
+            for (int i = 1; i < lines.size(); i++) {
+                String line = lines.get(i - 1);
+                String next = lines.get(i);
+                assertThat(line.length()).as("%s: %s", String.join(" ", command), line).isLessThanOrEqualTo(80);
+                if (!next.isEmpty() && Character.isLowerCase(next.charAt(0))) {
+                    String word = next.split(" ", 2)[0];
+                    // picocli fills lines up to 79 columns
+                    assertThat(line.length() + 1 + word.length()).as("%s: a line broken early:%n%s%n%s", String.join(" ", command),
+                            line, next).isGreaterThan(79);
+                }
+            }
+        }
+    }
+
+    @Test
+    void versionNamesTheProjectVersionAndTheCommit() throws Exception {
         assertThat(execute("--version")).isZero();
 
-        assertThat(out.toString()).startsWith("pgcdc 0.1.0-SNAPSHOT").contains("Java ");
+        assertThat(out.toString()).startsWith("pgcdc 0.1.0-SNAPSHOT (commit " + gitCommit() + ")\n").contains("Java ");
+    }
+
+    @Test
+    void aConfigurationFileThatIsNotThereIsAWrongCommandLine() {
+        Path missing = directory.resolve("no-such.conf");
+
+        assertThat(execute("run", "--config", missing.toString())).isEqualTo(ExitCodes.USAGE);
+        assertThat(execute("validate", "-c", directory.toString())).isEqualTo(ExitCodes.USAGE);
+
+        assertThat(err.toString()).contains("pgcdc: Invalid value for option '--config': " + missing + " does not exist",
+                        "Try 'pgcdc run --help' for more information.", directory + " is not a file")
+                .doesNotContain("invalid configuration");
     }
 
     @Test
@@ -99,8 +173,38 @@ class CommandLineTest {
         assertThat(execute("stream")).isEqualTo(ExitCodes.USAGE);
     }
 
+    /** The commit the build recorded: what git says now, or "unknown" without git or a repository. */
+    private static String gitCommit() throws IOException, InterruptedException {
+        try {
+            Process git = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String commit = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return git.waitFor() == 0 && !commit.isEmpty() ? commit : "unknown";
+        } catch (IOException noGit) {
+            return "unknown";
+        }
+    }
+
+    /** The class path of the distribution: everything but the test kit. */
+    private static final class WithoutTestKit extends ClassLoader {
+
+        WithoutTestKit(ClassLoader parent) {
+            super(parent);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (name.startsWith("dev.pgcdc.testkit.")) {
+                throw new ClassNotFoundException(name);
+            }
+            return super.loadClass(name, resolve);
+        }
+    }
+
     private int execute(String... args) {
-        CommandLine commandLine = Main.commandLine();
+        return execute(Main.commandLine(), args);
+    }
+
+    private int execute(CommandLine commandLine, String... args) {
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         return commandLine.execute(args);
