@@ -72,6 +72,7 @@ final class RunCommand implements Callable<Integer> {
                 "  /slot          the replication slot as PostgreSQL sees it",
                 "  /health/live   200 unless the service failed",
                 "  /health/ready  200 while snapshotting or streaming",
+                "  /debug/threads, /debug/jfr?seconds=N  with pgcdc.http.debug = true only",
                 "See docs/operations.md, \"HTTP endpoints\", for every answer.",
                 "",
                 "Environment variables the defaults read (unset: the key keeps its default):"));
