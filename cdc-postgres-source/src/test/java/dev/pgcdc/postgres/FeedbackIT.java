@@ -25,7 +25,7 @@ class FeedbackIT {
 
     @Test
     void confirmedFlushKeepsUpWith50MegabytesWrittenToATableOutsideThePublication() throws Exception {
-        String unrelated = TestNames.unique("unrelated");
+        String unrelated = capture.table("unrelated");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE TABLE " + unrelated + " (id int, payload text)");
         try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(capture).tables(table).build())) {
             Lsn start = currentWal();
@@ -75,7 +75,7 @@ class FeedbackIT {
 
     @Test
     void keepsAHeartbeatTableUpdatedWhoseEventsNeverReachTheConsumer() throws Exception {
-        String heartbeat = TestNames.unique("heartbeat");
+        String heartbeat = capture.table("heartbeat");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)");
         PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table)
                 .heartbeatTable(new TableId("public", heartbeat)).heartbeatInterval(Duration.ofMillis(200)).build();

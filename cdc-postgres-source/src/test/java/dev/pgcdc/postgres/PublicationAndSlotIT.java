@@ -60,7 +60,7 @@ class PublicationAndSlotIT {
     /** A publication may be shared: pgcdc adds what it lacks and never takes away another consumer's table. */
     @Test
     void reportsPublicationDifferencesPreciselyAndAddsWhatTheManagedOneLacks() throws Exception {
-        String other = TestNames.unique("other");
+        String other = capture.table("other");
         String otherSlot = TestNames.unique("otherslot");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE TABLE " + other + " (id int PRIMARY KEY)",
                 "CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + other + " WITH (publish = 'insert')",
@@ -99,9 +99,9 @@ class PublicationAndSlotIT {
 
     @Test
     void appliesTheConfiguredReplicaIdentities() {
-        String full = TestNames.unique("full");
-        String indexed = TestNames.unique("indexed");
-        String nothing = TestNames.unique("nothing");
+        String full = capture.table("full");
+        String indexed = capture.table("indexed");
+        String nothing = capture.table("nothing");
         db.execute("CREATE TABLE " + full + " (id int PRIMARY KEY, v text)",
                 "CREATE TABLE " + indexed + " (id int PRIMARY KEY, code text NOT NULL)",
                 "CREATE UNIQUE INDEX " + indexed + "_code ON " + indexed + " (code)",
@@ -121,7 +121,7 @@ class PublicationAndSlotIT {
 
     @Test
     void warnsAboutATableWithoutPrimaryKeyUnderDefaultIdentityAndSaysWhatToDo() throws Exception {
-        String keyless = TestNames.unique("keyless");
+        String keyless = capture.table("keyless");
         db.execute("CREATE TABLE " + keyless + " (note text)");
         PostgresSourceSettings settings = SourceHarness.settings(capture)
                 .publicationOperations(Set.of(Operation.INSERT))
@@ -232,7 +232,7 @@ class PublicationAndSlotIT {
     }
     @Test
     void refusesARoleWithoutReplicationPrivilege() {
-        String role = TestNames.unique("noreplication");
+        String role = capture.role("noreplication");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE ROLE " + role + " LOGIN");
         PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table).user(role).build();
         assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
@@ -246,7 +246,7 @@ class PublicationAndSlotIT {
      */
     @Test
     void leavesTheVerdictToTheServerForAMemberOfAReplicationRole() {
-        String member = TestNames.unique("rdsmember");
+        String member = capture.role("rdsmember");
         db.execute("DO $$ BEGIN CREATE ROLE rds_replication WITH REPLICATION NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
                 "CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE ROLE " + member + " LOGIN IN ROLE rds_replication",
                 "CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
@@ -267,7 +267,7 @@ class PublicationAndSlotIT {
 
     @Test
     void streamsAsARoleWithReplicationOfItsOwnThatIsNoSuperuser() throws Exception {
-        String replicator = TestNames.unique("replicator");
+        String replicator = capture.role("replicator");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE ROLE " + replicator + " LOGIN REPLICATION",
                 "CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
         PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table).user(replicator)
