@@ -10,40 +10,29 @@ import dev.pgcdc.api.event.TruncateOptions;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.value.UnchangedToast;
-import dev.pgcdc.testkit.TestEnvironment;
 import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each operation and message type against a real PostgreSQL, with positions, TOAST and schema changes. */
-@TestEnvironment
 class ChangeStreamIT {
 
-    private final PostgresDatabase db;
-    private final String table = TestNames.unique("items");
-    private final String slot = TestNames.unique("slot");
-    private final String publication = TestNames.unique("pub");
-
-    ChangeStreamIT(PostgresDatabase db) {
-        this.db = db;
-    }
-
-    @AfterEach
-    void dropSlot() {
-        db.dropReplicationSlotIfExists(slot);
-        db.execute("DROP PUBLICATION IF EXISTS " + publication);
-    }
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.named("items");
+    private final PostgresDatabase db = capture.db();
+    private final String table = capture.table();
 
     @Test
     void streamsEachOperationWithPositionsInCommitOrder() throws Exception {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, name text, qty int)");
-        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(db, publication, slot).tables(table).build())) {
+        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(capture).tables(table).build())) {
             assertThat(harness.source.protocolVersion()).isEqualTo(expectedProtocol());
             Instant before = Instant.now().minusSeconds(5);
             db.execute("INSERT INTO " + table + " VALUES (1, 'one', 10), (2, 'two', 20)",
@@ -85,7 +74,7 @@ class ChangeStreamIT {
     @Test
     void positionsANonTransactionalMessageOfATransactionBelowItsCommitTheSameAfterARestart() throws Exception {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).build();
+        PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table).build();
         List<Position> positions;
         try (SourceHarness harness = new SourceHarness(settings, false)) {
             try (java.sql.Connection session = db.connect(); java.sql.Statement statement = session.createStatement()) {
@@ -115,7 +104,7 @@ class ChangeStreamIT {
     @Test
     void streamsTheWholeOldRowWithFullReplicaIdentity() throws Exception {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, name text, qty int)", "INSERT INTO " + table + " VALUES (1, 'one', 10)");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot)
+        PostgresSourceSettings settings = SourceHarness.settings(capture)
                 .tables(List.of(TableSettings.of(new TableId("public", table), ReplicaIdentity.FULL))).build();
         try (SourceHarness harness = SourceHarness.start(settings)) {
             db.execute("UPDATE " + table + " SET qty = 12 WHERE id = 1", "DELETE FROM " + table);
@@ -131,7 +120,7 @@ class ChangeStreamIT {
     @Test
     void marksAnUnchangedOneMegabyteToastValueAsUnchangedNotNull() throws Exception {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, big text, note text, n int)");
-        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(db, publication, slot).tables(table).build())) {
+        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(capture).tables(table).build())) {
             db.execute("INSERT INTO " + table + " SELECT 1, string_agg(md5(i::text || random()::text), ''), NULL, 0 "
                     + "FROM generate_series(1, 32768) i");
             db.execute("UPDATE " + table + " SET n = 1", "UPDATE " + table + " SET note = 'x', n = 2");
@@ -149,7 +138,7 @@ class ChangeStreamIT {
     @Test
     void followsSchemaChangesMidStream() throws Exception {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, name text)");
-        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(db, publication, slot).tables(table).build())) {
+        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(capture).tables(table).build())) {
             db.execute("INSERT INTO " + table + " VALUES (1, 'a')",
                     "ALTER TABLE " + table + " ADD COLUMN added timestamptz DEFAULT '2024-01-01 00:00:00+00'",
                     "INSERT INTO " + table + " VALUES (2, 'b')",
@@ -173,7 +162,7 @@ class ChangeStreamIT {
     void decodesTransactionsThatCarryAReplicationOrigin() throws Exception {
         String origin = TestNames.unique("origin");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "SELECT pg_replication_origin_create('" + origin + "')");
-        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(db, publication, slot).tables(table).build());
+        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(capture).tables(table).build());
                 java.sql.Connection session = db.connect(); java.sql.Statement statement = session.createStatement()) {
             statement.execute("SELECT pg_replication_origin_session_setup('" + origin + "')");
             statement.execute("BEGIN");
@@ -191,7 +180,7 @@ class ChangeStreamIT {
     @Test
     void resumesAfterARestartWithTheUnacknowledgedTail() throws Exception {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).build();
+        PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table).build();
         Lsn confirmed;
         try (SourceHarness harness = new SourceHarness(settings, false)) {
             for (int i = 1; i <= 10; i++) {
@@ -203,7 +192,7 @@ class ChangeStreamIT {
             }
             confirmed = harness.confirmed();
         }
-        assertThat(db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?", slot))
+        assertThat(db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?", capture.slot()))
                 .as("the final status update on close").isEqualTo(confirmed.toString());
         try (SourceHarness harness = SourceHarness.start(settings)) {
             List<ChangeEvent> events = harness.take(4, Duration.ofSeconds(20));
@@ -215,7 +204,7 @@ class ChangeStreamIT {
     @Test
     void closesPromptlyAndConfirmsWhatWasAcknowledgedWhileTheServerIsStillSending() throws Exception {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, payload text)");
-        SourceHarness harness = SourceHarness.start(SourceHarness.settings(db, publication, slot).tables(table).build());
+        SourceHarness harness = SourceHarness.start(SourceHarness.settings(capture).tables(table).build());
         db.execute("INSERT INTO " + table + " SELECT g, md5(g::text) FROM generate_series(1, 300000) g");
         harness.take(5000, Duration.ofSeconds(30));
         Lsn confirmedBeforeClose = harness.confirmed();
@@ -225,7 +214,7 @@ class ChangeStreamIT {
         System.out.println("ChangeStreamIT: close while the server was sending took " + closeMillis + " ms");
         assertThat(closeMillis).isLessThan(5000);
         assertThat(Lsn.parse(db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?",
-                slot))).isEqualTo(harness.confirmed()).isGreaterThanOrEqualTo(confirmedBeforeClose);
+                capture.slot()))).isEqualTo(harness.confirmed()).isGreaterThanOrEqualTo(confirmedBeforeClose);
     }
 
     private int expectedProtocol() {

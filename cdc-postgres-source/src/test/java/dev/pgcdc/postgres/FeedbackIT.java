@@ -5,40 +5,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.position.Lsn;
-import dev.pgcdc.testkit.TestEnvironment;
 import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** LSN feedback: what the slot's confirmed_flush_lsn does while the source runs. */
-@TestEnvironment
 class FeedbackIT {
 
-    private final PostgresDatabase db;
-    private final String table = TestNames.unique("captured");
-    private final String slot = TestNames.unique("slot");
-    private final String publication = TestNames.unique("pub");
-
-    FeedbackIT(PostgresDatabase db) {
-        this.db = db;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        db.dropReplicationSlotIfExists(slot);
-        db.execute("DROP PUBLICATION IF EXISTS " + publication);
-    }
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.named("captured");
+    private final PostgresDatabase db = capture.db();
+    private final String table = capture.table();
 
     @Test
     void confirmedFlushKeepsUpWith50MegabytesWrittenToATableOutsideThePublication() throws Exception {
-        String unrelated = TestNames.unique("unrelated");
+        String unrelated = capture.table("unrelated");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE TABLE " + unrelated + " (id int, payload text)");
-        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(db, publication, slot).tables(table).build())) {
+        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(capture).tables(table).build())) {
             Lsn start = currentWal();
             List<Long> lagAfterEachChunk = new ArrayList<>();
             for (int chunk = 0; chunk < 10; chunk++) {
@@ -60,7 +49,7 @@ class FeedbackIT {
     @Test
     void sendsStatusUpdatesWhileTheStreamIsBusy() throws Exception {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)");
-        try (SourceHarness harness = new SourceHarness(SourceHarness.settings(db, publication, slot).tables(table).build(), false)) {
+        try (SourceHarness harness = new SourceHarness(SourceHarness.settings(capture).tables(table).build(), false)) {
             for (int i = 0; i < 60; i++) {
                 db.execute("INSERT INTO " + table + " SELECT g FROM generate_series(" + (i * 1000 + 1) + ", " + (i * 1000 + 1000) + ") g");
             }
@@ -86,13 +75,13 @@ class FeedbackIT {
 
     @Test
     void keepsAHeartbeatTableUpdatedWhoseEventsNeverReachTheConsumer() throws Exception {
-        String heartbeat = TestNames.unique("heartbeat");
+        String heartbeat = capture.table("heartbeat");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table)
+        PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table)
                 .heartbeatTable(new TableId("public", heartbeat)).heartbeatInterval(Duration.ofMillis(200)).build();
         PostgresDatabase otherDatabase = db.createDatabase(TestNames.unique("busy"));
         try (SourceHarness harness = SourceHarness.start(settings)) {
-            assertThat(db.queryValue(Long.class, "SELECT count(*) FROM pg_publication_tables WHERE pubname = ? AND tablename = ?", publication,
+            assertThat(db.queryValue(Long.class, "SELECT count(*) FROM pg_publication_tables WHERE pubname = ? AND tablename = ?", capture.publication(),
                     heartbeat)).isEqualTo(1);
             otherDatabase.execute("CREATE TABLE noise (payload text)",
                     "INSERT INTO noise SELECT repeat(md5(g::text), 30) FROM generate_series(1, 5000) g");
@@ -112,11 +101,11 @@ class FeedbackIT {
     }
 
     private Lsn slotConfirmed() {
-        return Lsn.parse(db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?", slot));
+        return Lsn.parse(db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?", capture.slot()));
     }
 
     private long lagBytes() {
         return db.queryValue(Long.class, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots "
-                + "WHERE slot_name = ?", slot);
+                + "WHERE slot_name = ?", capture.slot());
     }
 }

@@ -7,38 +7,26 @@ import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.value.UnchangedToast;
 import dev.pgcdc.postgres.pgoutput.KeyChange;
-import dev.pgcdc.testkit.TestEnvironment;
-import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Updates as a keyed, compacted topic needs them: a key change removes the old key, and FULL identity never leaves a TOAST placeholder. */
-@TestEnvironment
 class KeyAndToastIT {
 
-    private final PostgresDatabase db;
-    private final String table = TestNames.unique("accounts");
-    private final String fullTable = table + "_full";
-    private final String slot = TestNames.unique("slot");
-    private final String publication = TestNames.unique("pub");
-
-    KeyAndToastIT(PostgresDatabase db) {
-        this.db = db;
-    }
-
-    @AfterEach
-    void dropSlot() {
-        db.dropReplicationSlotIfExists(slot);
-        db.execute("DROP PUBLICATION IF EXISTS " + publication);
-    }
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.named("accounts");
+    private final PostgresDatabase db = capture.db();
+    private final String table = capture.table();
+    private final String fullTable = capture.table("accounts_full");
 
     private PostgresSourceSettings.Builder settings() {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, name text)", "CREATE TABLE " + fullTable + " (id int PRIMARY KEY, name text)");
-        return SourceHarness.settings(db, publication, slot).tables(List.of(TableSettings.of(new TableId("public", table), ReplicaIdentity.DEFAULT),
+        return SourceHarness.settings(capture).tables(List.of(TableSettings.of(new TableId("public", table), ReplicaIdentity.DEFAULT),
                 TableSettings.of(new TableId("public", fullTable), ReplicaIdentity.FULL)));
     }
 

@@ -4,45 +4,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.position.Position;
-import dev.pgcdc.testkit.TestEnvironment;
-import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One transaction of a million rows (the seed workload's table) streamed through the source in a
  * test JVM of 384 MiB heap: heap use after GC stays flat while it streams (a source that held the
  * transaction would need several hundred MiB).
  */
-@TestEnvironment
 class LargeTransactionIT {
 
     private static final int ROWS = 1_000_000;
 
-    private final PostgresDatabase db;
-    private final String table = TestNames.unique("users");
-    private final String slot = TestNames.unique("slot");
-    private final String publication = TestNames.unique("pub");
-
-    LargeTransactionIT(PostgresDatabase db) {
-        this.db = db;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        db.dropReplicationSlotIfExists(slot);
-        db.execute("DROP PUBLICATION IF EXISTS " + publication, "DROP TABLE IF EXISTS " + table);
-    }
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.named("users");
+    private final PostgresDatabase db = capture.db();
+    private final String table = capture.table();
 
     @Test
     void streamsAMillionRowTransactionWithFlatHeap() throws Exception {
         db.execute("CREATE TABLE " + table + " (id serial PRIMARY KEY, name text, created_on timestamptz)");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot)
+        PostgresSourceSettings settings = SourceHarness.settings(capture)
                 .tables(List.of(TableSettings.of(new dev.pgcdc.api.event.TableId("public", table), ReplicaIdentity.FULL)))
                 .streamBufferMemory(16L << 20).build();
         try (SourceHarness harness = new SourceHarness(settings, false)) {
@@ -91,7 +79,7 @@ class LargeTransactionIT {
     }
 
     private String slotConfirmed() {
-        return db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?", slot);
+        return db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?", capture.slot());
     }
 
     private static long heapAfterGc() {

@@ -8,62 +8,51 @@ import dev.pgcdc.api.SourceException;
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
-import dev.pgcdc.testkit.TestEnvironment;
 import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import dev.pgcdc.testkit.postgres.PostgresServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Publication and slot management and the start-up checks, against a real PostgreSQL. */
-@TestEnvironment
 class PublicationAndSlotIT {
 
-    private final PostgresDatabase db;
-    private final String table = TestNames.unique("items");
-    private final String slot = TestNames.unique("slot");
-    private final String publication = TestNames.unique("pub");
-
-    PublicationAndSlotIT(PostgresDatabase db) {
-        this.db = db;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        db.dropReplicationSlotIfExists(slot);
-        db.execute("DROP PUBLICATION IF EXISTS " + publication);
-    }
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.named("items");
+    private final PostgresDatabase db = capture.db();
+    private final String table = capture.table();
 
     @Test
     void saysWhatToRunWhenThePublicationOrTheSlotIsMissing() {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)");
-        PostgresSourceSettings.Builder settings = SourceHarness.settings(db, publication, slot).tables(table)
+        PostgresSourceSettings.Builder settings = SourceHarness.settings(capture).tables(table)
                 .publicationCreateIfNotExists(false).slotCreateIfNotExists(false);
         assertThatThrownBy(() -> new PostgresSource(settings.build()).start()).isInstanceOf(SourceException.class)
-                .hasMessageContaining("publication \"" + publication + "\" does not exist; set publication.create-if-not-exists = true or run: "
-                        + "CREATE PUBLICATION \"" + publication + "\" FOR TABLE \"public\".\"" + table + "\" WITH (publish = 'insert, update, "
+                .hasMessageContaining("publication \"" + capture.publication() + "\" does not exist; set publication.create-if-not-exists = true or run: "
+                        + "CREATE PUBLICATION \"" + capture.publication() + "\" FOR TABLE \"public\".\"" + table + "\" WITH (publish = 'insert, update, "
                         + "delete, truncate', publish_via_partition_root = true);");
-        db.execute("CREATE PUBLICATION " + publication + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
+        db.execute("CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
         assertThatThrownBy(() -> new PostgresSource(settings.build()).start()).isInstanceOf(SourceException.class)
-                .hasMessageContaining("replication slot \"" + slot + "\" does not exist; set slot.create-if-not-exists = true or run "
-                        + "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput');");
+                .hasMessageContaining("replication slot \"" + capture.slot() + "\" does not exist; set slot.create-if-not-exists = true or run "
+                        + "SELECT pg_create_logical_replication_slot('" + capture.slot() + "', 'pgoutput');");
     }
 
     @Test
     void refusesASlotOfAnotherPluginOrDatabase() {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)",
-                "SELECT pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).build();
+                "SELECT pg_create_logical_replication_slot('" + capture.slot() + "', 'test_decoding')");
+        PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table).build();
         assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
                 .hasMessageContaining("uses output plugin \"test_decoding\", not pgoutput");
-        db.dropReplicationSlotIfExists(slot);
+        db.dropReplicationSlotIfExists(capture.slot());
 
         PostgresDatabase other = db.createDatabase(TestNames.unique("otherdb"));
-        other.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+        other.execute("SELECT pg_create_logical_replication_slot('" + capture.slot() + "', 'pgoutput')");
         assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
                 .hasMessageContaining("belongs to database \"" + other.database() + "\", not \"" + db.database() + "\"");
     }
@@ -71,19 +60,19 @@ class PublicationAndSlotIT {
     /** A publication may be shared: pgcdc adds what it lacks and never takes away another consumer's table. */
     @Test
     void reportsPublicationDifferencesPreciselyAndAddsWhatTheManagedOneLacks() throws Exception {
-        String other = TestNames.unique("other");
+        String other = capture.table("other");
         String otherSlot = TestNames.unique("otherslot");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE TABLE " + other + " (id int PRIMARY KEY)",
-                "CREATE PUBLICATION " + publication + " FOR TABLE " + other + " WITH (publish = 'insert')",
+                "CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + other + " WITH (publish = 'insert')",
                 "SELECT pg_create_logical_replication_slot('" + otherSlot + "', 'pgoutput')");
         try {
-            PostgresSourceSettings.Builder settings = SourceHarness.settings(db, publication, slot).tables(table)
+            PostgresSourceSettings.Builder settings = SourceHarness.settings(capture).tables(table)
                     .publicationCreateIfNotExists(false);
             assertThatThrownBy(() -> new PostgresSource(settings.build()).start()).isInstanceOf(SourceException.class)
-                    .hasMessageContaining("publication \"" + publication + "\" differs from the configuration: it does not publish delete, "
+                    .hasMessageContaining("publication \"" + capture.publication() + "\" differs from the configuration: it does not publish delete, "
                             + "truncate, update; it does not contain table public." + table + ". Set publication.create-if-not-exists = true "
-                            + "to let pgcdc alter it, or run: ALTER PUBLICATION \"" + publication + "\" ADD TABLE \"public\".\"" + table
-                            + "\"; ALTER PUBLICATION \"" + publication + "\" SET (publish = 'insert, update, delete, truncate');");
+                            + "to let pgcdc alter it, or run: ALTER PUBLICATION \"" + capture.publication() + "\" ADD TABLE \"public\".\"" + table
+                            + "\"; ALTER PUBLICATION \"" + capture.publication() + "\" SET (publish = 'insert, update, delete, truncate');");
 
             String log = LogCapture.during(() -> {
                 try (SourceHarness harness = SourceHarness.start(settings.publicationCreateIfNotExists(true).build())) {
@@ -91,17 +80,17 @@ class PublicationAndSlotIT {
                 }
             });
             assertThat(db.query("SELECT pubinsert, pubupdate, pubdelete, pubtruncate, pubviaroot FROM pg_publication WHERE pubname = ?",
-                    publication)).as("publish_via_partition_root left alone: no partitioned table is captured")
+                    capture.publication())).as("publish_via_partition_root left alone: no partitioned table is captured")
                     .containsExactly(Map.of("pubinsert", true, "pubupdate", true, "pubdelete", true, "pubtruncate", true, "pubviaroot", false));
-            assertThat(db.query("SELECT tablename FROM pg_publication_tables WHERE pubname = ?", publication))
+            assertThat(db.query("SELECT tablename FROM pg_publication_tables WHERE pubname = ?", capture.publication()))
                     .as("the other consumer's table stays").containsExactlyInAnyOrder(Map.of("tablename", table), Map.of("tablename", other));
-            assertThat(log).contains("altering it: ALTER PUBLICATION \"" + publication + "\" ADD TABLE \"public\".\"" + table + "\"",
-                    "publication \"" + publication + "\" also contains table(s) public." + other + ", which pgcdc does not capture: left in "
-                            + "place", "ALTER PUBLICATION \"" + publication + "\" DROP TABLE \"public\".\"" + other + "\";");
+            assertThat(log).contains("altering it: ALTER PUBLICATION \"" + capture.publication() + "\" ADD TABLE \"public\".\"" + table + "\"",
+                    "publication \"" + capture.publication() + "\" also contains table(s) public." + other + ", which pgcdc does not capture: left in "
+                            + "place", "ALTER PUBLICATION \"" + capture.publication() + "\" DROP TABLE \"public\".\"" + other + "\";");
 
             db.execute("INSERT INTO " + other + " VALUES (7)");
             assertThat(db.queryValue(Long.class, "SELECT count(*) FROM pg_logical_slot_peek_binary_changes(?, NULL, NULL, 'proto_version', '1', "
-                    + "'publication_names', ?) WHERE get_byte(data, 0) = ascii('I')", otherSlot, publication))
+                    + "'publication_names', ?) WHERE get_byte(data, 0) = ascii('I')", otherSlot, capture.publication()))
                     .as("the other consumer still receives its table's insert").isEqualTo(1L);
         } finally {
             db.dropReplicationSlotIfExists(otherSlot);
@@ -110,14 +99,14 @@ class PublicationAndSlotIT {
 
     @Test
     void appliesTheConfiguredReplicaIdentities() {
-        String full = TestNames.unique("full");
-        String indexed = TestNames.unique("indexed");
-        String nothing = TestNames.unique("nothing");
+        String full = capture.table("full");
+        String indexed = capture.table("indexed");
+        String nothing = capture.table("nothing");
         db.execute("CREATE TABLE " + full + " (id int PRIMARY KEY, v text)",
                 "CREATE TABLE " + indexed + " (id int PRIMARY KEY, code text NOT NULL)",
                 "CREATE UNIQUE INDEX " + indexed + "_code ON " + indexed + " (code)",
                 "CREATE TABLE " + nothing + " (id int PRIMARY KEY)");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot)
+        PostgresSourceSettings settings = SourceHarness.settings(capture)
                 .publicationOperations(Set.of(Operation.INSERT, Operation.UPDATE))
                 .tables(List.of(TableSettings.of(new TableId("public", full), ReplicaIdentity.FULL),
                         TableSettings.of(new TableId("public", indexed), ReplicaIdentity.usingIndex(indexed + "_code")),
@@ -132,9 +121,9 @@ class PublicationAndSlotIT {
 
     @Test
     void warnsAboutATableWithoutPrimaryKeyUnderDefaultIdentityAndSaysWhatToDo() throws Exception {
-        String keyless = TestNames.unique("keyless");
+        String keyless = capture.table("keyless");
         db.execute("CREATE TABLE " + keyless + " (note text)");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot)
+        PostgresSourceSettings settings = SourceHarness.settings(capture)
                 .publicationOperations(Set.of(Operation.INSERT))
                 .tables(List.of(TableSettings.of(new TableId("public", keyless), ReplicaIdentity.DEFAULT))).build();
         String log = LogCapture.during(() -> {
@@ -154,8 +143,8 @@ class PublicationAndSlotIT {
                 "CREATE TABLE \"" + schema + "\".\"select\" (id int PRIMARY KEY)");
         TableId orderItems = new TableId(schema, "Order Items");
         TableId select = new TableId(schema, "select");
-        String quotedPublication = "Pub " + publication;
-        PostgresSourceSettings settings = SourceHarness.settings(db, quotedPublication, slot)
+        String quotedPublication = "Pub " + capture.publication();
+        PostgresSourceSettings settings = SourceHarness.settings(db, quotedPublication, capture.slot())
                 .tables(List.of(TableSettings.of(orderItems, ReplicaIdentity.FULL), TableSettings.of(select, ReplicaIdentity.DEFAULT))).build();
         try (SourceHarness harness = SourceHarness.start(settings)) {
             db.execute("INSERT INTO \"" + schema + "\".\"Order Items\" VALUES (1, 'x')", "INSERT INTO \"" + schema + "\".\"select\" VALUES (2)");
@@ -173,7 +162,7 @@ class PublicationAndSlotIT {
         db.execute("CREATE TABLE " + table + " (id int, region text, v text, PRIMARY KEY (id, region)) PARTITION BY LIST (region)",
                 "CREATE TABLE " + table + "_eu PARTITION OF " + table + " FOR VALUES IN ('eu')",
                 "CREATE TABLE " + table + "_us PARTITION OF " + table + " FOR VALUES IN ('us')");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot)
+        PostgresSourceSettings settings = SourceHarness.settings(capture)
                 .tables(List.of(TableSettings.of(new TableId("public", table), ReplicaIdentity.FULL))).build();
         try (SourceHarness harness = SourceHarness.start(settings)) {
             db.execute("INSERT INTO " + table + " VALUES (1, 'eu', 'a'), (2, 'us', 'b')", "UPDATE " + table + " SET v = 'c' WHERE id = 2");
@@ -188,7 +177,7 @@ class PublicationAndSlotIT {
     void publishesOnlyTheConfiguredColumns() throws Exception {
         assumeThat(db.serverMajorVersion()).as("column lists need PostgreSQL 15").isGreaterThanOrEqualTo(15);
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, visible text, secret text)");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot)
+        PostgresSourceSettings settings = SourceHarness.settings(capture)
                 .tables(List.of(new TableSettings(new TableId("public", table), ReplicaIdentity.DEFAULT, List.of("id", "visible")))).build();
         try (SourceHarness harness = SourceHarness.start(settings)) {
             db.execute("INSERT INTO " + table + " VALUES (1, 'a', 'hidden')");
@@ -200,12 +189,12 @@ class PublicationAndSlotIT {
     void capturesEveryTableOfAForAllTablesPublication() throws Exception {
         PostgresDatabase own = db.createDatabase(TestNames.unique("alltables"));
         own.execute("CREATE TABLE a (id int PRIMARY KEY)", "CREATE TABLE b (id int PRIMARY KEY)");
-        PostgresSourceSettings settings = SourceHarness.settings(own, publication, slot).publicationAllTables(true).build();
+        PostgresSourceSettings settings = SourceHarness.settings(own, capture.publication(), capture.slot()).publicationAllTables(true).build();
         try (SourceHarness harness = SourceHarness.start(settings)) {
             own.execute("INSERT INTO a VALUES (1)", "CREATE TABLE c (id int PRIMARY KEY)", "INSERT INTO b VALUES (2)", "INSERT INTO c VALUES (3)");
             assertThat(harness.take(3, Duration.ofSeconds(20))).extracting(e -> e.table().name()).containsExactly("a", "b", "c");
         } finally {
-            own.dropReplicationSlotIfExists(slot);
+            own.dropReplicationSlotIfExists(capture.slot());
         }
     }
 
@@ -214,27 +203,27 @@ class PublicationAndSlotIT {
     void saysHowToMoveASlotOlderThanThePublicationPastItsCreation() throws Exception {
         assumeThat(db.serverMajorVersion()).as("PostgreSQL 18 skips WAL from before the publication by itself").isLessThan(18);
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)",
-                "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')",
+                "SELECT pg_create_logical_replication_slot('" + capture.slot() + "', 'pgoutput')",
                 "INSERT INTO " + table + " VALUES (1)",
-                "CREATE PUBLICATION " + publication + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)",
+                "CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)",
                 "INSERT INTO " + table + " VALUES (2)");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table)
+        PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table)
                 .publicationCreateIfNotExists(false).slotCreateIfNotExists(false).build();
 
         for (int start = 0; start < 2; start++) { // the same on every restart
             try (SourceHarness harness = SourceHarness.start(settings)) {
                 assertThatThrownBy(() -> harness.take(1, Duration.ofSeconds(60))).isInstanceOf(SourceException.class)
-                        .hasMessageContaining("replication from slot \"" + slot + "\" failed: ERROR: publication \"" + publication
+                        .hasMessageContaining("replication from slot \"" + capture.slot() + "\" failed: ERROR: publication \"" + capture.publication()
                                 + "\" does not exist")
-                        .hasMessageContaining("The slot's position is older than publication \"" + publication + "\"")
-                        .hasMessageContaining("SELECT pg_replication_slot_advance('" + slot + "', pg_current_wal_lsn());")
-                        .hasMessageContaining("SELECT pg_drop_replication_slot('" + slot + "'); and start pgcdc with "
+                        .hasMessageContaining("The slot's position is older than publication \"" + capture.publication() + "\"")
+                        .hasMessageContaining("SELECT pg_replication_slot_advance('" + capture.slot() + "', pg_current_wal_lsn());")
+                        .hasMessageContaining("SELECT pg_drop_replication_slot('" + capture.slot() + "'); and start pgcdc with "
                                 + "slot.create-if-not-exists = true")
                         .hasMessageContaining("the changes written between the slot's position and that moment are not delivered");
             }
         }
 
-        db.query("SELECT pg_replication_slot_advance(?, pg_current_wal_lsn())::text", slot);
+        db.query("SELECT pg_replication_slot_advance(?, pg_current_wal_lsn())::text", capture.slot());
         try (SourceHarness harness = SourceHarness.start(settings)) {
             db.execute("INSERT INTO " + table + " VALUES (3)");
             List<ChangeEvent> events = harness.take(1, Duration.ofSeconds(60));
@@ -243,9 +232,9 @@ class PublicationAndSlotIT {
     }
     @Test
     void refusesARoleWithoutReplicationPrivilege() {
-        String role = TestNames.unique("noreplication");
+        String role = capture.role("noreplication");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE ROLE " + role + " LOGIN");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).user(role).build();
+        PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table).user(role).build();
         assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
                 .hasMessageContaining("role \"" + role + "\" lacks the REPLICATION attribute: run ALTER ROLE \"" + role + "\" WITH REPLICATION;");
     }
@@ -257,31 +246,31 @@ class PublicationAndSlotIT {
      */
     @Test
     void leavesTheVerdictToTheServerForAMemberOfAReplicationRole() {
-        String member = TestNames.unique("rdsmember");
+        String member = capture.role("rdsmember");
         db.execute("DO $$ BEGIN CREATE ROLE rds_replication WITH REPLICATION NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
                 "CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE ROLE " + member + " LOGIN IN ROLE rds_replication",
-                "CREATE PUBLICATION " + publication + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
+                "CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
         boolean since16 = db.serverMajorVersion() >= 16;
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).user(member)
+        PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table).user(member)
                 .publicationCreateIfNotExists(false).build();
         assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
                 .hasMessageNotContaining("not ready for logical replication")
-                .hasMessageContaining("cannot create replication slot \"" + slot + "\", the server refused: ERROR: "
+                .hasMessageContaining("cannot create replication slot \"" + capture.slot() + "\", the server refused: ERROR: "
                         + (since16 ? "permission denied to use replication slots" : "must be superuser or replication role to use replication slots"))
                 .hasMessageContaining("The role needs the REPLICATION attribute of its own: ALTER ROLE \"" + member + "\" WITH REPLICATION;");
 
-        db.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+        db.execute("SELECT pg_create_logical_replication_slot('" + capture.slot() + "', 'pgoutput')");
         assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
-                .hasMessageContaining("cannot start replication from slot \"" + slot + "\": FATAL: "
+                .hasMessageContaining("cannot start replication from slot \"" + capture.slot() + "\": FATAL: "
                         + (since16 ? "permission denied to start WAL sender" : "must be superuser or replication role to start walsender"));
     }
 
     @Test
     void streamsAsARoleWithReplicationOfItsOwnThatIsNoSuperuser() throws Exception {
-        String replicator = TestNames.unique("replicator");
+        String replicator = capture.role("replicator");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE ROLE " + replicator + " LOGIN REPLICATION",
-                "CREATE PUBLICATION " + publication + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).user(replicator)
+                "CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
+        PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table).user(replicator)
                 .publicationCreateIfNotExists(false).build();
         try (SourceHarness harness = SourceHarness.start(settings)) {
             db.execute("INSERT INTO " + table + " VALUES (1)");
@@ -294,7 +283,7 @@ class PublicationAndSlotIT {
         try (PostgresServer server = PostgresServer.builder().setting("wal_level", "replica").setting("max_replication_slots", "0")
                 .setting("max_wal_senders", "0").start()) {
             server.execute("CREATE TABLE t (id int PRIMARY KEY)");
-            PostgresSourceSettings settings = SourceHarness.settings(server, publication, slot).tables("t").build();
+            PostgresSourceSettings settings = SourceHarness.settings(server, capture.publication(), capture.slot()).tables("t").build();
             assertThatThrownBy(() -> new PostgresSource(settings).start()).isInstanceOf(SourceException.class)
                     .hasMessageContaining("PostgreSQL is not ready for logical replication: wal_level is \"replica\"; logical replication "
                             + "needs wal_level = logical")

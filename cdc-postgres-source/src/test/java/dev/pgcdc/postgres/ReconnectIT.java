@@ -4,35 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.position.Position;
-import dev.pgcdc.testkit.TestEnvironment;
-import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The walsender is terminated mid-stream: the source reconnects and resumes without loss or repetition. */
-@TestEnvironment
 class ReconnectIT {
 
-    private final PostgresDatabase db;
-    private final String table = TestNames.unique("items");
-    private final String slot = TestNames.unique("slot");
-    private final String publication = TestNames.unique("pub");
-
-    ReconnectIT(PostgresDatabase db) {
-        this.db = db;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        db.dropReplicationSlotIfExists(slot);
-        db.execute("DROP PUBLICATION IF EXISTS " + publication);
-    }
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.named("items");
+    private final PostgresDatabase db = capture.db();
+    private final String table = capture.table();
 
     @Test
     void resumesWithoutLossAfterTheWalsenderIsTerminatedMidStream() throws Exception {
@@ -42,7 +30,7 @@ class ReconnectIT {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, payload text)");
         // one of the transactions is large enough to be streamed (logical_decoding_work_mem is 64MB by default: 80k rows of ~900 bytes)
         int large = 80_000;
-        try (SourceHarness harness = new SourceHarness(SourceHarness.settings(db, publication, slot).tables(table).build(), false)) {
+        try (SourceHarness harness = new SourceHarness(SourceHarness.settings(capture).tables(table).build(), false)) {
             CompletableFuture<Void> writes = CompletableFuture.runAsync(() -> {
                 for (int t = 0; t < transactions; t++) {
                     int first = t * rowsPerTransaction + 1;
@@ -79,7 +67,7 @@ class ReconnectIT {
                     harness.source.acknowledge(unacknowledged.poll());
                 }
                 if (received > (terminations + 1) * 40_000 && terminations < 3 && !db.query("SELECT pg_terminate_backend(active_pid) "
-                        + "FROM pg_replication_slots WHERE slot_name = ? AND active_pid IS NOT NULL", slot).isEmpty()) {
+                        + "FROM pg_replication_slots WHERE slot_name = ? AND active_pid IS NOT NULL", capture.slot()).isEmpty()) {
                     terminations++;
                 }
             }

@@ -7,42 +7,30 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.pgcdc.api.SourceException;
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.event.TableId;
-import dev.pgcdc.testkit.TestEnvironment;
-import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Replica identity at start: changed only where the configuration names one, never waiting long for the table's lock. */
-@TestEnvironment
 class ReplicaIdentityIT {
 
-    private final PostgresDatabase db;
-    private final String table = TestNames.unique("identity");
-    private final String slot = TestNames.unique("slot");
-    private final String publication = TestNames.unique("pub");
-
-    ReplicaIdentityIT(PostgresDatabase db) {
-        this.db = db;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        db.dropReplicationSlotIfExists(slot);
-        db.execute("DROP PUBLICATION IF EXISTS " + publication);
-    }
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.named("identity");
+    private final PostgresDatabase db = capture.db();
+    private final String table = capture.table();
 
     @Test
     void leavesTheIdentityADbaChoseWhenTheConfigurationNamesNone() throws Exception {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text)", "ALTER TABLE " + table + " REPLICA IDENTITY FULL",
-                "CREATE PUBLICATION " + publication + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
+                "CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
         for (boolean manage : List.of(false, true)) {
-            PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).publicationCreateIfNotExists(manage)
+            PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table).publicationCreateIfNotExists(manage)
                     .build();
             assertThat(settings.tables().get(0).replicaIdentity()).as("not configured").isNull();
             String log = LogCapture.during(() -> {
@@ -62,7 +50,7 @@ class ReplicaIdentityIT {
     @Test
     void logsTheConfiguredIdentityItSets() throws Exception {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text)");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot)
+        PostgresSourceSettings settings = SourceHarness.settings(capture)
                 .tables(List.of(TableSettings.of(new TableId("public", table), ReplicaIdentity.FULL))).build();
         String log = LogCapture.during(() -> {
             try (SourceHarness harness = SourceHarness.start(settings)) {
@@ -77,7 +65,7 @@ class ReplicaIdentityIT {
     @Test
     void givesUpWithinTheLockTimeoutWhenAnotherSessionHoldsTheTable() throws Exception {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text)");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot)
+        PostgresSourceSettings settings = SourceHarness.settings(capture)
                 .tables(List.of(TableSettings.of(new TableId("public", table), ReplicaIdentity.FULL))).build();
         try (Connection other = db.connect(); Statement statement = other.createStatement()) {
             other.setAutoCommit(false);

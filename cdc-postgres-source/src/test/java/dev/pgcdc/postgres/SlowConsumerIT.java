@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.testkit.TestEnvironment;
-import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A consumer that holds events unacknowledged, or stops taking them, for longer than the server's
@@ -30,11 +30,11 @@ import org.junit.jupiter.api.Test;
 @TestEnvironment
 class SlowConsumerIT {
 
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.inOwnDatabase("captured");
     private final PostgresDatabase server;
-    private final String table = TestNames.unique("captured");
-    private final String unrelated = TestNames.unique("unrelated");
-    private final String slot = TestNames.unique("slot");
-    private final String publication = TestNames.unique("pub");
+    private final String table = capture.table();
+    private final String unrelated = capture.table("unrelated");
     private PostgresDatabase db;
 
     SlowConsumerIT(PostgresDatabase server) {
@@ -42,16 +42,10 @@ class SlowConsumerIT {
     }
 
     @BeforeEach
-    void createDatabase() {
-        db = server.createDatabase(TestNames.unique("slow"));
+    void setShortWalSenderTimeout() {
+        db = capture.db();
         server.execute("ALTER DATABASE " + db.database() + " SET wal_sender_timeout = '1s'");
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE TABLE " + unrelated + " (id int)");
-    }
-
-    @AfterEach
-    void dropDatabase() {
-        db.dropReplicationSlotIfExists(slot);
-        server.execute("DROP DATABASE IF EXISTS " + db.database() + " WITH (FORCE)");
     }
 
     /**
@@ -65,7 +59,7 @@ class SlowConsumerIT {
         server.execute("ALTER DATABASE " + db.database() + " SET logical_decoding_work_mem = '1GB'",
                 "ALTER DATABASE " + db.database() + " SET wal_sender_timeout = '1s'");
         // status updates every 3 s: in between, the walsender asks for replies after 0.5 s of silence
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).statusInterval(Duration.ofSeconds(3))
+        PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table).statusInterval(Duration.ofSeconds(3))
                 .build();
         try (SourceHarness harness = new SourceHarness(settings, false); Connection longTransaction = db.connect();
                 Statement statement = longTransaction.createStatement()) {
@@ -112,7 +106,7 @@ class SlowConsumerIT {
      */
     @Test
     void keepsTheConnectionWhileTheConsumerStallsLongerThanTheWalSenderTimeout() throws Exception {
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).build();
+        PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table).build();
         try (SourceHarness harness = SourceHarness.start(settings)) {
             db.execute("INSERT INTO " + table + " SELECT g FROM generate_series(1, 100) g");
             assertThat(harness.take(100, Duration.ofSeconds(60))).hasSize(100);
@@ -154,22 +148,22 @@ class SlowConsumerIT {
     /** The walsender's last reply time, null when the slot has no walsender. */
     private Object replyTime() {
         List<Map<String, Object>> rows = db.query("SELECT reply_time FROM pg_stat_replication WHERE pid = "
-                + "(SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?)", slot);
+                + "(SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?)", capture.slot());
         return rows.isEmpty() ? null : rows.get(0).get("reply_time");
     }
 
     private int walsenderPid() {
-        Integer pid = db.queryValue(Integer.class, "SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?", slot);
+        Integer pid = db.queryValue(Integer.class, "SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?", capture.slot());
         return pid == null ? -1 : pid;
     }
 
     private Lsn slotConfirmed() {
-        return Lsn.parse(db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?", slot));
+        return Lsn.parse(db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?", capture.slot()));
     }
 
     private Lsn sentLsn() {
         String sent = db.queryValue(String.class, "SELECT coalesce(max(sent_lsn), '0/0')::text FROM pg_stat_replication WHERE pid = "
-                + "(SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?)", slot);
+                + "(SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?)", capture.slot());
         return Lsn.parse(sent);
     }
 }

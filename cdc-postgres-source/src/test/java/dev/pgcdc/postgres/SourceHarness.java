@@ -2,6 +2,7 @@ package dev.pgcdc.postgres;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,11 @@ final class SourceHarness implements AutoCloseable {
 
     static SourceHarness start(PostgresSourceSettings settings) {
         return new SourceHarness(settings, true);
+    }
+
+    /** Settings for the fixture's database, publication and slot, the publication and slot created by the source. */
+    static PostgresSourceSettings.Builder settings(CaptureFixture capture) {
+        return settings(capture.db(), capture.publication(), capture.slot());
     }
 
     /** Settings for the test database with publication and slot created by the source. */

@@ -5,44 +5,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.StreamOrigin;
 import dev.pgcdc.postgres.connection.SessionEncryption;
-import dev.pgcdc.testkit.TestEnvironment;
-import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the source tells about the server it streams from: the cluster's identity, and whether its connections are encrypted. */
-@TestEnvironment
 class SourceIdentityIT {
 
-    private final PostgresDatabase db;
-    private final String table = TestNames.unique("items");
-    private final String slot = TestNames.unique("slot");
-    private final String publication = TestNames.unique("pub");
-    private final String role = TestNames.unique("replicator");
-
-    SourceIdentityIT(PostgresDatabase db) {
-        this.db = db;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        db.dropReplicationSlotIfExists(slot);
-        db.execute("DROP PUBLICATION IF EXISTS " + publication, "DROP ROLE IF EXISTS " + role);
-    }
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.named("items");
+    private final PostgresDatabase db = capture.db();
+    private final String table = capture.table();
+    private final String role = capture.role("replicator");
 
     @Test
     void reportsTheClusterIdentityFromIdentifySystemForAReplicationUserWhoIsNoSuperuser() throws Exception {
-        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE PUBLICATION " + publication + " FOR TABLE " + table,
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + table,
                 "CREATE ROLE " + role + " LOGIN REPLICATION PASSWORD 'secret'");
         String systemId = db.queryValue(String.class, "SELECT system_identifier::text FROM pg_control_system()");
         Long timeline = db.queryValue(Long.class, "SELECT timeline_id::bigint FROM pg_control_checkpoint()");
         Lsn before = Lsn.parse(db.queryValue(String.class, "SELECT pg_current_wal_flush_lsn()::text"));
-        PostgresSource source = new PostgresSource(SourceHarness.settings(db, publication, slot).user(role).password("secret")
+        PostgresSource source = new PostgresSource(SourceHarness.settings(capture).user(role).password("secret")
                 .publicationCreateIfNotExists(false).tables(table).build());
         assertThat(source.origin()).as("before start").isEmpty();
         try (source) {
@@ -66,7 +54,7 @@ class SourceIdentityIT {
         PrintStream standardError = System.err;
         // slf4j-simple writes to whatever System.err is at the time of each line
         System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
-        try (PostgresSource source = new PostgresSource(SourceHarness.settings(db, publication, slot).tables(table).sslMode(SslMode.PREFER)
+        try (PostgresSource source = new PostgresSource(SourceHarness.settings(capture).tables(table).sslMode(SslMode.PREFER)
                 .build())) {
             source.start();
         } finally {

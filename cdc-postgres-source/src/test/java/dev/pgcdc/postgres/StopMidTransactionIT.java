@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.position.Lsn;
-import dev.pgcdc.testkit.TestEnvironment;
-import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A stop in the middle of a transaction, done the way the pipeline does it: poll on (and acknowledge)
@@ -19,28 +18,17 @@ import org.junit.jupiter.api.Test;
  * whole transaction, so nothing is sent again after a restart, and nothing of the next transaction
  * was handed out.
  */
-@TestEnvironment
 class StopMidTransactionIT {
 
-    private final PostgresDatabase db;
-    private final String table = TestNames.unique("items");
-    private final String slot = TestNames.unique("slot");
-    private final String publication = TestNames.unique("pub");
-
-    StopMidTransactionIT(PostgresDatabase db) {
-        this.db = db;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        db.dropReplicationSlotIfExists(slot);
-        db.execute("DROP PUBLICATION IF EXISTS " + publication);
-    }
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.named("items");
+    private final PostgresDatabase db = capture.db();
+    private final String table = capture.table();
 
     @Test
     void aStopThatPollsUntilBetweenTransactionsLeavesNothingToResend() throws Exception {
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).build();
+        PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table).build();
         List<ChangeEvent> received = new ArrayList<>();
         try (SourceHarness harness = SourceHarness.start(settings)) {
             db.execute("INSERT INTO " + table + " SELECT g FROM generate_series(1, 20000) g",
@@ -59,7 +47,7 @@ class StopMidTransactionIT {
                 .extracting(e -> (Integer) e.after().value("id")).isSorted().endsWith(20000);
         Lsn firstCommit = received.get(0).position().commitLsn();
         assertThat(Lsn.parse(db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?",
-                slot))).as("confirmed past the first transaction").isGreaterThan(firstCommit);
+                capture.slot()))).as("confirmed past the first transaction").isGreaterThan(firstCommit);
         try (SourceHarness restarted = SourceHarness.start(settings)) {
             assertThat(restarted.take(10, Duration.ofSeconds(60))).extracting(e -> (Integer) e.after().value("id")).startsWith(20001)
                     .hasSize(10);

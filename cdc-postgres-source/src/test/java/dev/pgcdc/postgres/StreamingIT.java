@@ -4,35 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.pgcdc.api.event.ChangeEvent;
-import dev.pgcdc.testkit.TestEnvironment;
-import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Streamed transactions (protocol 2+): the source connects as a role whose
  * logical_decoding_work_mem is the minimum (64kB), so PostgreSQL streams every transaction bigger
  * than that while it is still running.
  */
-@TestEnvironment
 class StreamingIT {
 
-    private final PostgresDatabase db;
-    private final String table = TestNames.unique("items");
-    private final String slot = TestNames.unique("slot");
-    private final String publication = TestNames.unique("pub");
-    private final String role = TestNames.unique("streamer");
-
-    StreamingIT(PostgresDatabase db) {
-        this.db = db;
-    }
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.named("items");
+    private final PostgresDatabase db = capture.db();
+    private final String table = capture.table();
+    private final String role = capture.role("streamer");
 
     @BeforeEach
     void createRoleThatStreamsEarly() {
@@ -41,14 +35,8 @@ class StreamingIT {
                 "CREATE TABLE " + table + " (id int PRIMARY KEY, payload text)");
     }
 
-    @AfterEach
-    void cleanUp() {
-        db.dropReplicationSlotIfExists(slot);
-        db.execute("DROP PUBLICATION IF EXISTS " + publication);
-    }
-
     private PostgresSourceSettings settings(long streamBufferMemory) {
-        return SourceHarness.settings(db, publication, slot).user(role).tables(table).streamBufferMemory(streamBufferMemory).build();
+        return SourceHarness.settings(capture).user(role).tables(table).streamBufferMemory(streamBufferMemory).build();
     }
 
     @Test
@@ -95,7 +83,7 @@ class StreamingIT {
     }
 
     private long streamedTransactions() {
-        Long count = db.queryValue(Long.class, "SELECT stream_txns FROM pg_stat_replication_slots WHERE slot_name = ?", slot);
+        Long count = db.queryValue(Long.class, "SELECT stream_txns FROM pg_stat_replication_slots WHERE slot_name = ?", capture.slot());
         return count == null ? 0 : count;
     }
 }

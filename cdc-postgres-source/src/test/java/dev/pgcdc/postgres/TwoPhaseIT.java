@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
-import dev.pgcdc.testkit.TestEnvironment;
 import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +17,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A slot created with {@code two_phase = true} (by a DBA or another tool): PostgreSQL 15+ then
@@ -24,27 +25,22 @@ import org.junit.jupiter.api.Test;
  * are emitted when they commit, also when the commit comes after a restart, never when they are
  * rolled back, and the slot is never confirmed past an unresolved PREPARE.
  */
-@TestEnvironment
 class TwoPhaseIT {
 
-    private final PostgresDatabase db;
-    private final String table = TestNames.unique("orders");
-    private final String slot = TestNames.unique("slot");
-    private final String publication = TestNames.unique("pub");
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.named("orders");
+    private final PostgresDatabase db = capture.db();
+    private final String table = capture.table();
     private final String gids = TestNames.unique("gid");
-    private final String role = TestNames.unique("streamer");
-
-    TwoPhaseIT(PostgresDatabase db) {
-        this.db = db;
-    }
+    private final String role = capture.role("streamer");
 
     @BeforeEach
     void createTwoPhaseSlot() {
         assumeThat(db.serverMajorVersion()).as("pgoutput decodes prepared transactions from PostgreSQL 15").isGreaterThanOrEqualTo(15);
         assumeThat(db.queryValue(Integer.class, "SELECT current_setting('max_prepared_transactions')::int"))
                 .as("max_prepared_transactions on the test server").isPositive();
-        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, note text)", "CREATE PUBLICATION " + publication + " FOR TABLE " + table);
-        db.query("SELECT pg_create_logical_replication_slot(?, 'pgoutput', false, true)::text", slot);
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, note text)", "CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + table);
+        db.query("SELECT pg_create_logical_replication_slot(?, 'pgoutput', false, true)::text", capture.slot());
     }
 
     @AfterEach
@@ -52,13 +48,11 @@ class TwoPhaseIT {
         for (Map<String, Object> prepared : db.query("SELECT gid FROM pg_prepared_xacts WHERE gid LIKE ?", gids + "%")) {
             db.execute("ROLLBACK PREPARED '" + prepared.get("gid") + "'");
         }
-        db.dropReplicationSlotIfExists(slot);
-        db.execute("DROP PUBLICATION IF EXISTS " + publication);
     }
 
     @Test
     void emitsPreparedTransactionsWhenTheyCommitAlsoAfterARestartAndNeverWhenRolledBack() throws Exception {
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).tables(table).build();
+        PostgresSourceSettings settings = SourceHarness.settings(capture).tables(table).build();
         Lsn afterFirstPrepare;
         try (SourceHarness harness = SourceHarness.start(settings)) {
             prepare("g0", "INSERT INTO " + table + " VALUES (1, 'committed while running')");
@@ -95,12 +89,12 @@ class TwoPhaseIT {
     @Test
     void emitsALargeStreamedPreparedTransactionAtCommitPrepared() throws Exception {
         db.execute("CREATE ROLE " + role + " LOGIN REPLICATION SUPERUSER", "ALTER ROLE " + role + " SET logical_decoding_work_mem = '64kB'");
-        PostgresSourceSettings settings = SourceHarness.settings(db, publication, slot).user(role).tables(table)
+        PostgresSourceSettings settings = SourceHarness.settings(capture).user(role).tables(table)
                 .streamBufferMemory(64 * 1024).build();
         try (SourceHarness harness = SourceHarness.start(settings)) {
             prepare("big", "INSERT INTO " + table + " SELECT i, repeat('p', 100) FROM generate_series(1, 20000) i");
             assertThat(harness.pollFor(Duration.ofSeconds(2))).as("nothing before COMMIT PREPARED").isEmpty();
-            Long streamed = db.queryValue(Long.class, "SELECT stream_txns FROM pg_stat_replication_slots WHERE slot_name = ?", slot);
+            Long streamed = db.queryValue(Long.class, "SELECT stream_txns FROM pg_stat_replication_slots WHERE slot_name = ?", capture.slot());
             assertThat(streamed).as("PostgreSQL streamed it").isNotNull().isPositive();
 
             db.execute("COMMIT PREPARED '" + gids + "big'");
@@ -121,7 +115,7 @@ class TwoPhaseIT {
     }
 
     private Lsn slotConfirmedLsn() {
-        return Lsn.parse(db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?", slot));
+        return Lsn.parse(db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?", capture.slot()));
     }
 
     private static void awaitTrue(String what, Supplier<Boolean> condition) throws InterruptedException {

@@ -11,8 +11,8 @@ import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.event.Row;
 import dev.pgcdc.api.value.Interval;
 import dev.pgcdc.api.value.SpecialValue;
-import dev.pgcdc.testkit.TestEnvironment;
 import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -29,8 +29,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every built-in type, decoded by the source, compared value by value with the same row rendered by
@@ -38,7 +38,6 @@ import org.junit.jupiter.api.Test;
  * or another independent rendering where JSON would only repeat the text form the decoder reads
  * (money as numeric, bytea as base64, intervals as their extracted fields).
  */
-@TestEnvironment
 class TypeOracleIT {
 
     private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -117,21 +116,11 @@ class TypeOracleIT {
                     "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL",
                     "NULL"));
 
-    private final PostgresDatabase db;
-    private final String table = TestNames.unique("types");
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.named("types");
+    private final PostgresDatabase db = capture.db();
+    private final String table = capture.table();
     private final String prefix = TestNames.unique("t");
-    private final String slot = TestNames.unique("slot");
-    private final String publication = TestNames.unique("pub");
-
-    TypeOracleIT(PostgresDatabase db) {
-        this.db = db;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        db.dropReplicationSlotIfExists(slot);
-        db.execute("DROP PUBLICATION IF EXISTS " + publication);
-    }
 
     @Test
     void decodesEveryBuiltInTypeLikePostgresRendersIt() throws Exception {
@@ -144,7 +133,7 @@ class TypeOracleIT {
         }
         db.execute(ddl.append(")").toString());
 
-        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(db, publication, slot).tables(table).build())) {
+        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(capture).tables(table).build())) {
             List<String> inserts = new ArrayList<>();
             for (int r = 0; r < ROWS.size(); r++) {
                 List<String> literals = ROWS.get(r);
@@ -172,7 +161,7 @@ class TypeOracleIT {
         boolean intervals = db.serverMajorVersion() >= 17;
         db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, d date, ts timestamp, tstz timestamptz, n numeric, f float8"
                 + (intervals ? ", i interval" : "") + ")");
-        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(db, publication, slot).tables(table).build())) {
+        try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(capture).tables(table).build())) {
             db.execute("INSERT INTO " + table + " VALUES (1, 'infinity', 'infinity', 'infinity', 'Infinity', 'Infinity'"
                     + (intervals ? ", 'infinity'" : "") + ")", "INSERT INTO " + table + " VALUES (2, '-infinity', '-infinity', '-infinity', "
                     + "'-Infinity', '-Infinity'" + (intervals ? ", '-infinity'" : "") + ")");

@@ -2,6 +2,7 @@ package dev.pgcdc.kafka.it;
 
 import static dev.pgcdc.kafka.it.Pipelines.awaitAcknowledged;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.event.TableId;
@@ -9,13 +10,13 @@ import dev.pgcdc.api.pipeline.Pipeline;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.kafka.KafkaSink;
 import dev.pgcdc.kafka.KafkaSinkSettings;
-import dev.pgcdc.kafka.ScriptedSource;
 import dev.pgcdc.kafka.Workload;
 import dev.pgcdc.kafka.json.JsonChangeHandler;
 import dev.pgcdc.kafka.json.JsonHandlerSettings;
 import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaBroker;
 import dev.pgcdc.testkit.kafka.TestKafka;
+import dev.pgcdc.testkit.source.ScriptedSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

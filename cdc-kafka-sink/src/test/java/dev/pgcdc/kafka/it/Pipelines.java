@@ -7,10 +7,10 @@ import dev.pgcdc.api.handler.ChangeHandler;
 import dev.pgcdc.api.pipeline.Pipeline;
 import dev.pgcdc.api.pipeline.PipelineSettings;
 import dev.pgcdc.api.sink.Sink;
-import dev.pgcdc.kafka.ScriptedSource;
 import dev.pgcdc.kafka.Workload;
 import dev.pgcdc.kafka.json.JsonChangeHandler;
 import dev.pgcdc.kafka.json.JsonHandlerSettings;
+import dev.pgcdc.testkit.source.ScriptedSource;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 

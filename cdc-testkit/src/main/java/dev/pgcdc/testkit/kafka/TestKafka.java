@@ -2,11 +2,8 @@ package dev.pgcdc.testkit.kafka;
 
 import dev.pgcdc.testkit.environment.DockerAvailability;
 import dev.pgcdc.testkit.environment.EnvironmentSettings;
-import dev.pgcdc.testkit.environment.TestEnvironmentException;
-import java.time.Duration;
+import dev.pgcdc.testkit.environment.SharedServer;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka cluster shared by every test of a test JVM, started on first use and stopped when the JVM
@@ -16,10 +13,7 @@ import org.slf4j.LoggerFactory;
  * it: a test that does starts a {@link KafkaBroker} of its own. Thread-safe.
  */
 public final class TestKafka {
-    private static final Logger LOG = LoggerFactory.getLogger(TestKafka.class);
-    // guarded by TestKafka.class; a failure is kept so that later tests fail fast with it
-    private static KafkaCluster shared;
-    private static RuntimeException failure;
+    private static final SharedServer<KafkaCluster> SHARED = new SharedServer<>("Kafka", TestKafka::provide, KafkaCluster::description);
     // guarded by TestKafka.class: the broker process of localBroker() when the shared cluster is not one
     private static KafkaBroker local;
 
@@ -27,18 +21,8 @@ public final class TestKafka {
     }
 
     /** The shared cluster, started now if this is the first call. Never close it. */
-    public static synchronized KafkaCluster shared() {
-        if (shared == null && failure == null) {
-            try {
-                shared = provide();
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
-        if (failure != null) {
-            throw new TestEnvironmentException("the shared Kafka could not be started: " + failure.getMessage(), failure);
-        }
-        return shared;
+    public static KafkaCluster shared() {
+        return SHARED.get();
     }
 
     /**
@@ -61,20 +45,12 @@ public final class TestKafka {
     }
 
     private static KafkaCluster provide() {
-        long started = System.nanoTime();
         Optional<String> bootstrap = EnvironmentSettings.kafkaBootstrap();
-        KafkaCluster cluster;
         if (bootstrap.isPresent()) {
-            cluster = new ExternalKafka(bootstrap.get());
+            return new ExternalKafka(bootstrap.get());
         } else if (DockerAvailability.isAvailable()) {
-            cluster = ContainerKafka.start();
-        } else {
-            cluster = KafkaBroker.builder().start();
+            return ContainerKafka.start();
         }
-        long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
-        String description = cluster.description();
-        LOG.info("shared {} ready in {} ms", description, millis);
-        System.out.println("pgcdc-testkit: " + description + ", ready in " + millis + " ms");
-        return cluster;
+        return KafkaBroker.builder().start();
     }
 }

@@ -2,8 +2,7 @@ package dev.pgcdc.testkit.postgres;
 
 import dev.pgcdc.testkit.environment.DockerAvailability;
 import dev.pgcdc.testkit.environment.EnvironmentSettings;
-import dev.pgcdc.testkit.environment.TestEnvironmentException;
-import java.time.Duration;
+import dev.pgcdc.testkit.environment.SharedServer;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,30 +16,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class TestPostgres {
     private static final Logger LOG = LoggerFactory.getLogger(TestPostgres.class);
-    // guarded by TestPostgres.class; a failure is kept so that later tests fail fast with it
-    private static PostgresDatabase shared;
-    private static RuntimeException failure;
+    private static final SharedServer<PostgresDatabase> SHARED = new SharedServer<>("PostgreSQL", TestPostgres::provide,
+            PostgresDatabase::description);
 
     private TestPostgres() {
     }
 
     /** The shared PostgreSQL, started now if this is the first call. Never close it. */
-    public static synchronized PostgresDatabase shared() {
-        if (shared == null && failure == null) {
-            try {
-                shared = provide();
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
-        if (failure != null) {
-            throw new TestEnvironmentException("the shared PostgreSQL could not be started: " + failure.getMessage(), failure);
-        }
-        return shared;
+    public static PostgresDatabase shared() {
+        return SHARED.get();
     }
 
     private static PostgresDatabase provide() {
-        long started = System.nanoTime();
         Optional<String> url = EnvironmentSettings.postgresUrl();
         PostgresDatabase database;
         if (url.isPresent()) {
@@ -50,10 +37,7 @@ public final class TestPostgres {
         } else {
             database = PostgresServer.builder().start();
         }
-        long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
-        String version = database.queryValue(String.class, "SELECT version()");
-        LOG.info("shared {} ready in {} ms: {}", database.description(), millis, version);
-        System.out.println("pgcdc-testkit: " + database.description() + ", ready in " + millis + " ms");
+        LOG.info("shared {}: {}", database.description(), database.queryValue(String.class, "SELECT version()"));
         return database;
     }
 }

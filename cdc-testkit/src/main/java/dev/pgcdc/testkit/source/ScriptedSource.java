@@ -1,4 +1,4 @@
-package dev.pgcdc.kafka;
+package dev.pgcdc.testkit.source;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.position.Lsn;
@@ -8,6 +8,7 @@ import dev.pgcdc.api.position.StreamOrigin;
 import dev.pgcdc.api.source.ChangeSource;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +26,7 @@ public final class ScriptedSource implements ChangeSource {
     private final LongFunction<ChangeEvent> events;
     private final OrderedPositionTracker tracker;
     private final AtomicInteger acknowledged = new AtomicInteger();
-    private final List<Position> acknowledgedPositions = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Position> acknowledgedPositions = Collections.synchronizedList(new ArrayList<>());
     private final Duration pause;
     private long next = 1;
     private volatile boolean closed;
