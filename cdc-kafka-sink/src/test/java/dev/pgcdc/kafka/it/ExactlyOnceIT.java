@@ -2,7 +2,6 @@ package dev.pgcdc.kafka.it;
 
 import static dev.pgcdc.kafka.it.Pipelines.awaitAcknowledged;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.event.TableId;
