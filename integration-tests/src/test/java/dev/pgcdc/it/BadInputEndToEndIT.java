@@ -137,7 +137,7 @@ class BadInputEndToEndIT {
     }
 
     @Test
-    void validateExitsThreeForAnInvalidOrMissingFileAndTwoWithoutOne(PostgresDatabase postgres, KafkaCluster kafka) {
+    void validateExitsThreeForAnInvalidFileAndTwoForAMissingOneOrNone(PostgresDatabase postgres, KafkaCluster kafka) {
         Path invalid = captureOneTable(postgres, kafka).with("pgcdc.kafka.compression = brotli").writeTo(directory);
 
         Outcome bad = PgcdcProcess.execute(directory, "validate-invalid", EXIT_WITHIN, "validate", "--config", invalid.toString());
@@ -146,8 +146,8 @@ class BadInputEndToEndIT {
 
         assertThat(bad.exitCode()).as("%s", bad).isEqualTo(INVALID_CONFIGURATION);
         assertThat(bad.errorLines()).as("%s", bad).singleElement().asString().contains("pgcdc.kafka.compression", "brotli");
-        assertThat(missing.exitCode()).as("%s", missing).isEqualTo(INVALID_CONFIGURATION);
-        assertThat(missing.errorLines()).as("%s", missing).singleElement().asString().contains("no-such.conf", "does not exist");
+        assertThat(missing.exitCode()).as("a file that is not there is a wrong command line: %s", missing).isEqualTo(USAGE);
+        assertThat(missing.errorLines()).as("%s", missing).first().asString().contains("no-such.conf", "does not exist");
         assertThat(usage.exitCode()).as("%s", usage).isEqualTo(USAGE);
         assertThat(usage.errorLines()).as("%s", usage).first().asString().contains("--config");
     }

@@ -69,7 +69,7 @@ class FrozenBrokerShutdownEndToEndIT {
         try (KafkaBroker broker = KafkaBroker.builder().start(); Frozen frozen = new Frozen(postgres, broker, shutdownTimeout)) {
             try (PgcdcProcess first = frozen.runUntilChangesAreInFlightToTheFrozenBroker("first")) {
                 first.sigterm();
-                first.awaitLogLine("stopping: draining in-flight records", Duration.ofSeconds(30));
+                first.awaitLogLine("stopping: finishing the current transaction, then draining in-flight records", Duration.ofSeconds(30));
                 long signalled = System.nanoTime();
                 first.sigterm();
                 int exitCode = first.awaitExit(Duration.ofSeconds(30));

@@ -67,6 +67,8 @@ public final class Pipeline implements AutoCloseable {
 
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean stopRequested;
+    /** Set when a stop ran out of time and the sink is closed without waiting: failures it reports then are expected. */
+    private volatile boolean abandoning;
     private volatile Throwable failure;
     private volatile Thread thread;
     private CommittedReplay replay; // pipeline thread only (set before it starts)
@@ -285,6 +287,12 @@ public final class Pipeline implements AutoCloseable {
             @Override
             public void onFailure(Throwable error) {
                 try {
+                    if (abandoning) {
+                        // a record the stop gave up on (the sink closed without waiting for it): not durable,
+                        // not acknowledged, sent again after a restart; the stop itself did not fail
+                        LOG.log(System.Logger.Level.DEBUG, "pipeline " + name + ": " + describe(event) + " abandoned at the stop: " + error);
+                        return;
+                    }
                     fail(error instanceof CdcException ? error
                             : new CdcException("sink failed to write " + describe(event) + ": " + error, error));
                 } finally {
@@ -426,6 +434,7 @@ public final class Pipeline implements AutoCloseable {
         // the source still sends its final status update.
         boolean outOfTime = deadline.hasPassed();
         if (outOfTime) {
+            abandoning = stopRequested && failure == null;
             Thread.currentThread().interrupt();
         }
         try {

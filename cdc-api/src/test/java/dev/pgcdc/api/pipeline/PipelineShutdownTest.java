@@ -142,6 +142,8 @@ class PipelineShutdownTest {
         assertThat(source.closed).isTrue();
         assertThat(source.closedInterrupted).as("the source closes on a thread that is not interrupted, to send its last status")
                 .isFalse();
+        assertThat(pipeline.failure()).as("records the closing sink fails (as KafkaProducer's forced close does) were given up by"
+                + " the stop, which did not fail").isEmpty();
     }
 
     @Test
@@ -285,6 +287,9 @@ class PipelineShutdownTest {
                     new CountDownLatch(1).await(); // a close that waits for outstanding records, as long as it may
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    for (WriteCallback callback : pending) { // closed forcefully: what is outstanding fails
+                        callback.onFailure(new IllegalStateException("closed forcefully"));
+                    }
                 }
             }
             closed = true;
