@@ -71,8 +71,8 @@ class PipelineFailureEdgesTest {
         assertThat(pipeline.awaitTermination(Duration.ofSeconds(60))).isTrue();
         assertThat(pipeline.failure()).get().extracting(Throwable::getMessage).asString()
                 .contains("acknowledging INSERT on public.users at " + position(1)).contains("tracker broken");
-        assertThat(pipeline.inFlightEvents()).as("the other four writes are still held by the sink; the first is released")
-                .isEqualTo(4);
+        assertThat(pipeline.inFlightEvents()).as("the writes after the first are still held by the sink; the first is released")
+                .isEqualTo(sink.written.size() - 1);
         assertThat(source.closed).isTrue();
     }
 
