@@ -26,15 +26,10 @@ public final class IsoTime {
 
     /** Writes {@code instant} (UTC, with {@code Z}); the length written, or -1 for a year outside 0000-9999. */
     static int instant(Instant instant, char[] buffer) {
-        long seconds = instant.getEpochSecond();
-        long epochDay = Math.floorDiv(seconds, SECONDS_PER_DAY);
-        int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
-        int pos = epochDay(epochDay, buffer);
+        int pos = utcDateTime(instant, instant.getNano(), buffer);
         if (pos < 0) {
             return -1;
         }
-        buffer[pos++] = 'T';
-        pos = time(secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, instant.getNano(), buffer, pos);
         buffer[pos++] = 'Z';
         return pos;
     }
@@ -45,15 +40,10 @@ public final class IsoTime {
      * the length written, or -1 for a year outside 0000-9999.
      */
     public static int instant(Instant instant, int fractionDigits, char[] buffer) {
-        long seconds = instant.getEpochSecond();
-        long epochDay = Math.floorDiv(seconds, SECONDS_PER_DAY);
-        int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
-        int pos = epochDay(epochDay, buffer);
+        int pos = utcDateTime(instant, 0, buffer);
         if (pos < 0) {
             return -1;
         }
-        buffer[pos++] = 'T';
-        pos = time(secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, 0, buffer, pos);
         buffer[pos++] = '.';
         int fraction = instant.getNano();
         for (int i = 9; i > fractionDigits; i--) {
@@ -66,6 +56,18 @@ public final class IsoTime {
         pos += fractionDigits;
         buffer[pos++] = 'Z';
         return pos;
+    }
+
+    /** Writes the UTC date and time of day of {@code instant} with {@code nanos} as its fraction; the end, or -1 for a year outside 0000-9999. */
+    private static int utcDateTime(Instant instant, int nanos, char[] buffer) {
+        long seconds = instant.getEpochSecond();
+        int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
+        int pos = epochDay(Math.floorDiv(seconds, SECONDS_PER_DAY), buffer);
+        if (pos < 0) {
+            return -1;
+        }
+        buffer[pos++] = 'T';
+        return time(secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, nanos, buffer, pos);
     }
 
     static int localDateTime(LocalDateTime value, char[] buffer) {
