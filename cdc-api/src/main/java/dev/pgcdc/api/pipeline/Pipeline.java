@@ -40,7 +40,9 @@ import java.util.function.BooleanSupplier;
  * (source, handler under {@link ErrorPolicy#FAIL}, sink) ends the pipeline the same way, without
  * reading on; {@link #failure()} tells why. The shutdown timeout bounds all of it, counted from the
  * stop request or the failure: when it passes, the pipeline thread is interrupted (a sink blocked
- * in {@code write} or {@code flush} stops waiting) and closes what it has.
+ * in {@code write} or {@code flush} stops waiting) and closes what it has. A finite source that
+ * reports {@link ChangeSource#isExhausted()} ends the pipeline the same way as a stop, without a
+ * failure, and {@link #isExhausted()} tells so.
  */
 public final class Pipeline implements AutoCloseable {
 
@@ -67,6 +69,7 @@ public final class Pipeline implements AutoCloseable {
 
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean stopRequested;
+    private volatile boolean exhausted;
     /** Set when a stop ran out of time and the sink is closed without waiting: failures it reports then are expected. */
     private volatile boolean abandoning;
     private volatile Throwable failure;
@@ -153,6 +156,11 @@ public final class Pipeline implements AutoCloseable {
         return Optional.ofNullable(failure);
     }
 
+    /** Whether the pipeline ended because its finite source had no more events ({@link ChangeSource#isExhausted()}). */
+    public boolean isExhausted() {
+        return exhausted;
+    }
+
     /** Events handed to the sink and not yet durable. */
     public int inFlightEvents() {
         return inFlightEvents.get();
@@ -201,6 +209,11 @@ public final class Pipeline implements AutoCloseable {
                 continue;
             }
             List<ChangeEvent> events = source.poll(settings.pollBatchSize(), settings.pollTimeout());
+            if (events.isEmpty() && source.isExhausted()) {
+                LOG.log(System.Logger.Level.INFO, "pipeline " + name + ": the source has no more events; draining and ending");
+                exhausted = true;
+                return;
+            }
             for (ChangeEvent event : events) {
                 if (!mayProcess(event)) {
                     return; // failed, or stopping here: the rest is read again after a restart

@@ -56,6 +56,17 @@ public interface ChangeSource extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether this source will hand out no more events: a finite source (a {@code snapshot_only}
+     * snapshot) that has handed out its last event and has nothing left to wait for. The owner asks
+     * after a {@link #poll} that returned nothing; on {@code true} it drains what is in flight and
+     * ends as after a stop, without a failure. Streaming sources keep the default, {@code false}.
+     * Poll thread.
+     */
+    default boolean isExhausted() {
+        return false;
+    }
+
     /** Marks the event at {@code position} durable downstream. Thread-safe. */
     void acknowledge(Position position);
 

@@ -51,6 +51,25 @@ class PipelineTest {
     }
 
     @Test
+    void endsWithoutFailureOnceAFiniteSourceIsExhaustedAndEverythingIsAcknowledged() throws Exception {
+        ScriptedSource source = new ScriptedSource(5);
+        source.finite = true;
+        ControlledSink sink = new ControlledSink();
+        pipeline = new Pipeline("t", source, ONE_RECORD, sink);
+        pipeline.start();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> sink.written.size() == 5);
+        assertThat(pipeline.isTerminated()).isFalse(); // draining: five records still in flight
+        sink.confirmAll();
+
+        assertThat(pipeline.awaitTermination(Duration.ofSeconds(60))).isTrue();
+        assertThat(pipeline.failure()).isEmpty();
+        assertThat(pipeline.isExhausted()).isTrue();
+        assertThat(source.acknowledged).hasSize(5);
+        assertThat(source.closed).isTrue();
+    }
+
+    @Test
     void stopsPollingWhileTheInFlightBoundIsReached() throws Exception {
         ScriptedSource source = new ScriptedSource(50);
         ControlledSink sink = new ControlledSink();

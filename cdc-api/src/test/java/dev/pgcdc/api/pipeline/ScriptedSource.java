@@ -23,6 +23,8 @@ final class ScriptedSource implements ChangeSource {
     final AtomicInteger keepAlives = new AtomicInteger();
     volatile boolean started;
     volatile boolean closed;
+    /** When set, the source reports itself exhausted once every event was handed out. */
+    volatile boolean finite;
 
     ScriptedSource(int count) {
         for (int i = 0; i < count; i++) {
@@ -51,6 +53,11 @@ final class ScriptedSource implements ChangeSource {
         int to = Math.min(events.size(), from + maxEvents);
         emitted.set(to);
         return events.subList(from, to);
+    }
+
+    @Override
+    public boolean isExhausted() {
+        return finite && emitted.get() >= events.size();
     }
 
     @Override
