@@ -7,6 +7,7 @@ import dev.pgcdc.testkit.process.ChildProcess;
 import dev.pgcdc.testkit.process.ExitCleanup;
 import dev.pgcdc.testkit.process.FreePorts;
 import dev.pgcdc.testkit.process.ScratchDirectories;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -143,6 +144,48 @@ public final class PostgresServer implements PostgresDatabase, AutoCloseable {
         ScratchDirectories.delete(directory);
     }
 
+    PostgresBinaries binaries() {
+        return binaries;
+    }
+
+    ProcessIdentity identity() {
+        return identity;
+    }
+
+    /** The {@code -c} settings the server is started with. */
+    Map<String, String> settings() {
+        return settings;
+    }
+
+    /**
+     * Starts a server in the scratch directory {@code directory}, registered for the clean-up at exit:
+     * on the cluster in its {@code data/} if there is one (a copy of another server's, for a standby),
+     * else on a new one made by {@code initdb}. Waits until it accepts connections; closes it (and
+     * deletes the directory) if any step fails.
+     */
+    static PostgresServer startIn(PostgresBinaries binaries, ProcessIdentity identity, Path directory,
+                                  Map<String, String> settings) {
+        long started = System.nanoTime();
+        PostgresServer server = new PostgresServer(binaries, identity, directory, FreePorts.next(), settings);
+        ExitCleanup.register(server, server::close);
+        try {
+            identity.handOver(directory);
+            if (!Files.isDirectory(server.dataDirectory())) {
+                server.initialize();
+            }
+            synchronized (server) {
+                server.launch();
+            }
+        } catch (RuntimeException e) {
+            server.close();
+            throw e instanceof TestEnvironmentException ? e
+                    : new TestEnvironmentException("cannot start PostgreSQL " + binaries.version() + ": " + e.getMessage(), e);
+        }
+        LOG.info("started {} in {} ms, data in {}", server.description(),
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), server.dataDirectory());
+        return server;
+    }
+
     private void initialize() {
         ChildProcess.run(identity.wrapper(), List.of(binaries.initdb().toString(), "-D", dataDirectory().toString(),
                 "--locale=C", "-E", "UTF8", "-U", SUPERUSER, "--auth=trust", "--no-sync"), directory, Duration.ofMinutes(2));
@@ -234,27 +277,10 @@ public final class PostgresServer implements PostgresDatabase, AutoCloseable {
 
         /** Initializes a cluster, starts the server and waits until it accepts connections. */
         public PostgresServer start() {
-            long started = System.nanoTime();
             ProcessIdentity identity = ProcessIdentity.forPostgres();
             PostgresBinaries binaries = PostgresBinaries.resolve(version, cacheRoot(identity));
-            Path directory = ScratchDirectories.create("postgres");
-            PostgresServer server = new PostgresServer(binaries, identity, directory, FreePorts.next(),
+            return startIn(binaries, identity, ScratchDirectories.create("postgres"),
                     Collections.unmodifiableMap(new LinkedHashMap<>(settings)));
-            ExitCleanup.register(server, server::close);
-            try {
-                identity.handOver(directory);
-                server.initialize();
-                synchronized (server) {
-                    server.launch();
-                }
-            } catch (RuntimeException e) {
-                server.close();
-                throw e instanceof TestEnvironmentException ? e
-                        : new TestEnvironmentException("cannot start PostgreSQL " + binaries.version() + ": " + e.getMessage(), e);
-            }
-            LOG.info("started {} in {} ms, data in {}", server.description(),
-                    Duration.ofNanos(System.nanoTime() - started).toMillis(), server.dataDirectory());
-            return server;
         }
 
         private static Path cacheRoot(ProcessIdentity identity) {
