@@ -85,8 +85,8 @@ final class ChunkClaims {
                     return Optional.empty();
                 }
                 chunkId = row.getLong(1);
-                LOG.warn("snapshot job \"{}\": instance \"{}\" takes over chunk {} from instance \"{}\", whose last heartbeat is {} s old"
-                        + " (claim-timeout {})", jobId, instanceId, chunkId, row.getString(2), Math.round(row.getDouble(3)), timeout);
+                LOG.warn("snapshot job \"{}\": instance \"{}\" takes over chunk {} from instance \"{}\", whose last heartbeat is {} old"
+                        + " (claim-timeout {})", jobId, instanceId, chunkId, row.getString(2), Duration.ofMillis(Math.round(row.getDouble(3) * 1000)), timeout);
             }
         }
         try (PreparedStatement claim = connection.prepareStatement("UPDATE " + tables.chunks() + " SET owner = ?,"

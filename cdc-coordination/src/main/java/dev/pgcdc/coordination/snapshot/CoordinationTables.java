@@ -1,5 +1,6 @@
 package dev.pgcdc.coordination.snapshot;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -13,11 +14,17 @@ record CoordinationTables(String schema) {
     static final String VERSIONS = "schema_version";
     static final String JOBS = "snapshot_job";
     static final String CHUNKS = "snapshot_chunk";
+    private static final int MAX_IDENTIFIER_BYTES = 63;
 
     CoordinationTables {
         Objects.requireNonNull(schema, "schema");
         if (schema.isEmpty() || schema.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("coordination schema name must be non-empty and contain no NUL character, was \"" + schema + "\"");
+        }
+        if (schema.getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
+            // PostgreSQL would silently cut it, and then never find the schema under its full name
+            throw new IllegalArgumentException("coordination schema name must be at most " + MAX_IDENTIFIER_BYTES
+                    + " bytes (PostgreSQL's identifier limit), was \"" + schema + "\"");
         }
     }
 

@@ -71,8 +71,8 @@ final class JobRecords {
                     return false;
                 }
                 previous = row.getString(1);
-                LOG.warn("snapshot job \"{}\": instance \"{}\" takes over planning from instance \"{}\", whose last heartbeat is {} s old"
-                        + " (claim-timeout {})", jobId, instanceId, previous, Math.round(row.getDouble(2)), timeout);
+                LOG.warn("snapshot job \"{}\": instance \"{}\" takes over planning from instance \"{}\", whose last heartbeat is {} old"
+                        + " (claim-timeout {})", jobId, instanceId, previous, Duration.ofMillis(Math.round(row.getDouble(2) * 1000)), timeout);
             }
         }
         try (PreparedStatement update = connection.prepareStatement("UPDATE " + tables.jobs()

@@ -80,7 +80,7 @@ class CoordinationMigrationsIT {
 
     @Test
     void worksInASchemaWhoseNameNeedsQuoting() {
-        String schema = schema("Coord \"Quoted\" Schema.") + " ✓";
+        String schema = "Coord \"Quoted\" Schema." + TestNames.unique("s") + " ✓";
         schemas.add(schema);
         PostgresChunkClaimStore store = new PostgresChunkClaimStore(TestConnections.superuser(db), schema);
         runsAJob(store);
