@@ -86,7 +86,8 @@ final class ChunkClaims {
                 }
                 chunkId = row.getLong(1);
                 LOG.warn("snapshot job \"{}\": instance \"{}\" takes over chunk {} from instance \"{}\", whose last heartbeat is {} old"
-                        + " (claim-timeout {})", jobId, instanceId, chunkId, row.getString(2), Duration.ofMillis(Math.round(row.getDouble(3) * 1000)), timeout);
+                        + " (claim-timeout {})", jobId, instanceId, chunkId, row.getString(2),
+                        Duration.ofMillis(Math.round(row.getDouble(3) * 1000)), timeout);
             }
         }
         try (PreparedStatement claim = connection.prepareStatement("UPDATE " + tables.chunks() + " SET owner = ?,"

@@ -72,7 +72,8 @@ final class JobRecords {
                 }
                 previous = row.getString(1);
                 LOG.warn("snapshot job \"{}\": instance \"{}\" takes over planning from instance \"{}\", whose last heartbeat is {} old"
-                        + " (claim-timeout {})", jobId, instanceId, previous, Duration.ofMillis(Math.round(row.getDouble(2) * 1000)), timeout);
+                        + " (claim-timeout {})", jobId, instanceId, previous,
+                        Duration.ofMillis(Math.round(row.getDouble(2) * 1000)), timeout);
             }
         }
         try (PreparedStatement update = connection.prepareStatement("UPDATE " + tables.jobs()
