@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,16 +20,35 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Kafka Connect in standalone mode in a child JVM, with Debezium's JDBC sink connector on its class
- * path, the key and value converters Kafka Connect's JsonConverter with {@code schemas.enable=true}.
- * The jars are resolved once by the project's Maven wrapper from {@code kafka-connect-jdbc-sink.pom.xml}
- * into {@code target/kafka-connect-jdbc-sink}. Output goes to {@code <directory>/connect.log}.
- * {@link #close()} kills the JVM and waits for it.
+ * Kafka Connect in standalone mode in a child JVM, with one of Debezium's connectors ({@link Plugin})
+ * on its class path, the key and value converters Kafka Connect's JsonConverter with
+ * {@code schemas.enable=true}, offsets in a file. The jars of a plugin are
+ * resolved once by the project's Maven wrapper from {@code <plugin>.pom.xml} (a resource beside this
+ * class) into {@code target/<plugin>}. Output goes to {@code <directory>/connect.log}.
+ * {@link #stop(Duration)} stops the worker as an operator does (SIGTERM: its connectors stop and commit
+ * their offsets); {@link #close()} kills the JVM and waits for it. Not thread-safe.
  */
 final class KafkaConnectStandalone implements AutoCloseable {
 
     private static final Path MODULE = Path.of("").toAbsolutePath(); // failsafe runs in the module's directory
-    private static final Path JARS = MODULE.resolve("target/kafka-connect-jdbc-sink");
+
+    /** A connector and the resource pom that resolves it together with Kafka Connect's runtime. */
+    enum Plugin {
+        /** Debezium's JDBC sink connector, {@code io.debezium.connector.jdbc.JdbcSinkConnector}. */
+        JDBC_SINK("kafka-connect-jdbc-sink"),
+        /** Debezium's PostgreSQL source connector, {@code io.debezium.connector.postgresql.PostgresConnector}. */
+        POSTGRES_SOURCE("kafka-connect-postgres-source");
+
+        private final String artifact; // the resource pom's name and its artifactId
+
+        Plugin(String artifact) {
+            this.artifact = artifact;
+        }
+
+        private Path jars() {
+            return MODULE.resolve("target").resolve(artifact);
+        }
+    }
 
     private final Process process;
     private final Path log;
@@ -38,9 +58,19 @@ final class KafkaConnectStandalone implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts a worker against {@code kafka} running one connector of {@code connector} properties. */
+    /** Starts a worker with Debezium's JDBC sink against {@code kafka}, running one connector of {@code connector} properties. */
     static KafkaConnectStandalone start(KafkaCluster kafka, Map<String, String> connector, Path directory) throws IOException {
-        String classpath = jars().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+        return start(Plugin.JDBC_SINK, kafka, connector, Duration.ofSeconds(1), directory);
+    }
+
+    /**
+     * Starts a worker with {@code plugin} against {@code kafka}, running one connector of {@code connector}
+     * properties, committing its offsets every {@code offsetFlushInterval} ({@code offset.flush.interval.ms})
+     * and when it stops.
+     */
+    static KafkaConnectStandalone start(Plugin plugin, KafkaCluster kafka, Map<String, String> connector, Duration offsetFlushInterval,
+            Path directory) throws IOException {
+        String classpath = jars(plugin).stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
         Properties worker = new Properties();
         for (Map.Entry<String, Object> property : kafka.clientProperties().entrySet()) {
             worker.setProperty(property.getKey(), String.valueOf(property.getValue()));
@@ -53,7 +83,7 @@ final class KafkaConnectStandalone implements AutoCloseable {
         worker.setProperty("key.converter.schemas.enable", "true");
         worker.setProperty("value.converter.schemas.enable", "true");
         worker.setProperty("offset.storage.file.filename", directory.resolve("connect.offsets").toString());
-        worker.setProperty("offset.flush.interval.ms", "1000");
+        worker.setProperty("offset.flush.interval.ms", Long.toString(offsetFlushInterval.toMillis()));
         worker.setProperty("listeners", "http://127.0.0.1:" + freePort());
         worker.setProperty("plugin.discovery", "only_scan");
         Path workerFile = write(worker, directory.resolve("worker.properties"));
@@ -96,6 +126,30 @@ final class KafkaConnectStandalone implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the worker as an operator does, with SIGTERM: Kafka Connect's shutdown hook stops the
+     * connector, whose task commits its offsets a last time. Fails with the output's tail unless the
+     * JVM ends within {@code timeout} having logged that Kafka Connect stopped.
+     */
+    void stop(Duration timeout) {
+        process.destroy();
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("Kafka Connect did not stop within " + timeout + " of SIGTERM\n" + tail());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while stopping Kafka Connect", e);
+        }
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            if (lines.noneMatch(line -> line.contains("Kafka Connect stopped"))) {
+                throw new AssertionError("Kafka Connect exited with " + process.exitValue() + " without a clean stop\n" + tail());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
         process.destroyForcibly();
@@ -106,25 +160,26 @@ final class KafkaConnectStandalone implements AutoCloseable {
         }
     }
 
-    /** The worker's jars, resolved by Maven on the first call of a build (a later run reuses them). */
-    private static synchronized List<Path> jars() throws IOException {
-        Path done = JARS.resolve(".resolved");
+    /** The worker's jars with {@code plugin}, resolved by Maven on the first call of a build (a later run reuses them). */
+    private static synchronized List<Path> jars(Plugin plugin) throws IOException {
+        Path jars = plugin.jars();
+        Path done = jars.resolve(".resolved");
         if (!Files.exists(done)) {
-            Files.createDirectories(JARS);
-            Path pom = JARS.resolve("pom.xml");
-            try (InputStream in = KafkaConnectStandalone.class.getResourceAsStream("kafka-connect-jdbc-sink.pom.xml")) {
+            Files.createDirectories(jars);
+            Path pom = jars.resolve("pom.xml");
+            try (InputStream in = KafkaConnectStandalone.class.getResourceAsStream(plugin.artifact + ".pom.xml")) {
                 Files.copy(in, pom, StandardCopyOption.REPLACE_EXISTING);
             }
             Path wrapper = MODULE.getParent().resolve("mvnw");
             List<String> command = new ArrayList<>(List.of(wrapper.toString(), "-B", "-q", "-f", pom.toString(),
-                    "dependency:copy-dependencies", "-DoutputDirectory=" + JARS.resolve("lib")));
-            Path output = JARS.resolve("maven.log");
+                    "dependency:copy-dependencies", "-DoutputDirectory=" + jars.resolve("lib")));
+            Path output = jars.resolve("maven.log");
             Process maven = new ProcessBuilder(command).directory(MODULE.getParent().toFile()).redirectErrorStream(true)
                     .redirectOutput(output.toFile()).start();
             try {
                 if (!maven.waitFor(10, TimeUnit.MINUTES) || maven.exitValue() != 0) {
                     maven.destroyForcibly();
-                    throw new IllegalStateException("cannot resolve Kafka Connect and Debezium's JDBC sink with " + command + ":\n"
+                    throw new IllegalStateException("cannot resolve Kafka Connect and " + plugin.artifact + " with " + command + ":\n"
                             + Files.readString(output));
                 }
             } catch (InterruptedException e) {
@@ -133,7 +188,7 @@ final class KafkaConnectStandalone implements AutoCloseable {
             }
             Files.writeString(done, "");
         }
-        try (Stream<Path> files = Files.list(JARS.resolve("lib"))) {
+        try (Stream<Path> files = Files.list(jars.resolve("lib"))) {
             return files.filter(file -> file.toString().endsWith(".jar")).sorted().toList();
         }
     }
