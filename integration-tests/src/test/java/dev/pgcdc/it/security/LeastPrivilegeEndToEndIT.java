@@ -2,7 +2,6 @@ package dev.pgcdc.it.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.it.security.LeastPrivilegeDatabase.Grant;
 import dev.pgcdc.it.security.LeastPrivilegeDatabase.Setup;
 import dev.pgcdc.it.service.ChangeRecord;
@@ -42,16 +41,9 @@ class LeastPrivilegeEndToEndIT {
     void aRoleWithTheDocumentedGrantsStreamsFromThePublicationADbaPrepared(PostgresDatabase postgres, KafkaCluster kafka) {
         try (LeastPrivilegeDatabase db = LeastPrivilegeDatabase.create(postgres, Setup.DBA_PREPARED)) {
             String topic = kafka.createTopic(TestNames.unique("least"));
-            ServiceConfig config = config(db, false, kafka).table(db.table(), topic);
 
-            try (PgcdcProcess service = PgcdcProcess.run(config.writeTo(directory), directory, "dba-prepared")) {
-                ReplicationSlot slot = new ReplicationSlot(db.asSuperuser(), db.slot());
-                slot.awaitStreamingBy(service, Duration.ofSeconds(60));
-                writeChanges(db);
-                slot.awaitConfirmed(ReplicationSlot.currentWalLsn(db.asSuperuser()), service, Duration.ofSeconds(60));
-
-                List<ChangeRecord> records = TopicReader.of(kafka).readAll(topic);
-                assertThat(records).extracting(ChangeRecord::op).as("records in %s", topic).containsExactly("c", "c", "c", "u", "d");
+            try (PgcdcProcess service = startStreaming(db, config(db, false, kafka).table(db.table(), topic), "dba-prepared")) {
+                List<ChangeRecord> records = writeAndRead(service, db, kafka, topic);
                 assertThat(records.get(3).before().path("note").asText()).as("old note in the update (FULL identity, set by the DBA)")
                         .isEqualTo("two");
                 service.awaitWhileRunning("a heartbeat row written by " + db.role(), Duration.ofSeconds(30),
@@ -63,26 +55,31 @@ class LeastPrivilegeEndToEndIT {
     }
 
     @Test
+    void withoutSelectOnTheCapturedTableStreamingStillWorks(PostgresDatabase postgres, KafkaCluster kafka) {
+        try (LeastPrivilegeDatabase db = LeastPrivilegeDatabase.create(postgres, Setup.DBA_PREPARED, Grant.TABLE_SELECT)) {
+            String topic = kafka.createTopic(TestNames.unique("least"));
+
+            try (PgcdcProcess service = startStreaming(db, config(db, false, kafka).table(db.table(), topic), "no-select")) {
+                writeAndRead(service, db, kafka, topic);
+                service.stopGracefully(Duration.ofSeconds(60));
+            }
+        }
+    }
+
+    @Test
     void aRoleThatOwnsTheTablesAndMayCreateInTheDatabaseGetsThePublicationAndReplicaIdentityMade(PostgresDatabase postgres,
             KafkaCluster kafka) {
         try (LeastPrivilegeDatabase db = LeastPrivilegeDatabase.create(postgres, Setup.PGCDC_MANAGED)) {
             String topic = kafka.createTopic(TestNames.unique("least"));
-            ServiceConfig config = config(db, true, kafka).table(db.table(), "FULL", topic);
 
-            try (PgcdcProcess service = PgcdcProcess.run(config.writeTo(directory), directory, "pgcdc-managed")) {
-                ReplicationSlot slot = new ReplicationSlot(db.asSuperuser(), db.slot());
-                slot.awaitStreamingBy(service, Duration.ofSeconds(60));
+            try (PgcdcProcess service = startStreaming(db, config(db, true, kafka).table(db.table(), "FULL", topic), "pgcdc-managed")) {
                 assertThat(db.asSuperuser().queryValue(String.class, "SELECT string_agg(tablename, ',' ORDER BY tablename) "
                         + "FROM pg_publication_tables WHERE pubname = ?", db.publication()))
                         .as("tables of the publication pgcdc created").isEqualTo(String.join(",", List.of(db.heartbeatTable(), db.table())
                                 .stream().sorted().toList()));
                 assertThat(db.asSuperuser().queryValue(String.class, "SELECT relreplident::text FROM pg_class WHERE oid = ?::regclass",
                         "public." + db.table())).as("replica identity pgcdc set").isEqualTo("f");
-                writeChanges(db);
-                Lsn end = ReplicationSlot.currentWalLsn(db.asSuperuser());
-                slot.awaitConfirmed(end, service, Duration.ofSeconds(60));
-                assertThat(TopicReader.of(kafka).readAll(topic)).extracting(ChangeRecord::op).as("records in %s", topic)
-                        .containsExactly("c", "c", "c", "u", "d");
+                writeAndRead(service, db, kafka, topic);
                 service.stopGracefully(Duration.ofSeconds(60));
             }
         }
@@ -163,8 +160,7 @@ class LeastPrivilegeEndToEndIT {
             String topic = kafka.createTopic(TestNames.unique("least"));
             ServiceConfig config = config(db, false, kafka).table(db.table(), topic);
 
-            try (PgcdcProcess service = PgcdcProcess.run(config.writeTo(directory), directory, "no-heartbeat-write")) {
-                new ReplicationSlot(db.asSuperuser(), db.slot()).awaitStreamingBy(service, Duration.ofSeconds(60));
+            try (PgcdcProcess service = startStreaming(db, config, "no-heartbeat-write")) {
                 // today this is a warning, repeated silently every interval, not a failed start: the heartbeat is not data
                 assertThat(service.awaitLogLine("heartbeat to public." + db.heartbeatTable() + " failed", Duration.ofSeconds(30)))
                         .contains("permission denied for table " + db.heartbeatTable(), "trying again every interval");
@@ -178,6 +174,28 @@ class LeastPrivilegeEndToEndIT {
         return ServiceConfig.of(db.asRole(), kafka).publication(db.publication(), createPublication).slot(db.slot(), true)
                 .with("pgcdc.heartbeat.table = \"public." + db.heartbeatTable() + "\"")
                 .with("pgcdc.heartbeat.interval = 1s");
+    }
+
+    /** Starts the service on {@code config} and waits until it streams from the slot. */
+    private PgcdcProcess startStreaming(LeastPrivilegeDatabase db, ServiceConfig config, String name) {
+        PgcdcProcess service = PgcdcProcess.run(config.writeTo(directory), directory, name);
+        try {
+            new ReplicationSlot(db.asSuperuser(), db.slot()).awaitStreamingBy(service, Duration.ofSeconds(60));
+        } catch (RuntimeException | AssertionError e) {
+            service.close();
+            throw e;
+        }
+        return service;
+    }
+
+    /** Writes the five changes, waits until the slot has confirmed them, and returns the topic's records: those five, in order. */
+    private static List<ChangeRecord> writeAndRead(PgcdcProcess service, LeastPrivilegeDatabase db, KafkaCluster kafka, String topic) {
+        writeChanges(db);
+        new ReplicationSlot(db.asSuperuser(), db.slot()).awaitConfirmed(ReplicationSlot.currentWalLsn(db.asSuperuser()), service,
+                Duration.ofSeconds(60));
+        List<ChangeRecord> records = TopicReader.of(kafka).readAll(topic);
+        assertThat(records).extracting(ChangeRecord::op).as("records in %s", topic).containsExactly("c", "c", "c", "u", "d");
+        return records;
     }
 
     private Outcome runToExit(ServiceConfig config, String name) {
