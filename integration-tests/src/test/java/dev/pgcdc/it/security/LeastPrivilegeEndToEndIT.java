@@ -88,8 +88,7 @@ class LeastPrivilegeEndToEndIT {
     @Test
     void withoutTheReplicationAttributeTheStartFailsNamingItAndTheAlterRoleToRun(PostgresDatabase postgres, KafkaCluster kafka) {
         try (LeastPrivilegeDatabase db = LeastPrivilegeDatabase.create(postgres, Setup.DBA_PREPARED, Grant.REPLICATION)) {
-            Outcome outcome = runToExit(config(db, false, kafka).table(db.table(), kafka.createTopic(TestNames.unique("least"))),
-                    "no-replication");
+            Outcome outcome = runToExit(db, false, kafka, "no-replication");
 
             assertThat(outcome.errorLines()).as("%s", outcome).singleElement().asString()
                     .startsWith("pgcdc: cannot start:")
@@ -101,8 +100,7 @@ class LeastPrivilegeEndToEndIT {
     @Test
     void withoutConnectOnTheDatabaseTheStartFailsWithTheServersPermissionError(PostgresDatabase postgres, KafkaCluster kafka) {
         try (LeastPrivilegeDatabase db = LeastPrivilegeDatabase.create(postgres, Setup.DBA_PREPARED, Grant.CONNECT)) {
-            Outcome outcome = runToExit(config(db, false, kafka).table(db.table(), kafka.createTopic(TestNames.unique("least"))),
-                    "no-connect");
+            Outcome outcome = runToExit(db, false, kafka, "no-connect");
 
             // the server's error, with its detail line
             assertThat(outcome.errorLines()).as("%s", outcome).hasSize(2);
@@ -115,8 +113,7 @@ class LeastPrivilegeEndToEndIT {
     @Test
     void withoutUsageOnTheSchemaTheStartFailsNamingTheSchema(PostgresDatabase postgres, KafkaCluster kafka) {
         try (LeastPrivilegeDatabase db = LeastPrivilegeDatabase.create(postgres, Setup.DBA_PREPARED, Grant.SCHEMA_USAGE)) {
-            Outcome outcome = runToExit(config(db, false, kafka).table(db.table(), kafka.createTopic(TestNames.unique("least"))),
-                    "no-usage");
+            Outcome outcome = runToExit(db, false, kafka, "no-usage");
 
             assertThat(outcome.errorLines()).as("%s", outcome).singleElement().asString()
                     .startsWith("pgcdc: cannot start:")
@@ -143,8 +140,7 @@ class LeastPrivilegeEndToEndIT {
     void creatingThePublicationWithoutCreateOnTheDatabaseFailsTheStartWithTheStatementToRun(PostgresDatabase postgres,
             KafkaCluster kafka) {
         try (LeastPrivilegeDatabase db = LeastPrivilegeDatabase.create(postgres, Setup.PGCDC_MANAGED, Grant.CREATE_ON_DATABASE)) {
-            Outcome outcome = runToExit(config(db, true, kafka).table(db.table(), kafka.createTopic(TestNames.unique("least"))),
-                    "no-create");
+            Outcome outcome = runToExit(db, true, kafka, "no-create");
 
             assertThat(outcome.errorLines()).as("%s", outcome).singleElement().asString()
                     .startsWith("pgcdc: cannot start:")
@@ -196,6 +192,11 @@ class LeastPrivilegeEndToEndIT {
         List<ChangeRecord> records = TopicReader.of(kafka).readAll(topic);
         assertThat(records).extracting(ChangeRecord::op).as("records in %s", topic).containsExactly("c", "c", "c", "u", "d");
         return records;
+    }
+
+    /** Runs the service as {@code db}'s role on its table until it exits, which must be with exit code 1. */
+    private Outcome runToExit(LeastPrivilegeDatabase db, boolean createPublication, KafkaCluster kafka, String name) {
+        return runToExit(config(db, createPublication, kafka).table(db.table(), kafka.createTopic(TestNames.unique("least"))), name);
     }
 
     private Outcome runToExit(ServiceConfig config, String name) {
