@@ -126,11 +126,9 @@ public final class FailoverController {
                 listener.active(takeover);
                 return true;
             }
-            // lost the race: the next check shows the winner (and announces it once)
+            // lost the race (once per race, so once per change): the next check shows the winner and announces it
             lastSeenHeldNanos = System.nanoTime();
-            if (announced == null || !announced.active()) {
-                LOG.info("instance {} lost the race for slot {} to another instance; staying passive", instanceId, slotName);
-            }
+            LOG.info("instance {} lost the race for slot {} to another instance; staying passive", instanceId, slotName);
         }
         return false;
     }
