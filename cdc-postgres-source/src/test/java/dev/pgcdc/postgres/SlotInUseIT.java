@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.postgres.connection.ConnectionFactory;
+import dev.pgcdc.postgres.replication.PgWalStreamOpener;
 import dev.pgcdc.postgres.slot.SlotInUseException;
 import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
@@ -17,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two sources on one slot, as two instances of a failover group: the second one's start is refused
- * with a {@link SlotInUseException} naming the first one's walsender, touches neither the first
+ * with a {@link SlotInUseException} naming the first one's walsender (by the check before
+ * {@code START_REPLICATION}, and by the server's refusal of it), touches neither the first
  * one's spill files nor its stream, and succeeds when tried again once the first one closed.
  */
 class SlotInUseIT {
@@ -43,6 +47,11 @@ class SlotInUseIT {
                     e -> assertThat(e.activePid()).isEqualTo(walsender.longValue()))
                     .hasMessageContaining("is in use by another walsender (PID " + walsender + ")");
             assertThatThrownBy(second::claimSlot).isInstanceOf(SlotInUseException.class);
+            // the race itself: START_REPLICATION refused by the server ("... is active for PID n")
+            PgWalStreamOpener opener = new PgWalStreamOpener(new ConnectionFactory(db.host(), db.port(), db.database(), db.user(),
+                    db.password(), "disable", null), capture.slot(), capture.publication(), 140000, Duration.ofSeconds(1));
+            assertThatThrownBy(() -> opener.open(Lsn.INVALID)).isInstanceOfSatisfying(SlotInUseException.class,
+                    e -> assertThat(e.activePid()).isEqualTo(walsender.longValue()));
 
             assertThat(activeSpillFile).as("the active source's spill file").exists();
             db.execute("INSERT INTO " + table + " VALUES (1)");
