@@ -24,6 +24,7 @@ import dev.pgcdc.postgres.replication.PgWalStreamOpener;
 import dev.pgcdc.postgres.replication.ReplicationReader;
 import dev.pgcdc.postgres.replication.StreamIdentity;
 import dev.pgcdc.postgres.slot.ReplicationPrerequisites;
+import dev.pgcdc.postgres.slot.SlotInUseException;
 import dev.pgcdc.postgres.slot.SlotManager;
 import dev.pgcdc.postgres.types.JdbcTypeCatalog;
 import dev.pgcdc.postgres.types.TypeRegistry;
@@ -36,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -60,6 +62,15 @@ import org.slf4j.LoggerFactory;
  * updates keep going out however long the consumer blocks. A decode error or a permanent failure
  * (slot dropped, privileges revoked) on that thread throws a {@link SourceException} from {@code poll}.
  *
+ * <p><b>A slot held by another instance.</b> When another walsender streams from the slot (another
+ * pgcdc instance of an active/passive group), {@link #start()} throws a {@link SlotInUseException}
+ * before it changes anything (publication, replica identity, slot), or when it loses the race for
+ * {@code START_REPLICATION}, and may then be called again. {@link #claimSlot()} is the same start for
+ * an owner that must hold the slot before it starts anything else (the failover controller: the
+ * Kafka sink's transactional producer must not fence the active instance before this one won);
+ * the next {@link #start()} then has nothing left to do. Should the slot be taken by another
+ * instance while this one reconnects, {@code poll} throws a {@link SlotInUseException}.
+ *
  * <pre>{@code
  * PostgresSource source = new PostgresSource(PostgresSourceSettings.builder()
  *         .host("db").database("shop").user("cdc").password(secret)
@@ -80,17 +91,53 @@ public final class PostgresSource implements ChangeSource {
     private PgWalStreamOpener opener;
     private volatile int protocolVersion;
     private volatile boolean closed;
+    private final String instanceName;
+    /** {@link #claimSlot} started streaming and {@link #start} has not been called since. */
+    private boolean claimed;
 
     public PostgresSource(PostgresSourceSettings settings) {
+        this(settings, null);
+    }
+
+    /**
+     * @param instanceName names this instance in {@code pg_stat_replication.application_name}
+     *                     ({@code pgcdc <instanceName>}), so other instances see who streams; null leaves the default
+     */
+    public PostgresSource(PostgresSourceSettings settings, String instanceName) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.instanceName = instanceName;
     }
 
     public PostgresSourceSettings settings() {
         return settings;
     }
 
+    /**
+     * Everything {@link #start()} does, for an owner that must hold the slot before it starts anything
+     * else; the next {@link #start()} returns at once. Thread: the one that then calls {@code start}.
+     *
+     * @throws SlotInUseException another walsender holds the slot; nothing changed, may be called again
+     */
+    public void claimSlot() {
+        startStreaming();
+        claimed = true;
+    }
+
+    /**
+     * Checks the server, the publication and the slot and starts streaming.
+     *
+     * @throws SlotInUseException another walsender holds the slot; nothing changed, may be called again
+     */
     @Override
     public void start() {
+        if (claimed) {
+            claimed = false;
+            return;
+        }
+        startStreaming();
+    }
+
+    private void startStreaming() {
         if (reader != null || closed) {
             throw new IllegalStateException("source of slot " + settings.slotName() + " already started or closed");
         }
@@ -102,20 +149,26 @@ public final class PostgresSource implements ChangeSource {
             LOG.info("connected to PostgreSQL {}, {}", server.version(), connections.description());
             SessionEncryption catalogEncryption = SessionEncryption.of(connection);
             ReplicationPrerequisites.check(connection, server, settings.slotName());
+            SlotManager slots = new SlotManager(connection);
+            OptionalLong holder = slots.activePid(settings.slotName());
+            if (holder.isPresent()) {
+                throw new SlotInUseException(settings.slotName(), holder.getAsLong(), null);
+            }
             if (settings.heartbeatTable() != null) {
                 heartbeat = new HeartbeatWriter(catalog, settings.heartbeatTable(), settings.heartbeatInterval());
                 heartbeat.prepare(settings.publicationCreateIfNotExists());
             }
             new PublicationManager(connection, server.versionNum()).ensure(publicationSpec());
-            Lsn slotPosition = new SlotManager(connection).ensure(settings.slotName(), settings.slotCreateIfNotExists(), server.database());
+            Lsn slotPosition = slots.ensure(settings.slotName(), settings.slotCreateIfNotExists(), server.database());
             tracker.checkpoint(slotPosition);
             Path spillDirectory = settings.spillDirectory() != null ? settings.spillDirectory() : Path.of(System.getProperty("java.io.tmpdir"));
+            // leftovers of an earlier holder of the slot are deleted once the stream runs (ReplicationReader.start), not here:
+            // until then another instance may be streaming the slot and spilling to the same directory
             streams = new StreamedTransactions(settings.streamBufferMemory(), spillDirectory, "pgcdc-" + settings.slotName() + "-");
-            streams.deleteLeftovers();
             RelationCache relations = new RelationCache(new TypeRegistry(new JdbcTypeCatalog(catalog)), settings::captures,
                     new JdbcPrimaryKeys(catalog), settings.keyChange());
             opener = new PgWalStreamOpener(connections, settings.slotName(), settings.publicationName(), server.versionNum(),
-                    settings.statusInterval());
+                    settings.statusInterval(), instanceName == null ? null : "pgcdc " + instanceName);
             protocolVersion = opener.protocolVersion();
             HeartbeatWriter beat = heartbeat;
             reader = new ReplicationReader(settings.slotName(), opener, tracker, relations, streams, settings.statusInterval(),
@@ -125,13 +178,24 @@ public final class PostgresSource implements ChangeSource {
             LOG.info("slot {} belongs to {}, server WAL at {}", settings.slotName(), opener.identity().origin().describe(),
                     opener.identity().origin().walEnd());
         } catch (SQLException e) {
-            closeQuietly();
+            abandonStart();
             throw new SourceException("cannot start the source of slot \"" + settings.slotName() + "\" on " + connections.description() + ": "
                     + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly();
+            abandonStart();
             throw e;
         }
+    }
+
+    /** After a failed start: closes what was opened and forgets it, so that start may be tried again (a slot in use). */
+    private void abandonStart() {
+        closeQuietly();
+        reader = null;
+        opener = null;
+        catalog = null;
+        heartbeat = null;
+        streams = null;
+        protocolVersion = 0;
     }
 
     /**

@@ -26,7 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Runs the service until SIGTERM/SIGINT or a fatal error.",
             "",
-            "Validates the configuration, starts the HTTP endpoints, then streams changes. On SIGTERM/SIGINT it"
+            "Validates the configuration, starts the HTTP endpoints, waits (passive) while another instance"
+                    + " streams from the slot, then streams changes. On SIGTERM/SIGINT it"
                     + " finishes the current transaction, drains in-flight records, acknowledges what the sink confirmed,"
                     + " closes the slot connection and exits 0, within pipeline.shutdown-timeout. A second signal exits"
                     + " at once with status 1."})
@@ -71,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
                 "  /metrics       Prometheus metrics",
                 "  /slot          the replication slot as PostgreSQL sees it",
                 "  /health/live   200 unless the service failed",
-                "  /health/ready  200 while snapshotting or streaming",
+                "  /health/ready  200 while passive (standby), snapshotting or streaming",
                 "  /debug/threads, /debug/jfr?seconds=N  with pgcdc.http.debug = true only",
                 "See docs/operations.md, \"HTTP endpoints\", for every answer.",
                 "",

@@ -15,9 +15,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The assembled service and its one lifecycle owner. {@link #start} brings the parts up in order:
  * the HTTP endpoints and metrics first (so a failing start is visible), then the slot monitor, then
- * the streaming pipeline (which starts the sink, then the source). {@link #stop} takes them down in
- * reverse: the pipeline reads on to the end of the current transaction, drains in-flight records,
- * acknowledges what the sink confirmed and closes the slot connection, all within
+ * it waits at the {@link SlotGate} until this instance holds the replication slot (passive, on
+ * standby, while another instance of the group streams from it), then the streaming pipeline (which
+ * starts the sink, then the source; the source has the slot already, so an exactly-once sink fences
+ * the previous active instance only once this one has won). {@link #stop} takes them down in
+ * reverse: a passive instance stops waiting at once; an active one's pipeline reads on to the end of
+ * the current transaction, drains in-flight records, acknowledges what the sink confirmed and closes
+ * the slot connection (so a passive instance can take over), all within
  * {@code pipeline.shutdown-timeout}; then the monitor, the endpoints and the meters close.
  *
  * <p>Threading: {@link #start} from the main thread; {@link #stop} from any thread (the main
@@ -34,24 +38,33 @@ public final class Service {
     private final SlotMonitor slotMonitor;
     private final StatusServer http;
     private final Pipeline pipeline;
+    private final SlotGate slotGate;
     // guarded by this
     private boolean started;
     private boolean stopped;
+    /** Held through the pipeline's start, so that a stop waits for a start in progress. */
+    private final Object pipelineStart = new Object();
+    // guarded by pipelineStart
+    private boolean pipelineStarted;
 
-    public Service(String name, ServiceState state, ServiceMeters meters, SlotMonitor slotMonitor, StatusServer http, Pipeline pipeline) {
+    public Service(String name, ServiceState state, ServiceMeters meters, SlotMonitor slotMonitor, StatusServer http, Pipeline pipeline,
+            SlotGate slotGate) {
         this.name = Objects.requireNonNull(name, "name");
         this.state = Objects.requireNonNull(state, "state");
         this.meters = Objects.requireNonNull(meters, "meters");
         this.slotMonitor = Objects.requireNonNull(slotMonitor, "slotMonitor");
         this.http = Objects.requireNonNull(http, "http");
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+        this.slotGate = Objects.requireNonNull(slotGate, "slotGate");
     }
 
     /**
-     * Starts everything in order; when a part fails to start, what started is stopped and the
-     * exception (a {@link dev.pgcdc.api.CdcException} saying what is wrong) is thrown.
+     * Starts everything in order, waiting passively for the slot in between; when a part fails to
+     * start, what started is stopped and the exception (a {@link dev.pgcdc.api.CdcException} saying
+     * what is wrong) is thrown. Returns once the pipeline runs, or when {@link #stop} ended the wait
+     * for the slot.
      */
-    public void start() {
+    public void start() throws InterruptedException {
         synchronized (this) {
             if (started || stopped) {
                 throw new IllegalStateException("service " + name + " was already started or stopped");
@@ -63,11 +76,24 @@ public final class Service {
         try {
             http.start();
             slotMonitor.start();
-            pipeline.start();
+            if (!slotGate.awaitSlot()) {
+                LOG.info("pgcdc {}: stopped while passive", name);
+                return;
+            }
+            synchronized (pipelineStart) {
+                if (isStopped()) {
+                    slotGate.release();
+                    return;
+                }
+                pipelineStarted = true;
+                state.phase(Phase.STARTING);
+                pipeline.start();
+            }
         } catch (RuntimeException | Error e) {
             synchronized (this) {
                 stopped = true;
             }
+            slotGate.released();
             state.failed(String.valueOf(e.getMessage()));
             closeSupport();
             throw e;
@@ -109,11 +135,24 @@ public final class Service {
             closeSupport();
             return;
         }
+        slotGate.cancel();
+        boolean streaming;
+        synchronized (pipelineStart) { // waits for a pipeline start in progress
+            streaming = pipelineStarted;
+        }
+        if (!streaming) {
+            pipeline.stop(); // never started: only marks it ended
+            state.phase(Phase.STOPPED);
+            closeSupport();
+            LOG.info("pgcdc {} stopped (it was passive)", name);
+            return;
+        }
         if (state.failure().isEmpty()) {
             state.phase(Phase.STOPPING);
         }
         LOG.info("pgcdc {} stopping: finishing the current transaction, then draining in-flight records", name);
         pipeline.stop();
+        slotGate.released();
         Optional<Throwable> failure = pipeline.failure();
         if (failure.isPresent()) {
             state.failed(String.valueOf(failure.get().getMessage()));

@@ -14,6 +14,7 @@ import dev.pgcdc.api.source.ChangeSource;
 import dev.pgcdc.app.config.AppSettings;
 import dev.pgcdc.app.config.ServiceConfiguration;
 import dev.pgcdc.app.lifecycle.Service;
+import dev.pgcdc.app.lifecycle.SlotGate;
 import dev.pgcdc.app.plugin.PluginCatalog;
 import dev.pgcdc.kafka.json.JsonDeadLetterEncoder;
 import dev.pgcdc.kafka.json.JsonHandlerSettings;
@@ -65,8 +66,8 @@ public final class PipelineModule extends AbstractModule {
     @Provides
     @Singleton
     Service service(MetricLabels labels, ServiceState state, ServiceMeters meters, SnapshotMetrics snapshotMetrics,
-                    SlotMonitor slotMonitor, StatusServer http, Pipeline pipeline) {
+                    SlotMonitor slotMonitor, StatusServer http, Pipeline pipeline, SlotGate slotGate) {
         // snapshotMetrics: its gauges are registered (at 0) with the other meters before anything starts
-        return new Service(labels.slotName(), state, meters, slotMonitor, http, pipeline);
+        return new Service(labels.slotName(), state, meters, slotMonitor, http, pipeline, slotGate);
     }
 }

@@ -28,10 +28,17 @@ public final class PostgresSourceModule extends AbstractModule {
         return configuration.postgres();
     }
 
+    /** Named in {@code pg_stat_replication} after the instance, so passive instances see who streams. */
     @Provides
     @Singleton
-    ChangeSource source(PostgresSourceSettings settings) {
-        return new PostgresSource(settings);
+    PostgresSource postgresSource(PostgresSourceSettings settings, FailoverModule.InstanceName instance) {
+        return new PostgresSource(settings, instance.value());
+    }
+
+    @Provides
+    @Singleton
+    ChangeSource source(PostgresSource source) {
+        return source;
     }
 
     @Provides

@@ -7,10 +7,12 @@ import com.typesafe.config.ConfigUtil;
 import dev.pgcdc.app.config.ConfigLoader;
 import dev.pgcdc.metrics.MetricLabels;
 import dev.pgcdc.metrics.ServiceMeters;
+import dev.pgcdc.metrics.failover.FailoverMetrics;
 import dev.pgcdc.metrics.pipeline.PipelineMetrics;
 import dev.pgcdc.metrics.slot.SlotFigures;
 import dev.pgcdc.metrics.slot.SlotMonitor;
 import dev.pgcdc.metrics.snapshot.SnapshotMetrics;
+import dev.pgcdc.metrics.status.ServiceState;
 import dev.pgcdc.api.position.Lsn;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,6 +57,7 @@ class DocumentationTest {
         try (ServiceMeters meters = new ServiceMeters(new MetricLabels("slot", "host"))) {
             new PipelineMetrics(meters.registry(), table -> "topic");
             new SnapshotMetrics(meters.registry());
+            new FailoverMetrics(meters.registry(), new ServiceState());
             SlotMonitor slots = new SlotMonitor(() -> SlotFigures.missing("slot", Lsn.INVALID, Instant.EPOCH), Duration.ofMinutes(1),
                     meters.registry());
             slots.close();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.metrics.slot.SlotFigures;
+import dev.pgcdc.metrics.status.ActiveInstance;
 import dev.pgcdc.metrics.status.ServiceState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -89,8 +90,27 @@ final class StatusJson {
         json.writeStringField("role", state.role().label());
         json.writeStringField("phase", state.phase().label());
         json.writeStringField("slot", slotName);
+        if (state.instanceId().isPresent()) {
+            json.writeStringField("instance", state.instanceId().get());
+        }
+        if (state.activeInstance().isPresent()) {
+            ActiveInstance active = state.activeInstance().get();
+            json.writeObjectFieldStart("activeInstance");
+            json.writeNumberField("pid", active.pid());
+            writeOptional(json, "applicationName", active.applicationName());
+            writeOptional(json, "clientAddress", active.clientAddress());
+            json.writeEndObject();
+        }
         if (state.failure().isPresent()) {
             json.writeStringField("failure", state.failure().get());
+        }
+    }
+
+    private static void writeOptional(JsonGenerator json, String field, String value) throws IOException {
+        if (value != null) {
+            json.writeStringField(field, value);
+        } else {
+            json.writeNullField(field);
         }
     }
 

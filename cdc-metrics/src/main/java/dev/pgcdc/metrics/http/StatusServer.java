@@ -22,11 +22,12 @@ import org.slf4j.LoggerFactory;
  * The service's HTTP endpoints, on the JDK's {@link HttpServer}:
  * <ul>
  *   <li>{@code GET /status}: 200 when PostgreSQL answers (the slot is read there and then), with role,
- *       phase, slot, confirmed LSN and lag bytes as JSON; 503 with the error otherwise;</li>
+ *       phase, slot, this instance's name, the active instance while passive, confirmed LSN and lag bytes
+ *       as JSON; 503 with the error otherwise;</li>
  *   <li>{@code GET /metrics}: every meter in the Prometheus text format;</li>
  *   <li>{@code GET /slot}: the slot's figures as JSON (404 when there is no such slot, 503 when PostgreSQL does not answer);</li>
  *   <li>{@code GET /health/live}: 200 unless the service failed;</li>
- *   <li>{@code GET /health/ready}: 200 while snapshotting or streaming, 503 otherwise;</li>
+ *   <li>{@code GET /health/ready}: 200 while passive (standby), snapshotting or streaming, 503 otherwise;</li>
  *   <li>only with {@link HttpSettings#debug()}: {@code GET /debug/threads}, a dump of every thread's stack
  *       ({@code jstack -l} layout), and {@code GET /debug/jfr?seconds=N}, a JDK Flight Recorder recording of
  *       N seconds (see {@link JfrRecorder}); without it they are 404.</li>

@@ -2,10 +2,16 @@ package dev.pgcdc.metrics.status;
 
 import java.util.Locale;
 
-/** Where the service is in its life. Only {@link #SNAPSHOT} and {@link #STREAMING} are ready. */
+/**
+ * Where the service is in its life. {@link #STANDBY}, {@link #SNAPSHOT} and {@link #STREAMING} are
+ * ready: a passive instance on standby does what it should (docs/operations.md, "Running several
+ * instances (failover)").
+ */
 public enum Phase {
     /** Connecting and checking, before the first event. */
     STARTING,
+    /** Passive: another instance streams from the slot; this one checks it and takes over when it is free. */
+    STANDBY,
     /** Taking the initial snapshot. */
     SNAPSHOT,
     /** Streaming changes from the slot. */
@@ -24,6 +30,6 @@ public enum Phase {
 
     /** Whether the service does its work in this phase (what {@code /health/ready} reports). */
     public boolean isReady() {
-        return this == SNAPSHOT || this == STREAMING;
+        return this == STANDBY || this == SNAPSHOT || this == STREAMING;
     }
 }

@@ -12,6 +12,7 @@ import dev.pgcdc.metrics.pipeline.PipelineMetrics;
 import dev.pgcdc.metrics.slot.SlotFigures;
 import dev.pgcdc.metrics.slot.SlotMonitor;
 import dev.pgcdc.metrics.slot.SlotStatistics;
+import dev.pgcdc.metrics.status.ActiveInstance;
 import dev.pgcdc.metrics.status.Phase;
 import dev.pgcdc.metrics.status.Role;
 import dev.pgcdc.metrics.status.ServiceState;
@@ -135,6 +136,29 @@ class StatusServerTest {
         assertThat(live.statusCode()).isEqualTo(503);
         assertThat(JSON.readTree(live.body()).get("failure").asText()).isEqualTo("sink failed: topic users.0 does not exist");
         assertThat(get("/health/ready").statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void aPassiveInstanceIsLiveAndReadyAndNamesTheActiveOneInStatus() throws Exception {
+        state.instanceId("host-b-12");
+        state.passive(new ActiveInstance(4242, "pgcdc host-a-7", "10.0.0.5/32"));
+
+        JsonNode body = JSON.readTree(get("/status").body());
+
+        assertThat(body.get("role").asText()).isEqualTo("passive");
+        assertThat(body.get("phase").asText()).isEqualTo("standby");
+        assertThat(body.get("instance").asText()).isEqualTo("host-b-12");
+        assertThat(body.get("activeInstance").toString())
+                .isEqualTo("{\"pid\":4242,\"applicationName\":\"pgcdc host-a-7\",\"clientAddress\":\"10.0.0.5/32\"}");
+        assertThat(body.get("lagBytes").asLong()).isEqualTo(2048);
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+
+        state.active();
+        state.phase(Phase.STREAMING);
+        JsonNode active = JSON.readTree(get("/status").body());
+        assertThat(active.get("role").asText()).isEqualTo("active");
+        assertThat(active.has("activeInstance")).isFalse();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.pgcdc.postgres.connection;
 
+import dev.pgcdc.api.source.DatabaseConnections;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -15,7 +16,7 @@ import org.postgresql.Driver;
  * {@code lc_monetary C}, {@code bytea_output hex}, shortest exact floats). Thread-safe. The
  * password is never part of a message.
  */
-public final class ConnectionFactory {
+public final class ConnectionFactory implements DatabaseConnections {
 
     private static final Driver DRIVER = new Driver();
     private static final String SESSION_OPTIONS =
@@ -62,7 +63,14 @@ public final class ConnectionFactory {
         base.setProperty("connectTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
     }
 
+    /** A regular connection ({@link #openRegular()}). */
+    @Override
+    public Connection open() throws SQLException {
+        return openRegular();
+    }
+
     /** {@code database "x" at host:port as user "u"}, for messages. */
+    @Override
     public String description() {
         return description;
     }

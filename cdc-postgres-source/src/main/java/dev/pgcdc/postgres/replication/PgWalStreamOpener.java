@@ -3,9 +3,12 @@ package dev.pgcdc.postgres.replication;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.postgres.connection.ConnectionFactory;
 import dev.pgcdc.postgres.connection.Sql;
+import dev.pgcdc.postgres.slot.SlotInUseException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
@@ -31,6 +34,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Before streaming, the first connection runs {@code IDENTIFY_SYSTEM} and reads its TLS state:
  * {@link #identity()}.
+ *
+ * <p><b>A slot held by another walsender.</b> PostgreSQL refuses {@code START_REPLICATION} on a slot
+ * another walsender holds ({@code 55006}, {@code ... is active for PID n}). When that walsender is not
+ * this opener's previous one (which may still be going away after a lost connection: a transient
+ * refusal, retried), the slot belongs to someone else: {@link SlotInUseException}. The replication
+ * session's {@code application_name} names the instance ({@code pgcdc <instance>}), so that
+ * {@code pg_stat_replication} tells other instances who streams.
  */
 public final class PgWalStreamOpener implements WalStreamOpener {
 
@@ -42,10 +52,20 @@ public final class PgWalStreamOpener implements WalStreamOpener {
     private final int serverVersionNum;
     private final int protocolVersion;
     private final Duration statusInterval;
+    private final String applicationName;
     private volatile StreamIdentity identity;
+    /** The walsender of the last stream this opener started, 0 before; reader thread (the starting thread before). */
+    private volatile long walsenderPid;
 
     public PgWalStreamOpener(ConnectionFactory connections, String slotName, String publicationName, int serverVersionNum,
             Duration statusInterval) {
+        this(connections, slotName, publicationName, serverVersionNum, statusInterval, null);
+    }
+
+    /** @param applicationName the replication session's {@code application_name}, null for the connection's default */
+    public PgWalStreamOpener(ConnectionFactory connections, String slotName, String publicationName, int serverVersionNum,
+            Duration statusInterval, String applicationName) {
+        this.applicationName = applicationName;
         this.connections = connections;
         this.slotName = slotName;
         this.publicationName = publicationName;
@@ -63,12 +83,23 @@ public final class PgWalStreamOpener implements WalStreamOpener {
         return identity;
     }
 
+    /** The process id of the walsender of the last stream started, 0 before the first. Any thread. */
+    public long walsenderPid() {
+        return walsenderPid;
+    }
+
+    /** @throws SlotInUseException when another walsender (not this opener's previous one) holds the slot */
     @Override
     public WalStream open(Lsn start) throws SQLException {
         Connection connection = connections.openReplication();
         try {
             if (identity == null) {
                 identity = StreamIdentity.read(connection);
+            }
+            if (applicationName != null) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SET application_name = " + Sql.literal(applicationName));
+                }
             }
             ChainedLogicalStreamBuilder builder = connection.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
                     .withSlotName(slotName)
@@ -84,7 +115,8 @@ public final class PgWalStreamOpener implements WalStreamOpener {
             if (protocolVersion >= 2) {
                 builder.withSlotOption("streaming", "on");
             }
-            PGReplicationStream stream = builder.start();
+            PGReplicationStream stream = startOrExplain(builder);
+            walsenderPid = connection.unwrap(PGConnection.class).getBackendPID();
             LOG.info("replication from slot {} started at {} (pgoutput protocol {}, {})", slotName, start.isValid() ? start : "its confirmed position",
                     protocolVersion, connections.description());
             return new PgWalStream(connection, stream);
@@ -93,6 +125,18 @@ public final class PgWalStreamOpener implements WalStreamOpener {
                 connection.close();
             } catch (SQLException closing) {
                 e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    private PGReplicationStream startOrExplain(ChainedLogicalStreamBuilder builder) throws SQLException {
+        try {
+            return builder.start();
+        } catch (SQLException e) {
+            OptionalLong holder = SlotInUseException.holderPid(e);
+            if (holder.isPresent() && holder.getAsLong() != walsenderPid) {
+                throw new SlotInUseException(slotName, holder.getAsLong(), e);
             }
             throw e;
         }

@@ -87,6 +87,7 @@ public final class ReplicationReader implements ChangeConsumer {
     private final String slotName;
     private final Runnable periodicWork;
     private final EventHandOff handOff;
+    private final StreamedTransactions streams;
 
     // reader thread only (the poll thread before start)
     /** Decoded, not yet registered: {@link ChangeEvent}s and, as {@link Lsn}s, transaction ends. */
@@ -121,6 +122,7 @@ public final class ReplicationReader implements ChangeConsumer {
         this.slotName = slotName;
         this.opener = opener;
         this.tracker = tracker;
+        this.streams = streams;
         this.decoder = new PgoutputDecoder(relations, streams, this);
         this.statusIntervalNanos = statusInterval.toNanos();
         this.backoff = new Backoff(reconnectBackoff, reconnectMaxBackoff);
@@ -130,7 +132,12 @@ public final class ReplicationReader implements ChangeConsumer {
 
     /**
      * Starts the stream at the tracker's confirmed LSN (or the slot's position when it has none) on
-     * the calling thread, so a failure to start is thrown here, then starts the reader thread.
+     * the calling thread, so a failure to start is thrown here, then starts the reader thread. Once
+     * the stream runs, this instance holds the slot, so spill files of the slot left by an earlier
+     * holder (killed while spilling) are deleted, before anything is read: never earlier, as another
+     * instance may be streaming the slot until then and its files are its own.
+     *
+     * @throws dev.pgcdc.postgres.slot.SlotInUseException when another walsender holds the slot; start may be tried again
      */
     public void start() {
         if (thread != null) {
@@ -141,6 +148,7 @@ public final class ReplicationReader implements ChangeConsumer {
         } catch (SQLException e) {
             throw new SourceException("cannot start replication from slot \"" + slotName + "\": " + e.getMessage(), e);
         }
+        streams.deleteLeftovers();
         thread = new Thread(this::run, "pgcdc-source-" + slotName);
         thread.setDaemon(true);
         thread.start();

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,22 @@ public final class SlotManager {
                 throw new SourceException("replication slot \"" + slotName + "\" vanished right after it was created");
             }
             return confirmed;
+        } catch (SQLException e) {
+            throw new SourceException("cannot check replication slot \"" + slotName + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The process id of the walsender streaming from the slot now, empty when none does (or the slot
+     * does not exist). Under failover, an instance checks this before it changes anything for the slot.
+     */
+    public OptionalLong activePid(String slotName) {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT active_pid FROM pg_catalog.pg_replication_slots WHERE slot_name = ? AND active")) {
+            statement.setString(1, slotName);
+            try (ResultSet row = statement.executeQuery()) {
+                return row.next() ? OptionalLong.of(row.getLong(1)) : OptionalLong.empty();
+            }
         } catch (SQLException e) {
             throw new SourceException("cannot check replication slot \"" + slotName + "\": " + e.getMessage(), e);
         }

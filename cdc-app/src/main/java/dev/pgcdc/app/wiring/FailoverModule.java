@@ -1,0 +1,55 @@
+package dev.pgcdc.app.wiring;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.pgcdc.app.config.ServiceConfiguration;
+import dev.pgcdc.app.lifecycle.SlotGate;
+import dev.pgcdc.app.slot.FailoverSlotGate;
+import dev.pgcdc.coordination.failover.InstanceId;
+import dev.pgcdc.coordination.failover.JdbcSlotLiveness;
+import dev.pgcdc.metrics.ServiceMeters;
+import dev.pgcdc.metrics.failover.FailoverMetrics;
+import dev.pgcdc.metrics.status.ServiceState;
+import dev.pgcdc.postgres.PostgresSource;
+import dev.pgcdc.postgres.PostgresSourceSettings;
+import dev.pgcdc.postgres.connection.ConnectionFactory;
+import java.time.Duration;
+
+/**
+ * Active/passive failover: the instance's name, the slot liveness check and the gate the service
+ * waits at until this instance holds the slot, and the failover meters.
+ */
+public final class FailoverModule extends AbstractModule {
+
+    /** The key that names the instance (shared with the snapshot's chunk claims); hostname-pid when unset. */
+    static final String INSTANCE_ID = "pgcdc.snapshot.instance-id";
+    /** Bound of each liveness query. */
+    private static final Duration LIVENESS_QUERY_TIMEOUT = Duration.ofSeconds(5);
+
+    @Provides
+    @Singleton
+    InstanceName instanceName(ServiceConfiguration configuration) {
+        return new InstanceName(configuration.config().hasPath(INSTANCE_ID) ? configuration.config().getString(INSTANCE_ID)
+                : InstanceId.defaultId());
+    }
+
+    @Provides
+    @Singleton
+    FailoverMetrics failoverMetrics(ServiceMeters meters, ServiceState state) {
+        return new FailoverMetrics(meters.registry(), state);
+    }
+
+    @Provides
+    @Singleton
+    SlotGate slotGate(PostgresSource source, PostgresSourceSettings settings, InstanceName name, ServiceState state, FailoverMetrics metrics) {
+        ConnectionFactory connections = new ConnectionFactory(settings.host(), settings.port(), settings.database(), settings.user(),
+                settings.password(), settings.sslMode().configName(), settings.sslRootCert());
+        return new FailoverSlotGate(source, new JdbcSlotLiveness(connections, LIVENESS_QUERY_TIMEOUT), settings.slotActivityCheckInterval(),
+                name.value(), state, metrics);
+    }
+
+    /** This instance's name in its failover group. */
+    record InstanceName(String value) {
+    }
+}
