@@ -53,6 +53,12 @@ final class InMemoryClaimStore implements ChunkClaimStore {
 
     private final Map<String, Job> jobs = new LinkedHashMap<>();
     private final List<DoneCall> doneCalls = new ArrayList<>();
+    private volatile Runnable afterSavePlan = () -> { };
+
+    /** Runs {@code action} after each stored plan (outside the lock), e.g. to break the exported snapshot. */
+    void afterSavePlan(Runnable action) {
+        afterSavePlan = action;
+    }
 
     @Override
     public synchronized SnapshotJob openJob(String jobId, String instanceId) {
@@ -87,7 +93,12 @@ final class InMemoryClaimStore implements ChunkClaimStore {
     }
 
     @Override
-    public synchronized void savePlan(String jobId, String instanceId, String snapshotId, Lsn consistentPoint, List<Chunk> chunks) {
+    public void savePlan(String jobId, String instanceId, String snapshotId, Lsn consistentPoint, List<Chunk> chunks) {
+        storePlan(jobId, instanceId, snapshotId, consistentPoint, chunks);
+        afterSavePlan.run();
+    }
+
+    private synchronized void storePlan(String jobId, String instanceId, String snapshotId, Lsn consistentPoint, List<Chunk> chunks) {
         Job job = jobs.get(jobId);
         if (job == null || job.state != SnapshotJob.State.PLANNING || !job.planner.equals(instanceId)) {
             return;

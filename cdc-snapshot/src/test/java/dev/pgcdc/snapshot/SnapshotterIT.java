@@ -1,0 +1,196 @@
+package dev.pgcdc.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.pgcdc.api.coordination.ChunkClaimStore;
+import dev.pgcdc.api.coordination.SnapshotJob;
+import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.event.Operation;
+import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.api.snapshot.ExportedSnapshot;
+import dev.pgcdc.api.snapshot.SnapshotExporter;
+import dev.pgcdc.postgres.connection.ConnectionFactory;
+import dev.pgcdc.postgres.snapshot.PgSnapshotExporter;
+import dev.pgcdc.postgres.snapshot.PgTableCatalog;
+import dev.pgcdc.testkit.TestNames;
+import dev.pgcdc.testkit.postgres.CaptureFixture;
+import dev.pgcdc.testkit.postgres.PostgresDatabase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The chunked snapshot against a real server: every chunk, on every instance's connection, reads the
+ * exported state and none of the commits after the export (which proves each one imported the job's
+ * snapshot); a lost exporting session falls back to fresh snapshots; chunks are marked done only after
+ * all their rows are acknowledged; two instances split one job through the PostgreSQL claim store.
+ */
+class SnapshotterIT {
+
+    private static final int ROWS = 2000;
+
+    @RegisterExtension
+    final CaptureFixture capture = CaptureFixture.named("snapit");
+    private final PostgresDatabase db = capture.db();
+    private final String table = capture.table();
+    private final String schema = TestNames.unique("coord");
+    private final ConnectionFactory connections = SnapshotFixtures.connections(db);
+
+    @AfterEach
+    void dropCoordinationSchema() {
+        db.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+
+    /** The real exporter; after each export it runs {@code afterExport} (commits the snapshot must not see). */
+    private record ExporterThen(SnapshotExporter delegate, List<ExportedSnapshot> exported, Runnable afterExport) implements SnapshotExporter {
+        @Override
+        public ExportedSnapshot createSlotWithSnapshot(String slotName) {
+            ExportedSnapshot snapshot = delegate.createSlotWithSnapshot(slotName);
+            exported.add(snapshot);
+            afterExport.run();
+            return snapshot;
+        }
+
+        @Override
+        public ExportedSnapshot exportSnapshot() {
+            ExportedSnapshot snapshot = delegate.exportSnapshot();
+            exported.add(snapshot);
+            afterExport.run();
+            return snapshot;
+        }
+    }
+
+    private void createTable() {
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v int NOT NULL)",
+                "INSERT INTO " + table + " SELECT g, g FROM generate_series(1, " + ROWS + ") g", "ANALYZE " + table);
+    }
+
+    /** Changes every row, deletes some and adds others: a chunk that did not import the snapshot sees it. */
+    private void changeEverything() {
+        db.execute("UPDATE " + table + " SET v = v + 100000", "DELETE FROM " + table + " WHERE id % 10 = 0",
+                "INSERT INTO " + table + " SELECT g, -g FROM generate_series(" + (ROWS + 1) + ", " + (ROWS + 500) + ") g");
+    }
+
+    private ChunkedSnapshotter snapshotter(SnapshotSettings settings, ChunkClaimStore store, SnapshotExporter exporter) {
+        return new ChunkedSnapshotter(settings, store, exporter, connections, new PgTableCatalog(), null);
+    }
+
+    @Test
+    void everyChunkOfEveryInstanceReadsTheExportedStateAndNoLaterCommit() throws Exception {
+        createTable();
+        ChunkClaimStore store = SnapshotFixtures.postgresStore(db, schema);
+        List<ExportedSnapshot> exported = new CopyOnWriteArrayList<>();
+        SnapshotExporter exporter = new ExporterThen(new PgSnapshotExporter(connections), exported, this::changeEverything);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (ChunkedSnapshotter first = snapshotter(SnapshotFixtures.settings(SnapshotSettings.Mode.SNAPSHOT_ONLY, "first", 50, table)
+                .withId(TestNames.unique("job")), store, exporter)) {
+            String jobId = first.jobId();
+            try (ChunkedSnapshotter second = snapshotter(SnapshotFixtures.settings(SnapshotSettings.Mode.SNAPSHOT_ONLY, "second", 50, table)
+                    .withId(jobId), store, exporter)) {
+                first.start();
+                second.start();
+                Future<List<ChangeEvent>> ofFirst = pool.submit(() -> SnapshotFixtures.drain(first, Duration.ofSeconds(60)));
+                Future<List<ChangeEvent>> ofSecond = pool.submit(() -> SnapshotFixtures.drain(second, Duration.ofSeconds(60)));
+                List<ChangeEvent> events = new ArrayList<>(ofFirst.get());
+                List<ChangeEvent> fromSecond = ofSecond.get();
+                events.addAll(fromSecond);
+
+                assertThat(exported).as("one export for the job").hasSize(1);
+                assertThat(events).hasSize(ROWS).allSatisfy(event -> {
+                    assertThat(event.operation()).isEqualTo(Operation.READ);
+                    assertThat(event.isSnapshot()).isTrue();
+                    assertThat((Integer) event.after().value("v")).as("row %s read the exported value", event.after().value("id"))
+                            .isEqualTo(event.after().value("id"));
+                    assertThat(event.commitLsn()).isEqualTo(exported.get(0).consistentPoint());
+                    assertThat(event.keyColumns()).containsExactly("id");
+                });
+                assertThat(events.stream().map(event -> event.after().value("id")).distinct()).hasSize(ROWS);
+                assertThat(fromSecond).as("the second instance took part").isNotEmpty();
+                assertThat(ofFirst.get()).as("the first instance took part").isNotEmpty();
+                assertPositionsIncrease(ofFirst.get(), exported.get(0).consistentPoint());
+                assertPositionsIncrease(fromSecond, exported.get(0).consistentPoint());
+                assertThat(store.job(jobId).orElseThrow().state()).isEqualTo(SnapshotJob.State.COMPLETED);
+                assertThat(store.progress(jobId).rows()).isEqualTo(ROWS);
+                assertThat(store.progress(jobId).doneChunks()).isEqualTo(ROWS / 50);
+                assertThat(exported.get(0).isAlive()).as("the exporting session ends with the job").isFalse();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void assertPositionsIncrease(List<ChangeEvent> events, Lsn consistentPoint) {
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(events.get(i).position().commitLsn()).isEqualTo(Lsn.of(consistentPoint.value() - 1));
+            if (i > 0) {
+                assertThat(events.get(i).position()).isGreaterThan(events.get(i - 1).position());
+            }
+        }
+    }
+
+    @Test
+    void whenTheExportingSessionIsGoneTheChunksAreReadUnderAFreshSnapshot() throws Exception {
+        createTable();
+        InMemoryClaimStore store = new InMemoryClaimStore();
+        List<ExportedSnapshot> exported = new CopyOnWriteArrayList<>();
+        SnapshotExporter exporter = new ExporterThen(new PgSnapshotExporter(connections), exported, () -> { });
+        String jobId = TestNames.unique("job");
+        store.afterSavePlan(() -> {
+            exported.get(0).close(); // the exporting session dies after planning (a restart, a network failure)
+            changeEverything();
+        });
+        try (ChunkedSnapshotter snapshot = snapshotter(SnapshotFixtures.settings(SnapshotSettings.Mode.SNAPSHOT_ONLY, "only", 100, table)
+                .withId(jobId), store, exporter)) {
+            snapshot.start();
+            List<ChangeEvent> events = SnapshotFixtures.drain(snapshot, Duration.ofSeconds(60));
+            Map<Object, Object> read = new java.util.HashMap<>();
+            events.forEach(event -> read.put(event.after().value("id"), event.after().value("v")));
+            Map<Object, Object> now = new java.util.HashMap<>();
+            db.query("SELECT id, v FROM " + table).forEach(row -> now.put(row.get("id"), row.get("v")));
+            assertThat(read).as("every row as it is now: nothing lost").containsAllEntriesOf(now);
+            assertThat(snapshot.isComplete()).isTrue();
+        }
+    }
+
+    @Test
+    void aChunkIsMarkedDoneOnlyAfterEveryOneOfItsRowsIsAcknowledged() throws Exception {
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "INSERT INTO " + table + " SELECT generate_series(1, 50)");
+        InMemoryClaimStore store = new InMemoryClaimStore();
+        List<ExportedSnapshot> exported = new CopyOnWriteArrayList<>();
+        SnapshotExporter exporter = new ExporterThen(new PgSnapshotExporter(connections), exported, () -> { });
+        try (ChunkedSnapshotter snapshot = snapshotter(SnapshotFixtures.settings(SnapshotSettings.Mode.SNAPSHOT_ONLY, "only", 10, table)
+                .withId(TestNames.unique("job")), store, exporter)) {
+            snapshot.start();
+            List<ChangeEvent> events = SnapshotFixtures.take(snapshot, 50, Duration.ofSeconds(30));
+            // every row was read and handed out; none acknowledged: no chunk may be done, the job runs on
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                    .until(() -> store.doneCalls().isEmpty() && !snapshot.isComplete());
+            assertThat(exported.get(0).isAlive()).isTrue();
+
+            List<ChangeEvent> firstChunk = events.stream().filter(event -> (Integer) event.after().value("id") <= 10).toList();
+            assertThat(firstChunk).hasSize(10);
+            firstChunk.subList(0, 9).forEach(event -> snapshot.acknowledge(event.position()));
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> store.doneCalls().isEmpty());
+            snapshot.acknowledge(firstChunk.get(9).position());
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.doneCalls().size() == 1);
+            assertThat(store.doneCalls().get(0).rows()).isEqualTo(10);
+            assertThat(store.doneCalls().get(0).chunk().chunkId()).isZero();
+            assertThat(snapshot.isComplete()).isFalse();
+
+            events.stream().filter(event -> (Integer) event.after().value("id") > 10).forEach(event -> snapshot.acknowledge(event.position()));
+            await().atMost(Duration.ofSeconds(10)).until(snapshot::isComplete);
+            assertThat(store.doneCalls()).hasSize(5).allSatisfy(call -> assertThat(call.rows()).isEqualTo(10));
+            assertThat(exported.get(0).isAlive()).as("the exporting session ends with the job").isFalse();
+            assertThat(snapshot.progress().doneChunks()).isEqualTo(5);
+        }
+    }
+}
