@@ -259,7 +259,7 @@ public final class ChunkedSnapshotter implements Snapshotter {
                 case FAILED -> throw new SourceException("snapshot job " + jobId + " failed: " + job.failure().orElse("no reason recorded"));
                 case PLANNING -> {
                     if (job.planner().equals(settings.instanceId())) {
-                        plan();
+                        planUnlessTakenOver();
                         continue;
                     }
                     if (store.takeOverPlanning(jobId, settings.instanceId(), settings.claimTimeout())) {
@@ -277,6 +277,22 @@ public final class ChunkedSnapshotter implements Snapshotter {
             }
         }
         throw new InterruptedException("closed");
+    }
+
+    /** Plans the job; when planning fails because another instance took it over meanwhile, leaves the plan to it. */
+    private void planUnlessTakenOver() throws SQLException {
+        try {
+            plan();
+        } catch (SQLException | RuntimeException e) {
+            Optional<SnapshotJob> now = store.job(jobId);
+            boolean takenOver = now.isPresent() && (now.get().state() != SnapshotJob.State.PLANNING
+                    || !now.get().planner().equals(settings.instanceId()));
+            if (!takenOver) {
+                throw e;
+            }
+            LOG.warn("snapshot job {}: {} took planning over while this instance planned ({}); joining its plan", jobId, now.get().planner(),
+                    e.getMessage());
+        }
     }
 
     private void plan() throws SQLException {
@@ -331,7 +347,11 @@ public final class ChunkedSnapshotter implements Snapshotter {
         complete = true;
         closeExported();
         SnapshotProgress progress = meter.measure(false, emitted.get());
-        LOG.info("snapshot job {} complete: {}; streaming continues from {}", jobId, progress.describe(), consistentPoint);
+        if (settings.mode() == SnapshotSettings.Mode.INITIAL) {
+            LOG.info("snapshot job {} complete: {}; streaming continues from {}", jobId, progress.describe(), consistentPoint);
+        } else {
+            LOG.info("snapshot job {} complete: {} (consistent with {})", jobId, progress.describe(), consistentPoint);
+        }
     }
 
     private void onFailure(Throwable e) {

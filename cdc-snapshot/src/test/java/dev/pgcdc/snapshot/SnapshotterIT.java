@@ -3,6 +3,7 @@ package dev.pgcdc.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.pgcdc.api.coordination.Chunk;
 import dev.pgcdc.api.coordination.ChunkClaimStore;
 import dev.pgcdc.api.coordination.SnapshotJob;
 import dev.pgcdc.api.event.ChangeEvent;
@@ -16,14 +17,18 @@ import dev.pgcdc.postgres.snapshot.PgTableCatalog;
 import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -192,5 +197,42 @@ class SnapshotterIT {
             assertThat(exported.get(0).isAlive()).as("the exporting session ends with the job").isFalse();
             assertThat(snapshot.progress().doneChunks()).isEqualTo(5);
         }
+    }
+
+    @Test
+    void aPlannerThatDiedIsReplacedAndAChunkClaimedByADeadInstanceIsTakenOver() throws Exception {
+        createTable();
+        ChunkClaimStore real = SnapshotFixtures.postgresStore(db, schema);
+        String jobId = TestNames.unique("job");
+        real.openJob(jobId, "dead-planner"); // created the job, then died before planning
+        AtomicReference<Optional<Chunk>> deadClaim = new AtomicReference<>(Optional.empty());
+        // a dead instance claims a chunk as soon as the plan is stored, and never heartbeats
+        ChunkClaimStore store = afterSavePlan(real, () -> deadClaim.set(real.claimNext(jobId, "dead-reader", Duration.ofSeconds(3))));
+        SnapshotSettings settings = SnapshotFixtures.settings(SnapshotSettings.Mode.SNAPSHOT_ONLY, "survivor", 500, table).withId(jobId);
+        try (ChunkedSnapshotter survivor = snapshotter(settings, store, new PgSnapshotExporter(connections))) {
+            survivor.start();
+            List<ChangeEvent> events = SnapshotFixtures.drain(survivor, Duration.ofSeconds(60));
+            assertThat(real.job(jobId).orElseThrow().planner()).isEqualTo("survivor");
+            assertThat(deadClaim.get()).as("the dead instance held a chunk").isPresent();
+            assertThat(events).hasSize(ROWS);
+            assertThat(events.stream().map(event -> event.after().value("id")).distinct()).hasSize(ROWS);
+            assertThat(real.progress(jobId).rows()).isEqualTo(ROWS);
+        }
+    }
+
+    /** {@code store}, running {@code action} after each {@code savePlan}. */
+    private static ChunkClaimStore afterSavePlan(ChunkClaimStore store, Runnable action) {
+        return (ChunkClaimStore) Proxy.newProxyInstance(ChunkClaimStore.class.getClassLoader(), new Class<?>[] {ChunkClaimStore.class},
+                (proxy, method, arguments) -> {
+                    try {
+                        Object result = method.invoke(store, arguments);
+                        if (method.getName().equals("savePlan")) {
+                            action.run();
+                        }
+                        return result;
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }
