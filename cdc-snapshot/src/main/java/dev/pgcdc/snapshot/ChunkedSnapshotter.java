@@ -215,21 +215,27 @@ public final class ChunkedSnapshotter implements Snapshotter {
             Optional<String> snapshotId = job.snapshotId();
             Instant commitTime = job.createdAt();
             Duration idle = idleWait();
+            TransientFailures failures = new TransientFailures(jobId, settings.claimTimeout());
             while (!closed) {
-                Optional<Chunk> claimed = store.claimNext(jobId, settings.instanceId(), settings.claimTimeout());
-                if (claimed.isPresent()) {
-                    read(reader, claimed.get(), snapshotId, commitTime);
-                    continue;
+                try {
+                    if (claimAndRead(reader, snapshotId, commitTime)) {
+                        failures.reset();
+                        continue;
+                    }
+                    if (acks.inFlight() == 0 && store.completeIfDone(jobId)) {
+                        onComplete();
+                        return;
+                    }
+                    SnapshotJob now = store.job(jobId).orElseThrow(() -> new SourceException("snapshot job " + jobId
+                            + " was discarded while running"));
+                    if (now.state() == SnapshotJob.State.FAILED) {
+                        throw new SourceException("snapshot job " + jobId + " failed: " + now.failure().orElse("no reason recorded"));
+                    }
+                    failures.reset();
+                    Thread.sleep(idle.toMillis());
+                } catch (SQLException | RuntimeException e) {
+                    failures.onFailure(e); // rethrows when not transient or when it lasts too long
                 }
-                if (acks.inFlight() == 0 && store.completeIfDone(jobId)) {
-                    onComplete();
-                    return;
-                }
-                SnapshotJob now = store.job(jobId).orElseThrow(() -> new SourceException("snapshot job " + jobId + " was discarded while running"));
-                if (now.state() == SnapshotJob.State.FAILED) {
-                    throw new SourceException("snapshot job " + jobId + " failed: " + now.failure().orElse("no reason recorded"));
-                }
-                Thread.sleep(idle.toMillis());
             }
         } catch (InterruptedException e) {
             if (!closed) {
@@ -311,6 +317,16 @@ public final class ChunkedSnapshotter implements Snapshotter {
             }
             exported = export.snapshot();
         }
+    }
+
+    /** Claims the next chunk and reads it; false when there was none to claim. */
+    private boolean claimAndRead(ChunkReader reader, Optional<String> snapshotId, Instant commitTime) throws SQLException, InterruptedException {
+        Optional<Chunk> claimed = store.claimNext(jobId, settings.instanceId(), settings.claimTimeout());
+        if (claimed.isEmpty()) {
+            return false;
+        }
+        read(reader, claimed.get(), snapshotId, commitTime);
+        return true;
     }
 
     private void read(ChunkReader reader, Chunk chunk, Optional<String> snapshotId, Instant commitTime)

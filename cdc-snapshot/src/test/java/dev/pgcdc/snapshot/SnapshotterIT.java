@@ -220,6 +220,32 @@ class SnapshotterIT {
         }
     }
 
+    @Test
+    void aChunkWhoseConnectionBreaksIsReadAgain() throws Exception {
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v int NOT NULL)",
+                "INSERT INTO " + table + " SELECT g, g FROM generate_series(1, 6000) g");
+        InMemoryClaimStore store = new InMemoryClaimStore();
+        SnapshotSettings settings = SnapshotFixtures.settings(SnapshotSettings.Mode.SNAPSHOT_ONLY, "only", 6000, table)
+                .withId(TestNames.unique("job"));
+        try (ChunkedSnapshotter snapshot = snapshotter(settings, store, new PgSnapshotExporter(connections))) {
+            snapshot.start();
+            // the reader blocks on the full hand-off in the middle of the one chunk, its cursor open
+            List<ChangeEvent> first = SnapshotFixtures.take(snapshot, 100, Duration.ofSeconds(30));
+            String reading = "SELECT \"id\", \"v\" FROM \"public\".\"" + table + "\"%";
+            await().atMost(Duration.ofSeconds(10)).until(() -> db.queryValue(Long.class,
+                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE ?", reading) == 1);
+            db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE ?", reading);
+            first.forEach(event -> snapshot.acknowledge(event.position()));
+            List<ChangeEvent> rest = SnapshotFixtures.drain(snapshot, Duration.ofSeconds(60));
+            List<Object> ids = new ArrayList<>();
+            first.forEach(event -> ids.add(event.after().value("id")));
+            rest.forEach(event -> ids.add(event.after().value("id")));
+            assertThat(ids.stream().distinct()).hasSize(6000);
+            assertThat(ids.size()).as("the chunk was read again after the failure").isGreaterThan(6000);
+            assertThat(store.doneCalls()).singleElement().satisfies(call -> assertThat(call.rows()).isEqualTo(6000));
+        }
+    }
+
     /** {@code store}, running {@code action} after each {@code savePlan}. */
     private static ChunkClaimStore afterSavePlan(ChunkClaimStore store, Runnable action) {
         return (ChunkClaimStore) Proxy.newProxyInstance(ChunkClaimStore.class.getClassLoader(), new Class<?>[] {ChunkClaimStore.class},
