@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * <p>Events: {@code after} = the row (the same values and columns the stream gives the same row),
  * {@code keyColumns} as the stream's, {@code lsn} and {@code commitLsn} = the consistent point,
  * {@code commitTime} = when the job was created, {@code transactionId} 0. Their positions are
- * {@code (consistent point - 1, n)} with {@code n} increasing per event of this instance: just below the
+ * {@code (consistent point - 1, n)} with {@code n} increasing per event of this instance (starting at its start
+ * time in milliseconds times 2^20, so that a later run numbers above an earlier one): just below the
  * consistent point, because the first streamed transaction may commit exactly at it, so positions strictly
  * increase from the snapshot into the stream that follows it.
  *
@@ -77,6 +78,12 @@ public final class ChunkedSnapshotter implements Snapshotter {
     private final BlockingQueue<ChangeEvent> events;
     private final ProgressMeter meter;
     private final AtomicLong emitted = new AtomicLong();
+    /**
+     * The sequence of this instance's first event: the start time in milliseconds times 2^20, so that an
+     * instance started again later numbers its events above every one of its earlier run (a pipeline that
+     * skips events at or below a stored position must not skip rows read again); worker thread only.
+     */
+    private final long sequenceBase = System.currentTimeMillis() << 20;
 
     private Thread worker;
     private ScheduledExecutorService claims;
@@ -334,7 +341,7 @@ public final class ChunkedSnapshotter implements Snapshotter {
         reading = chunk;
         Lsn point = consistentPoint;
         Lsn positions = positionLsn;
-        long[] sequence = {emitted.get()};
+        long[] sequence = {sequenceBase + emitted.get()};
         ChunkAcks.InFlight flight = acks.start(chunk, sequence[0]);
         boolean finished = false;
         try {

@@ -155,6 +155,7 @@ class SnapshotThenStreamIT {
             source.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
             long lastCheck = 0;
+            long writesDuringSnapshot = -1;
             while (true) {
                 assertThat(System.nanoTime()).as("replay did not converge in time (%d reads, %d changes)", replay.reads, replay.changes)
                         .isLessThan(deadline);
@@ -162,6 +163,10 @@ class SnapshotThenStreamIT {
                 for (ChangeEvent event : events) {
                     replay.apply(event);
                     source.acknowledge(event.position());
+                }
+                if (source.isStreaming() && writesDuringSnapshot < 0) {
+                    writesDuringSnapshot = writer.transactions.get();
+                    assertThat(writesDuringSnapshot).as("transactions committed while the snapshot ran").isGreaterThan(100);
                 }
                 if (source.isStreaming() && replay.changes > 200 && !writer.stop.get()) {
                     writer.stop.set(true);
