@@ -137,6 +137,12 @@ public final class ChunkedSnapshotter implements Snapshotter {
             store.discard(jobId);
             job = store.openJob(jobId, settings.instanceId());
         }
+        if (job.state() == SnapshotJob.State.COMPLETED && !slotExists()) {
+            LOG.warn("snapshot job {} completed at {}, but replication slot {} no longer exists: a new slot would start after changes the "
+                    + "snapshot does not have, so the snapshot is taken again", jobId, job.updatedAt(), slotName);
+            store.discard(jobId);
+            job = store.openJob(jobId, settings.instanceId());
+        }
         if (job.state() == SnapshotJob.State.COMPLETED) {
             useConsistentPoint(job.consistentPoint().orElse(Lsn.INVALID));
             complete = true;
@@ -151,6 +157,15 @@ public final class ChunkedSnapshotter implements Snapshotter {
         claims.scheduleAtFixedRate(this::logProgress, progress, progress, TimeUnit.MILLISECONDS);
         worker = daemon(this::work, "pgcdc-snapshot-" + jobId);
         worker.start();
+    }
+
+    private boolean slotExists() {
+        try {
+            return planner.slotExists();
+        } catch (SQLException e) {
+            throw new SourceException("cannot check replication slot \"" + slotName + "\" on " + connections.description() + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     private static Thread daemon(Runnable runnable, String name) {

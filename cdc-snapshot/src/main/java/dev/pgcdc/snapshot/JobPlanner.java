@@ -100,6 +100,11 @@ final class JobPlanner {
         return new Export(snapshot, streamStart);
     }
 
+    /** Whether the slot streaming continues from exists (true when there is none to check: mode snapshot_only). */
+    boolean slotExists() throws SQLException {
+        return settings.mode() != SnapshotSettings.Mode.INITIAL || slotName == null || slotPosition().isPresent();
+    }
+
     /** The slot's confirmed flush LSN, empty when there is no such slot. */
     private Optional<Lsn> slotPosition() throws SQLException {
         try (Connection connection = connections.open(); PreparedStatement statement = connection.prepareStatement(

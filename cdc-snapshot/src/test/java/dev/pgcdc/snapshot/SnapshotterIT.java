@@ -246,6 +246,34 @@ class SnapshotterIT {
         }
     }
 
+    @Test
+    void initialTakesACompletedSnapshotOnlyAgainWhenItsSlotIsGoneOrOnResnapshot() throws Exception {
+        createTable();
+        ChunkClaimStore store = SnapshotFixtures.postgresStore(db, schema);
+        SnapshotSettings settings = SnapshotFixtures.settings(SnapshotSettings.Mode.INITIAL, "only", 1000, table);
+        try (ChunkedSnapshotter first = SnapshotFixtures.snapshotter(db, settings, store, capture.slot())) {
+            first.start();
+            assertThat(SnapshotFixtures.drain(first, Duration.ofSeconds(60))).hasSize(ROWS);
+        }
+        try (ChunkedSnapshotter again = SnapshotFixtures.snapshotter(db, settings, store, capture.slot())) {
+            again.start();
+            assertThat(again.isComplete()).as("completed for this slot: nothing to read").isTrue();
+            assertThat(again.poll(10, Duration.ofMillis(100))).isEmpty();
+        }
+        try (ChunkedSnapshotter resnapshot = SnapshotFixtures.snapshotter(db, settings.withResnapshot(true), store, capture.slot())) {
+            resnapshot.start();
+            assertThat(SnapshotFixtures.drain(resnapshot, Duration.ofSeconds(60))).hasSize(ROWS);
+        }
+        db.dropReplicationSlotIfExists(capture.slot());
+        try (ChunkedSnapshotter slotGone = SnapshotFixtures.snapshotter(db, settings, store, capture.slot())) {
+            slotGone.start();
+            assertThat(slotGone.isComplete()).isFalse();
+            assertThat(SnapshotFixtures.drain(slotGone, Duration.ofSeconds(60))).hasSize(ROWS);
+            assertThat(db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?",
+                    capture.slot())).as("the slot was created again, with the snapshot").isEqualTo(slotGone.consistentPoint().toString());
+        }
+    }
+
     /** {@code store}, running {@code action} after each {@code savePlan}. */
     private static ChunkClaimStore afterSavePlan(ChunkClaimStore store, Runnable action) {
         return (ChunkClaimStore) Proxy.newProxyInstance(ChunkClaimStore.class.getClassLoader(), new Class<?>[] {ChunkClaimStore.class},
