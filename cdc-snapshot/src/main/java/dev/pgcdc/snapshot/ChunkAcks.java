@@ -41,9 +41,9 @@ final class ChunkAcks {
         return flight;
     }
 
-    /** One more row of {@code flight} was emitted (before it can be acknowledged). */
-    synchronized void emitted(InFlight flight) {
-        flight.emitted++;
+    /** {@code rows} more rows of {@code flight} are emitted (before they can be acknowledged). */
+    synchronized void emitted(InFlight flight, int rows) {
+        flight.emitted += rows;
     }
 
     /** The read of {@code flight} finished; done now when every row is already acknowledged (or it had none). */

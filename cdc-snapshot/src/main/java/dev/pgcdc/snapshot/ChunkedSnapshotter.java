@@ -22,8 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,6 +64,8 @@ public final class ChunkedSnapshotter implements Snapshotter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkedSnapshotter.class);
     private static final Duration MAX_IDLE_WAIT = Duration.ofMillis(500);
+    /** Events handed to the polling thread at once. */
+    private static final int BATCH = 256;
 
     private final SnapshotSettings settings;
     private final ChunkClaimStore store;
@@ -75,7 +75,7 @@ public final class ChunkedSnapshotter implements Snapshotter {
     private final String jobId;
     private final JobPlanner planner;
     private final ChunkAcks acks = new ChunkAcks();
-    private final BlockingQueue<ChangeEvent> events;
+    private final EventHandOff events;
     private final ProgressMeter meter;
     private final AtomicLong emitted = new AtomicLong();
     /**
@@ -112,7 +112,7 @@ public final class ChunkedSnapshotter implements Snapshotter {
         this.slotName = slotName;
         this.jobId = settings.jobId(slotName);
         this.planner = new JobPlanner(settings, store, exporter, connections, catalog, slotName);
-        this.events = new ArrayBlockingQueue<>(Math.max(2 * settings.fetchSize(), 1024));
+        this.events = new EventHandOff(Math.max(4 * settings.fetchSize() / BATCH, 4));
         this.meter = new ProgressMeter(store, connections, jobId, settings.mode() == SnapshotSettings.Mode.INITIAL ? slotName : null);
     }
 
@@ -177,14 +177,10 @@ public final class ChunkedSnapshotter implements Snapshotter {
     @Override
     public List<ChangeEvent> poll(int maxEvents, Duration timeout) throws InterruptedException {
         throwIfFailed();
-        ChangeEvent first = events.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        if (first == null) {
+        List<ChangeEvent> batch = events.poll(maxEvents, timeout);
+        if (batch.isEmpty()) {
             throwIfFailed();
-            return List.of();
         }
-        List<ChangeEvent> batch = new ArrayList<>(Math.min(maxEvents, events.size() + 1));
-        batch.add(first);
-        events.drainTo(batch, maxEvents - 1);
         return batch;
     }
 
@@ -358,15 +354,19 @@ public final class ChunkedSnapshotter implements Snapshotter {
         Lsn positions = positionLsn;
         long[] sequence = {sequenceBase + emitted.get()};
         ChunkAcks.InFlight flight = acks.start(chunk, sequence[0]);
+        List<List<ChangeEvent>> batch = new ArrayList<>(List.of(new ArrayList<>(BATCH)));
         boolean finished = false;
         try {
             reader.read(chunk.table(), chunk.range(), settings.conditionFor(chunk.table()), snapshotId, (TableShape shape, Row row) -> {
-                ChangeEvent event = new ChangeEvent(Operation.READ, shape.table(), null, row, shape.keyColumns(), 0L, point, point, commitTime,
-                        new Position(positions, sequence[0]++), null, null);
-                acks.emitted(flight);
-                emitted.incrementAndGet();
-                events.put(event);
+                List<ChangeEvent> current = batch.get(0);
+                current.add(new ChangeEvent(Operation.READ, shape.table(), null, row, shape.keyColumns(), 0L, point, point, commitTime,
+                        new Position(positions, sequence[0]++), null, null));
+                if (current.size() >= BATCH) {
+                    handOver(flight, current);
+                    batch.set(0, new ArrayList<>(BATCH));
+                }
             });
+            handOver(flight, batch.get(0));
             finished = true;
         } finally {
             reading = null;
@@ -379,6 +379,16 @@ public final class ChunkedSnapshotter implements Snapshotter {
         if (done != null) {
             markDone(done);
         }
+    }
+
+    /** Counts a batch as emitted (before anyone can acknowledge it) and hands it to the polling thread. */
+    private void handOver(ChunkAcks.InFlight flight, List<ChangeEvent> batch) throws InterruptedException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        acks.emitted(flight, batch.size());
+        emitted.addAndGet(batch.size());
+        events.put(batch);
     }
 
     private void onComplete() {

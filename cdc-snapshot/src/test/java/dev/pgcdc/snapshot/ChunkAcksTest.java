@@ -17,8 +17,8 @@ class ChunkAcksTest {
     void aChunkIsDoneOnlyOnceItsReadFinishedAndEveryRowIsAcknowledged() {
         ChunkAcks acks = new ChunkAcks();
         ChunkAcks.InFlight first = acks.start(chunk(0), 0);
-        acks.emitted(first);
-        acks.emitted(first);
+        acks.emitted(first, 1);
+        acks.emitted(first, 1);
         assertThat(acks.acknowledge(0)).isNull();
         assertThat(acks.acknowledge(1)).as("the read has not finished: more rows may come").isNull();
         ChunkAcks.Done done = acks.finish(first);
@@ -30,11 +30,11 @@ class ChunkAcksTest {
     void acknowledgementsAfterTheReadCompleteTheRightChunkInAnyOrder() {
         ChunkAcks acks = new ChunkAcks();
         ChunkAcks.InFlight first = acks.start(chunk(0), 10);
-        acks.emitted(first);
-        acks.emitted(first);
+        acks.emitted(first, 1);
+        acks.emitted(first, 1);
         assertThat(acks.finish(first)).isNull();
         ChunkAcks.InFlight second = acks.start(chunk(1), 12);
-        acks.emitted(second);
+        acks.emitted(second, 1);
         assertThat(acks.finish(second)).isNull();
         assertThat(acks.acknowledge(12)).isEqualTo(new ChunkAcks.Done(chunk(1), 1));
         assertThat(acks.acknowledge(11)).isNull();
@@ -49,7 +49,7 @@ class ChunkAcksTest {
         ChunkAcks.InFlight empty = acks.start(chunk(0), 5);
         assertThat(acks.finish(empty)).isEqualTo(new ChunkAcks.Done(chunk(0), 0));
         ChunkAcks.InFlight next = acks.start(chunk(1), 5);
-        acks.emitted(next);
+        acks.emitted(next, 1);
         acks.finish(next);
         assertThat(acks.acknowledge(5)).isEqualTo(new ChunkAcks.Done(chunk(1), 1));
     }
@@ -58,7 +58,7 @@ class ChunkAcksTest {
     void anAbandonedChunkNoLongerCounts() {
         ChunkAcks acks = new ChunkAcks();
         ChunkAcks.InFlight failed = acks.start(chunk(0), 0);
-        acks.emitted(failed);
+        acks.emitted(failed, 1);
         acks.abandon(failed);
         assertThat(acks.acknowledge(0)).isNull();
         assertThat(acks.inFlight()).isZero();
