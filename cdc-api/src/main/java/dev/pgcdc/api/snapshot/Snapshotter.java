@@ -8,6 +8,11 @@ import dev.pgcdc.api.source.ChangeSource;
  * captured tables as of one consistent snapshot. Acknowledgements complete its chunks. Once
  * {@link #isComplete()} the stream continues from {@link #consistentPoint()}, with no gap and no
  * duplicate. Same threading contract as {@link ChangeSource}.
+ *
+ * <p>Positions: a snapshot's events lie below every event of the stream that follows it, so that
+ * positions strictly increase across the switch; the chunked implementation uses
+ * {@code (consistentPoint - 1, n)}, because the first streamed transaction may commit exactly at the
+ * consistent point.
  */
 public interface Snapshotter extends ChangeSource {
 

@@ -14,7 +14,8 @@ import org.postgresql.Driver;
  * catalog ones (type and key look-ups, heartbeat writes while streaming) and logical replication ones. The replication session is started with the output settings the
  * value decoders expect ({@code DateStyle ISO}, {@code IntervalStyle postgres},
  * {@code lc_monetary C}, {@code bytea_output hex}, shortest exact floats). Thread-safe. The
- * password is never part of a message.
+ * password is never part of a message. As {@link DatabaseConnections} it opens the connections of
+ * snapshot reads and coordination ({@link #open()}).
  */
 public final class ConnectionFactory implements DatabaseConnections {
 
@@ -114,6 +115,23 @@ public final class ConnectionFactory implements DatabaseConnections {
         properties.setProperty("options", SESSION_OPTIONS);
         properties.setProperty("ApplicationName", "pgcdc-replication");
         return DRIVER.connect(url, properties);
+    }
+
+    /**
+     * A regular connection in autocommit mode for snapshot reads and coordination, with the output
+     * settings of the replication session and results in text format ({@code binaryTransfer=false}):
+     * {@code ResultSet.getString} then returns a value's text exactly as pgoutput sends it, so the
+     * source's decoders give snapshot rows the same Java values as streamed rows. No statement or
+     * socket timeout: a chunk read may take long.
+     */
+    @Override
+    public Connection open() throws SQLException {
+        Properties properties = copy();
+        properties.setProperty("options", SESSION_OPTIONS);
+        properties.setProperty("binaryTransfer", "false");
+        Connection connection = DRIVER.connect(url, properties);
+        connection.setAutoCommit(true);
+        return connection;
     }
 
     private Properties copy() {

@@ -2,6 +2,7 @@ package dev.pgcdc.postgres.types;
 
 import dev.pgcdc.api.SourceException;
 import dev.pgcdc.postgres.connection.CatalogConnection;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,20 +23,23 @@ public final class JdbcTypeCatalog implements TypeCatalog {
     @Override
     public CatalogType lookup(int oid) {
         try {
-            return connection.run(c -> {
-                try (PreparedStatement statement = c.prepareStatement(QUERY)) {
-                    statement.setLong(1, Integer.toUnsignedLong(oid));
-                    try (ResultSet rows = statement.executeQuery()) {
-                        if (!rows.next()) {
-                            return null;
-                        }
-                        return new CatalogType(oid, rows.getString(1), firstChar(rows.getString(2)), firstChar(rows.getString(3)),
-                                (int) rows.getLong(4), (int) rows.getLong(5), firstChar(rows.getString(6)));
-                    }
-                }
-            });
+            return connection.run(c -> query(c, oid));
         } catch (SQLException e) {
             throw new SourceException("cannot look up type OID " + Integer.toUnsignedString(oid) + " in pg_type: " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@code pg_type} row of {@code oid} read over {@code connection}, or null; for look-ups outside the replication thread. */
+    public static CatalogType query(Connection connection, int oid) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(QUERY)) {
+            statement.setLong(1, Integer.toUnsignedLong(oid));
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return null;
+                }
+                return new CatalogType(oid, rows.getString(1), firstChar(rows.getString(2)), firstChar(rows.getString(3)),
+                        (int) rows.getLong(4), (int) rows.getLong(5), firstChar(rows.getString(6)));
+            }
         }
     }
 

@@ -1,0 +1,105 @@
+package dev.pgcdc.postgres.snapshot;
+
+import dev.pgcdc.api.SourceException;
+import dev.pgcdc.api.event.Column;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.snapshot.TableCatalog;
+import dev.pgcdc.api.snapshot.TableShape;
+import dev.pgcdc.postgres.types.ColumnType;
+import dev.pgcdc.postgres.types.JdbcTypeCatalog;
+import dev.pgcdc.postgres.types.TypeRegistry;
+import dev.pgcdc.postgres.types.ValueDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The source's {@link TableCatalog}: describes a table as pgoutput does (the columns it sends, in
+ * order: not dropped, not generated; a column is marked key when it is part of the replica identity:
+ * every column under FULL, the primary key under DEFAULT, the identity index under USING INDEX) and
+ * decodes text values with the stream's own decoders ({@link TypeRegistry}), so snapshot rows and
+ * streamed rows of the same data are equal. The event key follows the stream too: the marked columns,
+ * or the primary key of a FULL or NOTHING identity table. Thread-safe: every call builds its own
+ * type registry over the connection it is given.
+ */
+public final class PgTableCatalog implements TableCatalog {
+
+    private static final String COLUMNS = "SELECT a.attname, a.atttypid, a.atttypmod, CASE c.relreplident "
+            + "WHEN 'f' THEN true "
+            + "WHEN 'd' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary AND a.attnum = ANY (i.indkey)) "
+            + "WHEN 'i' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisreplident AND a.attnum = ANY (i.indkey)) "
+            + "ELSE false END, c.relreplident "
+            + "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid "
+            + "WHERE c.oid = pg_catalog.to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum";
+    private static final String INDEX_COLUMNS = "SELECT a.attname FROM pg_catalog.pg_index i "
+            + "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) "
+            + "WHERE i.indrelid = pg_catalog.to_regclass(?) AND %s ORDER BY array_position(i.indkey::int2[], a.attnum)";
+
+    @Override
+    public TableShape describe(Connection connection, TableId table) {
+        try {
+            TypeRegistry types = new TypeRegistry(oid -> {
+                try {
+                    return JdbcTypeCatalog.query(connection, oid);
+                } catch (SQLException e) {
+                    throw new SourceException("cannot look up type OID " + Integer.toUnsignedString(oid) + " of " + table + " in pg_type: "
+                            + e.getMessage(), e);
+                }
+            });
+            List<Column> columns = new ArrayList<>();
+            List<ValueDecoder> decoders = new ArrayList<>();
+            List<String> marked = new ArrayList<>();
+            char identity = 'd';
+            try (PreparedStatement statement = connection.prepareStatement(COLUMNS)) {
+                statement.setString(1, table.quoted());
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        String name = rows.getString(1);
+                        int typeOid = (int) rows.getLong(2);
+                        boolean key = rows.getBoolean(4);
+                        identity = rows.getString(5).charAt(0);
+                        ColumnType type = types.resolve(typeOid);
+                        columns.add(new Column(name, typeOid, type.name(), rows.getInt(3), key));
+                        decoders.add(type.decoder());
+                        if (key) {
+                            marked.add(name);
+                        }
+                    }
+                }
+            }
+            if (columns.isEmpty()) {
+                throw new SourceException("table " + table + " does not exist (or has no columns) in the snapshot's database; check snapshot.tables");
+            }
+            List<String> primaryKey = indexColumns(connection, table, "i.indisprimary");
+            List<String> names = columns.stream().map(Column::name).toList();
+            boolean primaryKeyIsEventKey = (identity == 'f' || identity == 'n') && !primaryKey.isEmpty() && names.containsAll(primaryKey);
+            List<String> eventKey = primaryKeyIsEventKey ? primaryKey : marked;
+            List<String> chunkKey = !primaryKey.isEmpty() ? primaryKey
+                    : identity == 'i' ? indexColumns(connection, table, "i.indisreplident") : List.of();
+            ValueDecoder[] byColumn = decoders.toArray(new ValueDecoder[0]);
+            return new TableShape(table, columns, eventKey, chunkKey, (column, text) -> {
+                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+                return byColumn[column].decode(bytes, 0, bytes.length);
+            });
+        } catch (SQLException e) {
+            throw new SourceException("cannot read the columns of " + table + " from the catalog: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> indexColumns(Connection connection, TableId table, String condition) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(String.format(INDEX_COLUMNS, condition))) {
+            statement.setString(1, table.quoted());
+            try (ResultSet rows = statement.executeQuery()) {
+                List<String> names = new ArrayList<>();
+                while (rows.next()) {
+                    names.add(rows.getString(1));
+                }
+                return List.copyOf(names);
+            }
+        }
+    }
+}

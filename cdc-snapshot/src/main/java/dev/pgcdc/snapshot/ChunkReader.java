@@ -1,0 +1,202 @@
+package dev.pgcdc.snapshot;
+
+import dev.pgcdc.api.coordination.ChunkRange;
+import dev.pgcdc.api.event.Column;
+import dev.pgcdc.api.event.Row;
+import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.snapshot.TableCatalog;
+import dev.pgcdc.api.snapshot.TableShape;
+import dev.pgcdc.api.source.DatabaseConnections;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the rows of one range of one table in one REPEATABLE READ, READ ONLY transaction, importing an
+ * exported snapshot first ({@code SET TRANSACTION SNAPSHOT}) when given one, through a server-side
+ * cursor of {@code fetchSize} rows (never a whole chunk in memory), and hands each row, decoded as the
+ * stream decodes it ({@link TableCatalog}), to a consumer. It knows nothing of jobs or claims, so an
+ * incremental snapshot of single tables can use it as well as the chunked initial snapshot.
+ *
+ * <p>When a snapshot cannot be imported because its exporting session is gone (a restart, a network
+ * failure), it warns once per snapshot id and reads under a fresh snapshot from then on: nothing is
+ * lost, rows changed since the export may arrive twice, which consumers applying upserts absorb.
+ *
+ * <p>The connections must return values in text format, as the source's
+ * {@code DatabaseConnections.open()} does. One reader holds one connection, opened on first use and
+ * reopened after a failure. Not thread-safe: one reader per thread.
+ */
+public final class ChunkReader implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkReader.class);
+
+    /** Receives the rows of a read, on the reading thread; may block (back pressure). */
+    @FunctionalInterface
+    public interface RowConsumer {
+        void accept(TableShape shape, Row row) throws InterruptedException;
+    }
+
+    /**
+     * What a read did.
+     *
+     * @param rows             rows handed to the consumer
+     * @param importedSnapshot whether the rows were read under the requested snapshot (false: none requested, or it was gone)
+     */
+    public record Result(long rows, boolean importedSnapshot) {
+    }
+
+    private final DatabaseConnections connections;
+    private final TableCatalog catalog;
+    private final int fetchSize;
+    private final Map<TableId, TableShape> shapes = new HashMap<>();
+    private final Set<String> lostSnapshots = new HashSet<>();
+    private Connection connection;
+
+    public ChunkReader(DatabaseConnections connections, TableCatalog catalog, int fetchSize) {
+        this.connections = connections;
+        this.catalog = catalog;
+        this.fetchSize = fetchSize;
+    }
+
+    /**
+     * Reads the rows of {@code table} in {@code range} that satisfy {@code condition}.
+     *
+     * @param snapshotId the exported snapshot to read under, or empty for a fresh one
+     * @throws SQLException when the read failed (the transaction is rolled back, the connection dropped)
+     */
+    public Result read(TableId table, ChunkRange range, Optional<String> condition, Optional<String> snapshotId, RowConsumer consumer)
+            throws SQLException, InterruptedException {
+        Connection session = session();
+        boolean done = false;
+        try {
+            TableShape shape = shape(session, table);
+            boolean imported = snapshotId.isPresent() && importSnapshot(session, snapshotId.get());
+            long rows = readRows(session, shape, range, condition, consumer);
+            session.commit();
+            done = true;
+            return new Result(rows, imported);
+        } finally {
+            if (!done) {
+                discard();
+            }
+        }
+    }
+
+    /** The table's shape as the stream sees it, described once per reader. */
+    public TableShape shape(TableId table) throws SQLException {
+        Connection session = session();
+        try {
+            return shape(session, table);
+        } catch (SQLException | RuntimeException e) {
+            discard();
+            throw e;
+        }
+    }
+
+    private TableShape shape(Connection session, TableId table) throws SQLException {
+        TableShape shape = shapes.get(table);
+        if (shape == null) {
+            shape = catalog.describe(session, table);
+            session.commit(); // the next transaction must start with SET TRANSACTION SNAPSHOT
+            shapes.put(table, shape);
+        }
+        return shape;
+    }
+
+    /** Whether the exporting session of {@code snapshotId} turned out gone. */
+    public boolean isLost(String snapshotId) {
+        return lostSnapshots.contains(snapshotId);
+    }
+
+    private boolean importSnapshot(Connection session, String snapshotId) throws SQLException {
+        if (lostSnapshots.contains(snapshotId)) {
+            return false;
+        }
+        try (Statement statement = session.createStatement()) {
+            statement.execute("SET TRANSACTION SNAPSHOT '" + snapshotId.replace("'", "''") + "'");
+            return true;
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                throw e; // the connection failed, not the import
+            }
+            session.rollback();
+            lostSnapshots.add(snapshotId);
+            LOG.warn("cannot import snapshot {} ({}): its exporting session is gone (restart or network failure); the remaining chunks "
+                    + "are read under a fresh snapshot, so rows changed since the export may appear twice (consumers applying upserts "
+                    + "converge)", snapshotId, e.getMessage());
+            return false;
+        }
+    }
+
+    private long readRows(Connection session, TableShape shape, ChunkRange range, Optional<String> condition, RowConsumer consumer)
+            throws SQLException, InterruptedException {
+        List<Column> columns = shape.columns();
+        ChunkSql.Where where = ChunkSql.where(range, condition);
+        String sql = "SELECT " + ChunkSql.identifiers(columns.stream().map(Column::name).toList()) + " FROM " + shape.table().quoted()
+                + where.sql();
+        long rows = 0;
+        try (PreparedStatement statement = session.prepareStatement(sql)) {
+            statement.setFetchSize(fetchSize);
+            where.bind(statement);
+            try (ResultSet result = statement.executeQuery()) {
+                int count = columns.size();
+                while (result.next()) {
+                    String[] texts = new String[count];
+                    for (int i = 0; i < count; i++) {
+                        texts[i] = result.getString(i + 1);
+                    }
+                    consumer.accept(shape, shape.decode(texts));
+                    rows++;
+                }
+            }
+        }
+        return rows;
+    }
+
+    private Connection session() throws SQLException {
+        if (connection == null) {
+            Connection opened = connections.open();
+            try {
+                opened.setAutoCommit(false);
+                opened.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                opened.setReadOnly(true);
+            } catch (SQLException e) {
+                opened.close();
+                throw e;
+            }
+            connection = opened;
+        }
+        return connection;
+    }
+
+    private void discard() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                LOG.debug("closing a failed chunk connection failed", e);
+            }
+            connection = null;
+        }
+    }
+
+    /** Forgets the table shapes (after a schema change). */
+    public void forgetShapes() {
+        shapes.clear();
+    }
+
+    @Override
+    public void close() {
+        discard();
+    }
+}

@@ -1,0 +1,514 @@
+package dev.pgcdc.snapshot;
+
+import dev.pgcdc.api.ConfigurationException;
+import dev.pgcdc.api.SourceException;
+import dev.pgcdc.api.coordination.Chunk;
+import dev.pgcdc.api.coordination.ChunkClaimStore;
+import dev.pgcdc.api.coordination.SnapshotJob;
+import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.event.Operation;
+import dev.pgcdc.api.event.Row;
+import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.api.position.Position;
+import dev.pgcdc.api.snapshot.ExportedSnapshot;
+import dev.pgcdc.api.snapshot.SnapshotExporter;
+import dev.pgcdc.api.snapshot.Snapshotter;
+import dev.pgcdc.api.snapshot.TableCatalog;
+import dev.pgcdc.api.snapshot.TableShape;
+import dev.pgcdc.api.source.DatabaseConnections;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chunked, multi-instance {@link Snapshotter}. Every instance with the same job id works on the same
+ * job through the {@link ChunkClaimStore}:
+ * <ol>
+ *   <li>{@link #start()} opens (or joins) the job. A completed job is not taken again unless
+ *       {@code resnapshot}; a failed one is discarded and started over.</li>
+ *   <li>The job's planner exports the snapshot and plans the chunks ({@link JobPlanner}); the others wait
+ *       until the job runs, or take planning over when the planner stopped heartbeating for
+ *       {@code claim-timeout}.</li>
+ *   <li>Every instance claims chunks and reads each with a {@link ChunkReader} under the job's snapshot,
+ *       emitting a {@link Operation#READ} event per row.</li>
+ *   <li>A chunk is marked done only once every one of its rows was {@link #acknowledge acknowledged}.</li>
+ *   <li>When every chunk of the job is done, the job completes; the planner then closes the exported
+ *       snapshot (also when the job fails or this instance stops: an open snapshot holds back VACUUM).</li>
+ * </ol>
+ *
+ * <p>Events: {@code after} = the row (the same values and columns the stream gives the same row),
+ * {@code keyColumns} as the stream's, {@code lsn} and {@code commitLsn} = the consistent point,
+ * {@code commitTime} = when the job was created, {@code transactionId} 0. Their positions are
+ * {@code (consistent point - 1, n)} with {@code n} increasing per event of this instance (starting at its start
+ * time in milliseconds times 2^20, so that a later run numbers above an earlier one): just below the
+ * consistent point, because the first streamed transaction may commit exactly at it, so positions strictly
+ * increase from the snapshot into the stream that follows it.
+ *
+ * <p>Threads: {@code pgcdc-snapshot-<job>} claims and reads chunks and hands events to {@link #poll} through a
+ * bounded queue (a slow consumer stops the reading); {@code pgcdc-snapshot-claims-<job>} heartbeats the claims
+ * every {@code heartbeat-interval}, marks chunks done and logs progress every progress interval.
+ * {@link #poll}, {@link #start} and {@link #close} from the owner's thread, {@link #acknowledge} and
+ * {@link #progress} from any.
+ */
+public final class ChunkedSnapshotter implements Snapshotter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkedSnapshotter.class);
+    private static final Duration MAX_IDLE_WAIT = Duration.ofMillis(500);
+    /** Events handed to the polling thread at once. */
+    private static final int BATCH = 256;
+
+    private final SnapshotSettings settings;
+    private final ChunkClaimStore store;
+    private final DatabaseConnections connections;
+    private final TableCatalog catalog;
+    private final String slotName;
+    private final String jobId;
+    private final JobPlanner planner;
+    private final ChunkAcks acks = new ChunkAcks();
+    private final EventHandOff events;
+    private final ProgressMeter meter;
+    private final AtomicLong emitted = new AtomicLong();
+    /**
+     * The sequence of this instance's first event: the start time in milliseconds times 2^20, so that an
+     * instance started again later numbers its events above every one of its earlier run (a pipeline that
+     * skips events at or below a stored position must not skip rows read again); worker thread only.
+     */
+    private final long sequenceBase = System.currentTimeMillis() << 20;
+
+    private Thread worker;
+    private ScheduledExecutorService claims;
+    /** The exported snapshot this instance holds as the job's planner, or null; guarded by {@code this}. */
+    private ExportedSnapshot exported;
+    private volatile Lsn consistentPoint = Lsn.INVALID;
+    private volatile Lsn positionLsn = Lsn.INVALID;
+    private volatile boolean complete;
+    private volatile boolean closed;
+    private volatile Throwable failure;
+    /** The chunk being read, or null; worker thread writes, close reads. */
+    private volatile Chunk reading;
+
+    /**
+     * @param slotName the slot streaming continues from (mode {@code initial}), or null
+     */
+    public ChunkedSnapshotter(SnapshotSettings settings, ChunkClaimStore store, SnapshotExporter exporter, DatabaseConnections connections,
+                              TableCatalog catalog, String slotName) {
+        if (settings.mode() == SnapshotSettings.Mode.NEVER) {
+            throw new IllegalArgumentException("snapshot.mode = never takes no snapshot");
+        }
+        this.settings = settings;
+        this.store = store;
+        this.connections = connections;
+        this.catalog = catalog;
+        this.slotName = slotName;
+        this.jobId = settings.jobId(slotName);
+        this.planner = new JobPlanner(settings, store, exporter, connections, catalog, slotName);
+        this.events = new EventHandOff(Math.max(4 * settings.fetchSize() / BATCH, 4));
+        this.meter = new ProgressMeter(store, connections, jobId, settings.mode() == SnapshotSettings.Mode.INITIAL ? slotName : null);
+    }
+
+    /** The job's name in the coordination store. */
+    public String jobId() {
+        return jobId;
+    }
+
+    @Override
+    public void start() {
+        if (worker != null || closed) {
+            throw new IllegalStateException("snapshot " + jobId + " already started or closed");
+        }
+        SnapshotJob job = store.openJob(jobId, settings.instanceId());
+        if (job.state() == SnapshotJob.State.COMPLETED && settings.resnapshot()) {
+            LOG.info("snapshot job {} completed at {}; snapshot.resnapshot = true: discarding it and taking the snapshot again", jobId,
+                    job.updatedAt());
+            store.discard(jobId);
+            job = store.openJob(jobId, settings.instanceId());
+        } else if (job.state() == SnapshotJob.State.FAILED) {
+            LOG.warn("snapshot job {} failed before ({}); discarding it and starting over", jobId, job.failure().orElse("no reason recorded"));
+            store.discard(jobId);
+            job = store.openJob(jobId, settings.instanceId());
+        }
+        if (job.state() == SnapshotJob.State.COMPLETED && !slotExists()) {
+            LOG.warn("snapshot job {} completed at {}, but replication slot {} no longer exists: a new slot would start after changes the "
+                    + "snapshot does not have, so the snapshot is taken again", jobId, job.updatedAt(), slotName);
+            store.discard(jobId);
+            job = store.openJob(jobId, settings.instanceId());
+        }
+        if (job.state() == SnapshotJob.State.COMPLETED) {
+            useConsistentPoint(job.consistentPoint().orElse(Lsn.INVALID));
+            complete = true;
+            LOG.info("snapshot job {} completed at {} (consistent point {}): nothing to read", jobId, job.updatedAt(), consistentPoint);
+            return;
+        }
+        meter.started();
+        claims = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "pgcdc-snapshot-claims-" + jobId));
+        long heartbeat = settings.heartbeatInterval().toMillis();
+        claims.scheduleWithFixedDelay(this::heartbeat, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
+        long progress = settings.progressInterval().toMillis();
+        claims.scheduleAtFixedRate(this::logProgress, progress, progress, TimeUnit.MILLISECONDS);
+        worker = daemon(this::work, "pgcdc-snapshot-" + jobId);
+        worker.start();
+    }
+
+    private boolean slotExists() {
+        try {
+            return planner.slotExists();
+        } catch (SQLException e) {
+            throw new SourceException("cannot check replication slot \"" + slotName + "\" on " + connections.description() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    @Override
+    public List<ChangeEvent> poll(int maxEvents, Duration timeout) throws InterruptedException {
+        throwIfFailed();
+        List<ChangeEvent> batch = events.poll(maxEvents, timeout);
+        if (batch.isEmpty()) {
+            throwIfFailed();
+        }
+        return batch;
+    }
+
+    private void throwIfFailed() {
+        Throwable cause = failure;
+        if (cause != null) {
+            throw cause instanceof SourceException source ? source
+                    : new SourceException("snapshot job " + jobId + " failed: " + cause.getMessage(), cause);
+        }
+    }
+
+    @Override
+    public void acknowledge(Position position) {
+        if (!position.commitLsn().equals(positionLsn)) {
+            return;
+        }
+        ChunkAcks.Done done = acks.acknowledge(position.sequence());
+        if (done != null) {
+            markDone(done);
+        }
+    }
+
+    @Override
+    public boolean isComplete() {
+        return complete;
+    }
+
+    @Override
+    public Lsn consistentPoint() {
+        return consistentPoint;
+    }
+
+    /** Progress of the job across instances, for metrics and {@code /status}; cheap (the last measured values). */
+    public SnapshotProgress progress() {
+        return meter.last(!complete && !closed, emitted.get());
+    }
+
+    private void useConsistentPoint(Lsn point) {
+        consistentPoint = point;
+        positionLsn = Lsn.of(point.value() - 1);
+    }
+
+    // ---- worker thread
+
+    private void work() {
+        try (ChunkReader reader = new ChunkReader(connections, catalog, settings.fetchSize())) {
+            SnapshotJob job = awaitPlan();
+            useConsistentPoint(job.consistentPoint().orElseThrow(() -> new SourceException("snapshot job " + jobId
+                    + " is running without a consistent point")));
+            Optional<String> snapshotId = job.snapshotId();
+            Instant commitTime = job.createdAt();
+            Duration idle = idleWait();
+            TransientFailures failures = new TransientFailures(jobId, settings.claimTimeout());
+            while (!closed) {
+                try {
+                    if (claimAndRead(reader, snapshotId, commitTime)) {
+                        failures.reset();
+                        continue;
+                    }
+                    if (acks.inFlight() == 0 && store.completeIfDone(jobId)) {
+                        onComplete();
+                        return;
+                    }
+                    SnapshotJob now = store.job(jobId).orElseThrow(() -> new SourceException("snapshot job " + jobId
+                            + " was discarded while running"));
+                    if (now.state() == SnapshotJob.State.FAILED) {
+                        throw new SourceException("snapshot job " + jobId + " failed: " + now.failure().orElse("no reason recorded"));
+                    }
+                    failures.reset();
+                    Thread.sleep(idle.toMillis());
+                } catch (SQLException | RuntimeException e) {
+                    failures.onFailure(e); // rethrows when not transient or when it lasts too long
+                }
+            }
+        } catch (InterruptedException e) {
+            if (!closed) {
+                failure = new SourceException("snapshot job " + jobId + " was interrupted", e);
+            }
+        } catch (Throwable e) {
+            if (!closed) {
+                onFailure(e);
+            }
+        }
+    }
+
+    private Duration idleWait() {
+        return settings.heartbeatInterval().compareTo(MAX_IDLE_WAIT) < 0 ? settings.heartbeatInterval() : MAX_IDLE_WAIT;
+    }
+
+    /** Waits until the job has a plan, making it when this instance is (or becomes) its planner. */
+    private SnapshotJob awaitPlan() throws InterruptedException, SQLException {
+        Duration idle = idleWait();
+        boolean waitLogged = false;
+        while (!closed) {
+            SnapshotJob job = store.job(jobId).orElseGet(() -> store.openJob(jobId, settings.instanceId()));
+            switch (job.state()) {
+                case RUNNING, COMPLETED -> {
+                    return job;
+                }
+                case FAILED -> throw new SourceException("snapshot job " + jobId + " failed: " + job.failure().orElse("no reason recorded"));
+                case PLANNING -> {
+                    if (job.planner().equals(settings.instanceId())) {
+                        planUnlessTakenOver();
+                        continue;
+                    }
+                    if (store.takeOverPlanning(jobId, settings.instanceId(), settings.claimTimeout())) {
+                        LOG.warn("snapshot job {}: planner {} stopped heartbeating for {}; this instance ({}) plans the job instead", jobId,
+                                job.planner(), settings.claimTimeout(), settings.instanceId());
+                        continue;
+                    }
+                    if (!waitLogged) {
+                        LOG.info("snapshot job {}: waiting for {} to export the snapshot and plan the chunks", jobId, job.planner());
+                        waitLogged = true;
+                    }
+                    Thread.sleep(idle.toMillis());
+                }
+                default -> throw new IllegalStateException("unknown job state " + job.state());
+            }
+        }
+        throw new InterruptedException("closed");
+    }
+
+    /** Plans the job; when planning fails because another instance took it over meanwhile, leaves the plan to it. */
+    private void planUnlessTakenOver() throws SQLException {
+        try {
+            plan();
+        } catch (SQLException | RuntimeException e) {
+            Optional<SnapshotJob> now = store.job(jobId);
+            boolean takenOver = now.isPresent() && (now.get().state() != SnapshotJob.State.PLANNING
+                    || !now.get().planner().equals(settings.instanceId()));
+            if (!takenOver) {
+                throw e;
+            }
+            LOG.warn("snapshot job {}: {} took planning over while this instance planned ({}); joining its plan", jobId, now.get().planner(),
+                    e.getMessage());
+        }
+    }
+
+    private void plan() throws SQLException {
+        JobPlanner.Export export = planner.plan(jobId);
+        SnapshotJob stored = store.job(jobId).orElseThrow(() -> new SourceException("snapshot job " + jobId + " vanished while planning"));
+        if (!stored.snapshotId().equals(Optional.of(export.snapshot().snapshotId()))) {
+            LOG.warn("snapshot job {} was planned by {} meanwhile; this instance's snapshot {} is not used", jobId, stored.planner(),
+                    export.snapshot().snapshotId());
+            export.snapshot().close();
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                export.snapshot().close();
+                return;
+            }
+            exported = export.snapshot();
+        }
+    }
+
+    /** Claims the next chunk and reads it; false when there was none to claim. */
+    private boolean claimAndRead(ChunkReader reader, Optional<String> snapshotId, Instant commitTime) throws SQLException, InterruptedException {
+        Optional<Chunk> claimed = store.claimNext(jobId, settings.instanceId(), settings.claimTimeout());
+        if (claimed.isEmpty()) {
+            return false;
+        }
+        read(reader, claimed.get(), snapshotId, commitTime);
+        return true;
+    }
+
+    private void read(ChunkReader reader, Chunk chunk, Optional<String> snapshotId, Instant commitTime)
+            throws SQLException, InterruptedException {
+        reading = chunk;
+        Lsn point = consistentPoint;
+        Lsn positions = positionLsn;
+        long[] sequence = {sequenceBase + emitted.get()};
+        ChunkAcks.InFlight flight = acks.start(chunk, sequence[0]);
+        List<List<ChangeEvent>> batch = new ArrayList<>(List.of(new ArrayList<>(BATCH)));
+        boolean finished = false;
+        try {
+            reader.read(chunk.table(), chunk.range(), settings.conditionFor(chunk.table()), snapshotId, (TableShape shape, Row row) -> {
+                List<ChangeEvent> current = batch.get(0);
+                current.add(new ChangeEvent(Operation.READ, shape.table(), null, row, shape.keyColumns(), 0L, point, point, commitTime,
+                        new Position(positions, sequence[0]++), null, null));
+                if (current.size() >= BATCH) {
+                    handOver(flight, current);
+                    batch.set(0, new ArrayList<>(BATCH));
+                }
+            });
+            handOver(flight, batch.get(0));
+            finished = true;
+        } finally {
+            reading = null;
+            if (!finished) {
+                acks.abandon(flight);
+                releaseQuietly(chunk);
+            }
+        }
+        ChunkAcks.Done done = acks.finish(flight);
+        if (done != null) {
+            markDone(done);
+        }
+    }
+
+    /** Counts a batch as emitted (before anyone can acknowledge it) and hands it to the polling thread. */
+    private void handOver(ChunkAcks.InFlight flight, List<ChangeEvent> batch) throws InterruptedException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        acks.emitted(flight, batch.size());
+        emitted.addAndGet(batch.size());
+        events.put(batch);
+    }
+
+    private void onComplete() {
+        complete = true;
+        closeExported();
+        SnapshotProgress progress = meter.measure(false, emitted.get());
+        if (settings.mode() == SnapshotSettings.Mode.INITIAL) {
+            LOG.info("snapshot job {} complete: {}; streaming continues from {}", jobId, progress.describe(), consistentPoint);
+        } else {
+            LOG.info("snapshot job {} complete: {} (consistent with {})", jobId, progress.describe(), consistentPoint);
+        }
+    }
+
+    private void onFailure(Throwable e) {
+        failure = e;
+        boolean jobError = e instanceof ConfigurationException
+                || e instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("42");
+        if (jobError) {
+            LOG.error("snapshot job {} failed: {}", jobId, e.getMessage());
+            try {
+                store.fail(jobId, e.getMessage());
+            } catch (RuntimeException storeFailure) {
+                LOG.warn("cannot record the failure of snapshot job {}: {}", jobId, storeFailure.getMessage());
+            }
+        } else {
+            LOG.error("snapshot job {}: this instance stops ({}); its claims are taken over after snapshot.claim-timeout", jobId, e.toString());
+        }
+        closeExported();
+    }
+
+    // ---- claims thread
+
+    private void markDone(ChunkAcks.Done done) {
+        try {
+            claims.execute(() -> {
+                boolean held = store.markDone(done.chunk(), settings.instanceId(), done.rows());
+                if (!held) {
+                    LOG.warn("snapshot job {}: chunk {} of {} was taken over by another instance before its {} row(s) were acknowledged; "
+                            + "they may appear twice", jobId, done.chunk().chunkId(), done.chunk().table(), done.rows());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("snapshot job {}: chunk {} acknowledged after the stop; it stays claimed until taken over", jobId, done.chunk().chunkId());
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            store.heartbeat(jobId, settings.instanceId());
+        } catch (RuntimeException e) {
+            LOG.warn("snapshot job {}: heartbeat failed ({}); claims are taken over after snapshot.claim-timeout without one", jobId,
+                    e.getMessage());
+        }
+    }
+
+    private void logProgress() {
+        try {
+            if (complete || closed) {
+                return;
+            }
+            LOG.info("snapshot job {}: {}", jobId, meter.measure(true, emitted.get()).describe());
+        } catch (RuntimeException e) {
+            LOG.debug("snapshot job {}: cannot measure progress", jobId, e);
+        }
+    }
+
+    // ---- stop
+
+    private synchronized void closeExported() {
+        if (exported != null) {
+            exported.close();
+            exported = null;
+        }
+    }
+
+    private void releaseQuietly(Chunk chunk) {
+        try {
+            store.release(chunk, settings.instanceId());
+        } catch (RuntimeException e) {
+            LOG.debug("snapshot job {}: cannot release chunk {}: {}", jobId, chunk.chunkId(), e.getMessage());
+        }
+    }
+
+    /**
+     * Stops reading, marks done the chunks acknowledged so far, gives the unfinished ones back, and ends
+     * the exported snapshot this instance holds. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        Thread thread = worker;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (claims != null) {
+            claims.shutdown();
+            try {
+                claims.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!complete) {
+            acks.pending().forEach(this::releaseQuietly);
+            Chunk current = reading;
+            if (current != null) {
+                releaseQuietly(current);
+            }
+        }
+        closeExported();
+        events.clear();
+    }
+}

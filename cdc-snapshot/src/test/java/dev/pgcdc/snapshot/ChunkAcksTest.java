@@ -1,0 +1,66 @@
+package dev.pgcdc.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgcdc.api.coordination.Chunk;
+import dev.pgcdc.api.coordination.ChunkRange;
+import dev.pgcdc.api.event.TableId;
+import org.junit.jupiter.api.Test;
+
+class ChunkAcksTest {
+
+    private static Chunk chunk(long id) {
+        return new Chunk("job", id, new TableId("public", "t"), new ChunkRange.BlockRange(id, id + 1));
+    }
+
+    @Test
+    void aChunkIsDoneOnlyOnceItsReadFinishedAndEveryRowIsAcknowledged() {
+        ChunkAcks acks = new ChunkAcks();
+        ChunkAcks.InFlight first = acks.start(chunk(0), 0);
+        acks.emitted(first, 1);
+        acks.emitted(first, 1);
+        assertThat(acks.acknowledge(0)).isNull();
+        assertThat(acks.acknowledge(1)).as("the read has not finished: more rows may come").isNull();
+        ChunkAcks.Done done = acks.finish(first);
+        assertThat(done).isEqualTo(new ChunkAcks.Done(chunk(0), 2));
+        assertThat(acks.inFlight()).isZero();
+    }
+
+    @Test
+    void acknowledgementsAfterTheReadCompleteTheRightChunkInAnyOrder() {
+        ChunkAcks acks = new ChunkAcks();
+        ChunkAcks.InFlight first = acks.start(chunk(0), 10);
+        acks.emitted(first, 1);
+        acks.emitted(first, 1);
+        assertThat(acks.finish(first)).isNull();
+        ChunkAcks.InFlight second = acks.start(chunk(1), 12);
+        acks.emitted(second, 1);
+        assertThat(acks.finish(second)).isNull();
+        assertThat(acks.acknowledge(12)).isEqualTo(new ChunkAcks.Done(chunk(1), 1));
+        assertThat(acks.acknowledge(11)).isNull();
+        assertThat(acks.pending()).containsExactly(chunk(0));
+        assertThat(acks.acknowledge(10)).isEqualTo(new ChunkAcks.Done(chunk(0), 2));
+        assertThat(acks.acknowledge(13)).as("a sequence no chunk emitted").isNull();
+    }
+
+    @Test
+    void anEmptyChunkIsDoneWhenItsReadFinishesAndDoesNotShadowTheNext() {
+        ChunkAcks acks = new ChunkAcks();
+        ChunkAcks.InFlight empty = acks.start(chunk(0), 5);
+        assertThat(acks.finish(empty)).isEqualTo(new ChunkAcks.Done(chunk(0), 0));
+        ChunkAcks.InFlight next = acks.start(chunk(1), 5);
+        acks.emitted(next, 1);
+        acks.finish(next);
+        assertThat(acks.acknowledge(5)).isEqualTo(new ChunkAcks.Done(chunk(1), 1));
+    }
+
+    @Test
+    void anAbandonedChunkNoLongerCounts() {
+        ChunkAcks acks = new ChunkAcks();
+        ChunkAcks.InFlight failed = acks.start(chunk(0), 0);
+        acks.emitted(failed, 1);
+        acks.abandon(failed);
+        assertThat(acks.acknowledge(0)).isNull();
+        assertThat(acks.inFlight()).isZero();
+    }
+}
