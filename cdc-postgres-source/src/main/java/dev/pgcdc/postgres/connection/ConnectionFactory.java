@@ -64,12 +64,6 @@ public final class ConnectionFactory implements DatabaseConnections {
         base.setProperty("connectTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
     }
 
-    /** A regular connection ({@link #openRegular()}). */
-    @Override
-    public Connection open() throws SQLException {
-        return openRegular();
-    }
-
     /** {@code database "x" at host:port as user "u"}, for messages. */
     @Override
     public String description() {
