@@ -208,6 +208,16 @@ public final class ChunkedSnapshotter implements Snapshotter {
         return complete;
     }
 
+    /**
+     * Once the whole job is complete (every chunk of every instance done, so every row this instance
+     * emitted was acknowledged): a {@code snapshot_only} pipeline then ends. While other instances
+     * still hold chunks this instance keeps waiting, so it can take over a crashed one's chunks.
+     */
+    @Override
+    public boolean isExhausted() {
+        return complete;
+    }
+
     @Override
     public Lsn consistentPoint() {
         return consistentPoint;

@@ -5,6 +5,7 @@ import dev.pgcdc.metrics.ServiceMeters;
 import dev.pgcdc.metrics.http.StatusServer;
 import dev.pgcdc.metrics.slot.SlotMonitor;
 import dev.pgcdc.metrics.status.Phase;
+import dev.pgcdc.metrics.status.Role;
 import dev.pgcdc.metrics.status.ServiceState;
 import java.time.Duration;
 import java.util.Objects;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The assembled service and its one lifecycle owner. {@link #start} brings the parts up in order:
  * the HTTP endpoints and metrics first (so a failing start is visible), then the slot monitor, then
- * it waits at the {@link SlotGate} until this instance holds the replication slot (passive, on
+ * the initial snapshot when the configuration asks for one ({@link SnapshotPhase}), then it waits at the {@link SlotGate} until this instance holds the replication slot (passive, on
  * standby, while another instance of the group streams from it), then the streaming pipeline (which
  * starts the sink, then the source; the source has the slot already, so an exactly-once sink fences
  * the previous active instance only once this one has won). {@link #stop} takes them down in
@@ -39,6 +40,8 @@ public final class Service {
     private final StatusServer http;
     private final Pipeline pipeline;
     private final SlotGate slotGate;
+    private final SnapshotPhase snapshot;
+    private final boolean streamAfterSnapshot;
     // guarded by this
     private boolean started;
     private boolean stopped;
@@ -56,6 +59,26 @@ public final class Service {
         this.http = Objects.requireNonNull(http, "http");
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.slotGate = Objects.requireNonNull(slotGate, "slotGate");
+        this.snapshot = SnapshotPhase.NONE;
+        this.streamAfterSnapshot = true;
+    }
+
+    /**
+     * A service that first runs {@code snapshot} (mode {@code initial} or {@code snapshot_only}), then,
+     * when {@code streamAfterSnapshot}, waits for the slot and streams; otherwise it ends once the
+     * snapshot is complete.
+     */
+    public Service(String name, ServiceState state, ServiceMeters meters, SlotMonitor slotMonitor, StatusServer http, Pipeline pipeline,
+            SlotGate slotGate, SnapshotPhase snapshot, boolean streamAfterSnapshot) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.state = Objects.requireNonNull(state, "state");
+        this.meters = Objects.requireNonNull(meters, "meters");
+        this.slotMonitor = Objects.requireNonNull(slotMonitor, "slotMonitor");
+        this.http = Objects.requireNonNull(http, "http");
+        this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+        this.slotGate = Objects.requireNonNull(slotGate, "slotGate");
+        this.snapshot = Objects.requireNonNull(snapshot, "snapshot");
+        this.streamAfterSnapshot = streamAfterSnapshot;
     }
 
     /**
@@ -76,6 +99,15 @@ public final class Service {
         try {
             http.start();
             slotMonitor.start();
+            if (!snapshot.run()) {
+                LOG.info("pgcdc {}: stopped during the snapshot", name);
+                return;
+            }
+            if (!streamAfterSnapshot) {
+                pipeline.stop(); // the stream's pipeline is not used: marks it ended, so awaitTermination returns
+                LOG.info("pgcdc {}: snapshot complete; snapshot.mode = snapshot_only, so the service ends", name);
+                return;
+            }
             if (!slotGate.awaitSlot()) {
                 LOG.info("pgcdc {}: stopped while passive", name);
                 return;
@@ -135,6 +167,7 @@ public final class Service {
             closeSupport();
             return;
         }
+        snapshot.stop();
         slotGate.cancel();
         boolean streaming;
         synchronized (pipelineStart) { // waits for a pipeline start in progress
@@ -144,7 +177,7 @@ public final class Service {
             pipeline.stop(); // never started: only marks it ended
             state.phase(Phase.STOPPED);
             closeSupport();
-            LOG.info("pgcdc {} stopped (it was passive)", name);
+            LOG.info("pgcdc {} stopped ({})", name, state.role() == Role.PASSIVE ? "it was passive" : "before streaming");
             return;
         }
         if (state.failure().isEmpty()) {

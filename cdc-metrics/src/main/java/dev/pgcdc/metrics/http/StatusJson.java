@@ -6,6 +6,7 @@ import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.metrics.slot.SlotFigures;
 import dev.pgcdc.metrics.status.ActiveInstance;
 import dev.pgcdc.metrics.status.ServiceState;
+import dev.pgcdc.metrics.status.SnapshotStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -101,9 +102,30 @@ final class StatusJson {
             writeOptional(json, "clientAddress", active.clientAddress());
             json.writeEndObject();
         }
+        if (state.snapshot().isPresent()) {
+            writeSnapshot(json, state.snapshot().get());
+        }
         if (state.failure().isPresent()) {
             json.writeStringField("failure", state.failure().get());
         }
+    }
+
+    private static void writeSnapshot(JsonGenerator json, SnapshotStatus snapshot) throws IOException {
+        json.writeObjectFieldStart("snapshot");
+        json.writeBooleanField("inProgress", snapshot.inProgress());
+        json.writeNumberField("tablesDone", snapshot.doneTables());
+        json.writeNumberField("tablesTotal", snapshot.totalTables());
+        json.writeNumberField("chunksDone", snapshot.doneChunks());
+        json.writeNumberField("chunksTotal", snapshot.totalChunks());
+        json.writeNumberField("rowsDone", snapshot.rows());
+        json.writeNumberField("rowsReadHere", snapshot.emittedRows());
+        json.writeNumberField("rowsPerSecond", Math.round(snapshot.rowsPerSecond()));
+        if (snapshot.etaSeconds().isPresent()) {
+            json.writeNumberField("etaSeconds", snapshot.etaSeconds().getAsLong());
+        } else {
+            json.writeNullField("etaSeconds");
+        }
+        json.writeEndObject();
     }
 
     private static void writeOptional(JsonGenerator json, String field, String value) throws IOException {

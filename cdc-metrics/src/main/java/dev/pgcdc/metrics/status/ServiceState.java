@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The service's current role and phase, this instance's name, the instance streaming from the slot
+ * The service's current role and phase, this instance's name, the snapshot's progress, the instance streaming from the slot
  * while this one is passive, and, once it failed, why. Written by the lifecycle owner,
  * read by the HTTP threads; fields are volatile and each is written whole, so readers see a
  * consistent value of each field (not necessarily of all at once, which the endpoints do not need).
@@ -16,6 +16,7 @@ public final class ServiceState {
     private volatile String failure;
     private volatile String instanceId;
     private volatile ActiveInstance activeInstance;
+    private volatile SnapshotStatus snapshot;
 
     /** This instance's name in its failover group, if named. */
     public Optional<String> instanceId() {
@@ -50,6 +51,15 @@ public final class ServiceState {
 
     public Phase phase() {
         return phase;
+    }
+
+    /** The snapshot's last reported progress; empty when this service takes no snapshot. */
+    public Optional<SnapshotStatus> snapshot() {
+        return Optional.ofNullable(snapshot);
+    }
+
+    public void snapshot(SnapshotStatus value) {
+        snapshot = Objects.requireNonNull(value, "snapshot");
     }
 
     /** The one-line reason the service failed, if it did. */
