@@ -39,6 +39,7 @@ final class ColumnValueWriter {
     private final JsonGenerator generator;
     private final String unchangedToastPlaceholder;
     private final char[] scratch;
+    private final byte[] timeBytes = new byte[IsoTime.MAX_LENGTH];
 
     ColumnValueWriter(JsonGenerator generator, String unchangedToastPlaceholder, char[] scratch) {
         this.generator = generator;
@@ -123,12 +124,19 @@ final class ColumnValueWriter {
         }
     }
 
-    /** A formatted time, or the value's own text when {@link IsoTime} does not cover it (years outside 0000-9999). */
+    /**
+     * A formatted time, or the value's own text when {@link IsoTime} does not cover it (years outside
+     * 0000-9999). {@link IsoTime} writes ASCII only (digits, {@code -:.TZ+}), which needs no escaping:
+     * it goes out as raw UTF-8, without the generator's per-character escape checks.
+     */
     private void writeTime(int length, Object value) throws IOException {
         if (length < 0) {
             generator.writeString(value.toString());
-        } else {
-            generator.writeString(scratch, 0, length);
+            return;
         }
+        for (int i = 0; i < length; i++) {
+            timeBytes[i] = (byte) scratch[i];
+        }
+        generator.writeRawUTF8String(timeBytes, 0, length);
     }
 }

@@ -147,6 +147,9 @@ final class StreamedTransaction {
             long written = messageCount;
             return new Replay() {
                 private long read;
+                // one array for every message read back: the decoder copies what it keeps (strings, values)
+                private byte[] bytes = new byte[256];
+                private ByteBuffer buffer = ByteBuffer.wrap(bytes);
 
                 @Override
                 public Buffered next() {
@@ -161,10 +164,14 @@ final class StreamedTransaction {
                             throw new SourceException("spill file " + file + " of streamed transaction " + xid + " is corrupt: message "
                                     + (read + 1) + " of " + written + " has length " + length);
                         }
-                        byte[] bytes = new byte[length];
-                        in.readFully(bytes);
+                        if (length > bytes.length) {
+                            bytes = new byte[Math.max(length, Math.min(2 * bytes.length, MAX_MESSAGE_LENGTH))];
+                            buffer = ByteBuffer.wrap(bytes);
+                        }
+                        in.readFully(bytes, 0, length);
                         read++;
-                        return new Buffered(lsn, subxid, ByteBuffer.wrap(bytes));
+                        buffer.clear().limit(length);
+                        return new Buffered(lsn, subxid, buffer);
                     } catch (EOFException e) {
                         // only the end after the last message written is the end: anything shorter lost messages
                         throw new SourceException("spill file " + file + " of streamed transaction " + xid + " ends after " + read + " of its "
@@ -224,7 +231,10 @@ final class StreamedTransaction {
 
     /** Reads the buffered messages back in order. */
     interface Replay extends AutoCloseable {
-        /** The next message, or null at the end. */
+        /**
+         * The next message, or null at the end. Its buffer is valid until the next call (a replay from
+         * a spill file reads every message into the same array): decode it before asking for the next.
+         */
         Buffered next();
 
         @Override

@@ -22,12 +22,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -249,6 +251,29 @@ class PgoutputDecoderTest {
         try (Stream<Path> files = Files.list(spillDirectory)) {
             assertThat(files).as("spill file deleted after replay").isEmpty();
         }
+    }
+
+    @Test
+    void replaysSpilledMessagesOfGrowingAndShrinkingLengthsEachWithItsOwnValues() {
+        // the replay reads every spilled message into one reused array: a long one after short ones and
+        // short ones after it must each decode to their own values, none left over from another
+        PgoutputDecoder decoder = decoder(table -> true, 1024);
+        decoder.decode(Messages.streamStart(901, true), Lsn.of(0x10));
+        decoder.decode(items(901), Lsn.of(0x10));
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String name = "n" + i + "-" + "x".repeat(i % 3 == 0 ? 2000 + 37 * i : i);
+            names.add(name);
+            decoder.decode(Messages.insert(901, 1, Integer.toString(i), name, null), Lsn.of(0x100 + i));
+        }
+        decoder.decode(Messages.streamStop(), Lsn.of(0x5000));
+        assertThat(streams.spilledTransactions()).isEqualTo(1);
+
+        decoder.decode(Messages.streamCommit(901, 0x6000, 0x6010, 0), Lsn.of(0x6010));
+        replayAll(decoder);
+
+        assertThat(consumer.events()).extracting(e -> e.after().value("note")).containsExactlyElementsOf(names);
+        assertThat(consumer.events()).extracting(e -> e.after().value("id")).containsExactlyElementsOf(IntStream.range(0, 60).boxed().toList());
     }
 
     @Test
