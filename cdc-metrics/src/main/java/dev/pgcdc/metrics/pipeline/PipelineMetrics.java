@@ -63,6 +63,8 @@ public final class PipelineMetrics implements PipelineListener {
     private final AtomicLong writeLatencyNanos = new AtomicLong();
     private final Map<TableId, String> topicsByTable = new ConcurrentHashMap<>();
     private final Map<String, Counter> writesByTopic = new ConcurrentHashMap<>();
+    /** The table of the last durable event and its topic's write counter (any thread; replaced whole). */
+    private volatile TableCounter lastTableCounter;
     private final Map<String, Counter> errorsByTopic = new ConcurrentHashMap<>();
 
     /**
@@ -119,7 +121,7 @@ public final class PipelineMetrics implements PipelineListener {
 
     @Override
     public void onDurable(ChangeEvent event, int records, long writeNanos) {
-        writeCounter(topicOf(event)).increment(records);
+        tableWriteCounter(event.table()).increment(records);
         writeLatencyNanos.set(writeNanos);
     }
 
@@ -137,7 +139,7 @@ public final class PipelineMetrics implements PipelineListener {
             }
         }
         if (unaddressed > 0) {
-            writeCounter(topicOf(event)).increment(unaddressed);
+            tableWriteCounter(event.table()).increment(unaddressed);
         }
         writeLatencyNanos.set(writeNanos);
     }
@@ -163,6 +165,29 @@ public final class PipelineMetrics implements PipelineListener {
             return UNMAPPED;
         }
         return topicsByTable.computeIfAbsent(table, t -> Objects.requireNonNullElse(topicOf.apply(t), UNMAPPED));
+    }
+
+    /**
+     * The write counter of {@code table}'s topic: the last one is remembered, because a stream mostly
+     * repeats its table and this runs once per durable event (no map look-up, no allocation then).
+     */
+    private Counter tableWriteCounter(TableId table) {
+        TableCounter last = lastTableCounter;
+        if (last != null && last.table().equals(table)) {
+            return last.counter();
+        }
+        Counter counter = writeCounter(table == null ? UNMAPPED : topicOf(table));
+        if (table != null) {
+            lastTableCounter = new TableCounter(table, counter);
+        }
+        return counter;
+    }
+
+    private String topicOf(TableId table) {
+        return topicsByTable.computeIfAbsent(table, t -> Objects.requireNonNullElse(topicOf.apply(t), UNMAPPED));
+    }
+
+    private record TableCounter(TableId table, Counter counter) {
     }
 
     private Counter writeCounter(String topic) {
