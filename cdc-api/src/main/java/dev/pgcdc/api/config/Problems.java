@@ -14,10 +14,12 @@ import java.util.function.Supplier;
 public final class Problems {
 
     private final Set<String> problems = new LinkedHashSet<>();
+    private final Set<String> subjects = new LinkedHashSet<>();
 
-    /** Adds a problem; it should name the full key, the bad value and what is allowed. */
+    /** Adds a problem; it should start with the full key, then name the bad value and what is allowed. */
     public void add(String problem) {
         problems.add(problem);
+        subjects.add(subject(problem));
     }
 
     /** Adds {@code key = <value as written, masked when secret> <text>}. */
@@ -30,14 +32,40 @@ public final class Problems {
         e.problems().forEach(this::add);
     }
 
-    /** The result of {@code reading}, or null after adding the problems it threw. */
+    /**
+     * The result of {@code reading} (a later check: a record's constructor, a module's whole
+     * reading), or null after adding the problems it threw, less those about a key already
+     * reported (a bad value read as its default must not be reported again by what checks the default).
+     */
     public <T> T collect(Supplier<T> reading) {
         try {
             return reading.get();
         } catch (ConfigurationException e) {
-            addAll(e);
+            for (String problem : e.problems()) {
+                if (!isRepeat(problem)) {
+                    add(problem);
+                }
+            }
             return null;
         }
+    }
+
+    private boolean isRepeat(String problem) {
+        String subject = subject(problem);
+        return !problems.contains(problem) && subjects.stream().anyMatch(reported -> reported.equals(subject)
+                || reported.startsWith(subject + "[") || reported.startsWith(subject + "."));
+    }
+
+    /** The key a problem is about: its text up to the first blank or colon. */
+    private static String subject(String problem) {
+        int end = problem.length();
+        for (int i = 0; i < problem.length(); i++) {
+            if (problem.charAt(i) == ' ' || problem.charAt(i) == ':') {
+                end = i;
+                break;
+            }
+        }
+        return problem.substring(0, end);
     }
 
     public boolean isEmpty() {

@@ -72,6 +72,10 @@ public final class Section {
         return read(config, new Problems());
     }
 
+    /**
+     * The typed value, or the default when unset; a bad value is reported and read as the default,
+     * or kept when there is none, so that a check of the record made from it reports the same text.
+     */
     private static <T> T read(Setting<T> setting, String fullKey, Object raw, Problems problems) {
         T value = raw == null ? null : setting.type().parse(fullKey, raw, problems);
         if (raw != null && value == null) {
@@ -79,10 +83,9 @@ public final class Section {
         }
         if (value == null) {
             value = setting.defaultValue();
-            setting.check(fullKey, value, null, problems);
-            return value;
         }
-        return setting.check(fullKey, value, Secrets.render(fullKey, raw), problems) ? value : setting.defaultValue();
+        boolean passed = setting.check(fullKey, value, problems);
+        return passed || setting.defaultValue() == null ? value : setting.defaultValue();
     }
 
     /** The value at the dotted {@code key}: a key written with dots itself, or nested objects. */

@@ -202,10 +202,11 @@ public final class Setting<T> {
 
     /**
      * Checks a typed value (null: unset) under the full key {@code fullKey}, adding a problem for a
-     * missing required value and for each failed check; true when it passed. The value is shown as
-     * {@code shown}, or rendered by the type when {@code shown} is null, masked when secret.
+     * missing required value and for each failed check, the value shown as a file would write it
+     * (text quoted, masked when secret), so reading a file and building in code report alike;
+     * true when it passed.
      */
-    public boolean check(String fullKey, T value, String shown, Problems problems) {
+    public boolean check(String fullKey, T value, Problems problems) {
         if (value == null) {
             if (isRequired()) {
                 problems.add(fullKey + " is required" + requiredHint);
@@ -216,17 +217,12 @@ public final class Setting<T> {
         boolean passed = true;
         for (Check<T> check : checks) {
             if (!check.test().test(value)) {
-                String text = secret ? Secrets.MASK : shown != null ? shown : type.render(value);
-                problems.add(fullKey + " = " + text + " " + check.failure());
+                String shown = secret ? Secrets.MASK : value instanceof String text ? Secrets.render(fullKey, text) : type.render(value);
+                problems.add(fullKey + " = " + shown + " " + check.failure());
                 passed = false;
             }
         }
         return passed;
-    }
-
-    /** Checks a typed value under the full key {@code fullKey} (the record constructors' check of values built in code). */
-    public void check(String fullKey, T value, Problems problems) {
-        check(fullKey, value, null, problems);
     }
 
     @Override

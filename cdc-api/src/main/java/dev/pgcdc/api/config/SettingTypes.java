@@ -213,13 +213,18 @@ final class SettingTypes {
                 return null;
             }
             for (E value : values) {
-                if (name.apply(value).equalsIgnoreCase(text.trim())) {
+                if (normalized(name.apply(value)).equals(normalized(text))) {
                     return value;
                 }
             }
             Optional<String> suggestion = Suggestions.closest(text.trim(), values.stream().map(name).toList());
             problems.bad(key, raw, "is not allowed; allowed: " + allowed() + suggestion.map(s -> " (did you mean " + s + "?)").orElse(""));
             return null;
+        }
+
+        /** Case, surrounding blanks and the difference of '-' and '_' ignored: {@code VERIFY_FULL} is {@code verify-full}. */
+        private static String normalized(String text) {
+            return text.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
         private String allowed() {
