@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * Did-you-mean hints, the one algorithm for every misspelt key and choice: the known name closest
  * to a misspelt one by edit distance (case ignored, a swap of neighbours counting as one edit), if it
- * is close enough to be a plausible typo (1 edit up to 4 characters, 2 up to 8, 3 beyond).
+ * is close enough to be a plausible typo (1 edit up to 4 characters, 2 up to 8, 3 beyond) and
+ * shares at least one character with it in place ({@code 2} is no typo of {@code 0}).
  * Stateless and thread-safe.
  */
 public final class Suggestions {
@@ -22,7 +23,7 @@ public final class Suggestions {
         String lower = name.toLowerCase(Locale.ROOT);
         for (String candidate : candidates) {
             int distance = distance(lower, candidate.toLowerCase(Locale.ROOT));
-            if (distance < bestDistance) {
+            if (distance < bestDistance && distance < Math.min(name.length(), candidate.length())) {
                 best = candidate;
                 bestDistance = distance;
             }
