@@ -185,15 +185,21 @@ public record KafkaSinkSettings(
      * @throws ConfigurationException naming each table without a mapping
      */
     public void requireMappedTables(Collection<TableId> tables) {
-        List<String> problems = new ArrayList<>();
-        for (TableId table : tables) {
-            if (!tableTopicMapping.containsKey(table)) {
-                problems.add(PREFIX + "table-topic-mapping has no topic for table " + table + "; add \"" + table + "\" = \"<topic>\"");
-            }
-        }
+        List<String> problems = unmappedTables(tableTopicMapping, tables);
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems);
         }
+    }
+
+    /** One problem per table of {@code tables} that {@code mapping} (a {@code table-topic-mapping}) has no topic for. */
+    public static List<String> unmappedTables(Map<TableId, String> mapping, Collection<TableId> tables) {
+        List<String> problems = new ArrayList<>();
+        for (TableId table : tables) {
+            if (!mapping.containsKey(table)) {
+                problems.add(PREFIX + "table-topic-mapping has no topic for table " + table + "; add \"" + table + "\" = \"<topic>\"");
+            }
+        }
+        return problems;
     }
 
     /**

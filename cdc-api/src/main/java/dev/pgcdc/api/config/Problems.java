@@ -68,6 +68,10 @@ public final class Problems {
         return problem.substring(0, end);
     }
 
+    int size() {
+        return problems.size();
+    }
+
     public boolean isEmpty() {
         return problems.isEmpty();
     }

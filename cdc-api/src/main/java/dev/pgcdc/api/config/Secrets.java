@@ -109,7 +109,9 @@ public final class Secrets {
             String plain = String.valueOf(value);
             StringBuilder rendered = new StringBuilder();
             write(rendered, value);
-            for (String form : List.of(plain, rendered.toString())) {
+            String quoted = rendered.toString();
+            String escaped = quoted.length() > 1 && quoted.startsWith("\"") && quoted.endsWith("\"") ? quoted.substring(1, quoted.length() - 1) : quoted;
+            for (String form : List.of(plain, quoted, escaped)) {
                 if (!form.isBlank()) {
                     into.add(form);
                 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The declared settings of one configuration section ({@code pgcdc.kafka}, {@code pgcdc.http}) and
@@ -54,9 +55,18 @@ public final class Section {
         return List.copyOf(settings.values());
     }
 
+    /**
+     * Only checks the keys of {@code config}: each unknown one is a problem with the closest known
+     * key, or else the one {@code elsewhere} finds for its name in another section (a key put in the
+     * wrong section), or else the known keys. For a root whose sections are read by their owners.
+     */
+    public void checkKeys(PluginConfig config, Problems problems, Function<String, Optional<String>> elsewhere) {
+        checkKeys(config, config.asMap(), "", problems, elsewhere);
+    }
+
     /** Reads {@code config} (its prefix is the full path in messages), adding every problem to {@code problems}. */
     public Values read(PluginConfig config, Problems problems) {
-        checkKeys(config, config.asMap(), "", problems);
+        checkKeys(config, config.asMap(), "", problems, name -> Optional.empty());
         Map<Setting<?>, Object> values = new HashMap<>();
         Map<Setting<?>, Boolean> given = new HashMap<>();
         for (Setting<?> setting : settings.values()) {
@@ -77,9 +87,13 @@ public final class Section {
      * or kept when there is none, so that a check of the record made from it reports the same text.
      */
     private static <T> T read(Setting<T> setting, String fullKey, Object raw, Problems problems) {
+        int before = problems.size();
         T value = raw == null ? null : setting.type().parse(fullKey, raw, problems);
         if (raw != null && value == null) {
-            return setting.defaultValue(); // reported by the type
+            if (problems.size() == before && setting.isRequired()) {
+                problems.add(fullKey + " is required (it is blank)"); // blank text counts as unset
+            }
+            return setting.defaultValue();
         }
         if (value == null) {
             value = setting.defaultValue();
@@ -108,7 +122,8 @@ public final class Section {
         return null;
     }
 
-    private void checkKeys(PluginConfig config, Map<?, ?> actual, String prefix, Problems problems) {
+    private void checkKeys(PluginConfig config, Map<?, ?> actual, String prefix, Problems problems,
+                           Function<String, Optional<String>> elsewhere) {
         for (Object name : new TreeSet<>(actual.keySet().stream().map(String::valueOf).toList())) {
             String key = prefix.isEmpty() ? (String) name : prefix + "." + name;
             Object value = actual.get(name);
@@ -117,16 +132,16 @@ public final class Section {
             }
             boolean isObject = settings.keySet().stream().anyMatch(known -> known.startsWith(key + "."));
             if (isObject && value instanceof Map<?, ?> nested) {
-                checkKeys(config, nested, key, problems);
+                checkKeys(config, nested, key, problems, elsewhere);
             } else if (isObject) {
                 problems.bad(config.path(key), value, "is not an object; allowed: { key = value, ... }");
             } else {
-                problems.add(unknown(config, prefix, key, value));
+                problems.add(unknown(config, prefix, key, value, elsewhere));
             }
         }
     }
 
-    private String unknown(PluginConfig config, String prefix, String key, Object value) {
+    private String unknown(PluginConfig config, String prefix, String key, Object value, Function<String, Optional<String>> elsewhere) {
         String fullKey = config.path(key);
         String origin = config.origin(fullKey);
         StringBuilder problem = new StringBuilder(fullKey).append(" = ").append(shortened(Secrets.render(fullKey, value)));
@@ -143,10 +158,13 @@ public final class Section {
         }
         String name = prefix.isEmpty() ? key : key.substring(prefix.length() + 1);
         Optional<String> suggestion = Suggestions.closest(name, siblings);
+        Optional<String> other = suggestion.isPresent() ? Optional.empty() : elsewhere.apply(name);
         if (suggestion.isPresent()) {
             String base = config.path(prefix);
             problem.append("; did you mean ").append(prefix.isEmpty() ? config.path(suggestion.get()) : base + "." + suggestion.get())
                     .append('?');
+        } else if (other.isPresent()) {
+            problem.append("; did you mean ").append(other.get()).append('?');
         } else {
             problem.append("; known keys here: ").append(String.join(", ", siblings));
         }

@@ -120,6 +120,14 @@ public final class Setting<T> {
         return of(key, SettingTypes.OBJECT);
     }
 
+    /**
+     * A nested section that another reader checks with declarations of its own (a plugin's section,
+     * a module's section seen from the root): any object, its keys not checked here.
+     */
+    public static Setting<Map<String, Object>> section(String key) {
+        return of(key, SettingTypes.SECTION);
+    }
+
     /** This setting with a default, used when it is unset or its value is bad (the bad value is reported). */
     public Setting<T> defaultsTo(T value) {
         return new Setting<>(key, type, value, requiredHint, secret, doc, checks);

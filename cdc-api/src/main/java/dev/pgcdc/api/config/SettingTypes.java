@@ -190,6 +190,16 @@ final class SettingTypes {
         }
     };
 
+    static final SettingType<Map<String, Object>> SECTION = (key, raw, problems) -> {
+        if (!(raw instanceof Map<?, ?> map)) {
+            problems.bad(key, raw, "is not a section; allowed: an object { key = value, ... }");
+            return null;
+        }
+        Map<String, Object> section = new LinkedHashMap<>();
+        map.forEach((k, v) -> section.put(String.valueOf(k), v));
+        return section;
+    };
+
     private static void flatten(String key, String prefix, Map<?, ?> map, Map<String, String> into, Problems problems) {
         for (Map.Entry<?, ?> entry : map.entrySet()) {
             String name = prefix.isEmpty() ? String.valueOf(entry.getKey()) : prefix + '.' + entry.getKey();
