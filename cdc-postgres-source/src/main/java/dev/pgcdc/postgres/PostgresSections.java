@@ -68,7 +68,7 @@ public final class PostgresSections {
     public static final Setting<Duration> STATUS_INTERVAL = Setting.duration("status-interval").defaultsTo(Duration.ofSeconds(1))
             .positive().doc("standby status updates, also under load");
 
-    public static final Setting<Optional<TableId>> HEARTBEAT_TABLE = Setting.of("table", new HeartbeatTableType()).defaultsTo(Optional.empty())
+    public static final Setting<Optional<TableId>> HEARTBEAT_TABLE = Setting.of("table", new HeartbeatTableType())
             .doc("a one-row table updated every interval; unset or off: none");
     public static final Setting<Duration> HEARTBEAT_INTERVAL = Setting.duration("interval").defaultsTo(Duration.ofSeconds(5)).positive()
             .doc("how often the heartbeat table is updated");
@@ -105,11 +105,16 @@ public final class PostgresSections {
                 postgres.get(DATABASE), postgres.get(USER), postgres.get(PASSWORD), postgres.get(SSL_MODE),
                 rootCert == null ? null : rootCert.toString(), publication.get(PUBLICATION_NAME), publication.get(PUBLICATION_CREATE),
                 publication.get(OPERATIONS), publication.get(TABLES), publication.get(ALL_TABLES), slot.get(SLOT_NAME),
-                slot.get(SLOT_CREATE), slot.get(ACTIVITY_CHECK_INTERVAL), slot.get(STATUS_INTERVAL), heartbeat.get(HEARTBEAT_TABLE).orElse(null),
+                slot.get(SLOT_CREATE), slot.get(ACTIVITY_CHECK_INTERVAL), slot.get(STATUS_INTERVAL), heartbeatTable(heartbeat.get(HEARTBEAT_TABLE)),
                 heartbeat.get(HEARTBEAT_INTERVAL), postgres.get(RECONNECT_BACKOFF), postgres.get(RECONNECT_MAX_BACKOFF),
                 postgres.get(STREAM_BUFFER_MEMORY), postgres.get(SPILL_DIRECTORY), postgres.get(KEY_CHANGE)));
         problems.throwIfAny();
         return settings;
+    }
+
+    /** The heartbeat table: null when unset or off. */
+    private static TableId heartbeatTable(Optional<TableId> table) {
+        return table == null ? null : table.orElse(null);
     }
 
     /** A list of insert, update, delete, truncate. */
