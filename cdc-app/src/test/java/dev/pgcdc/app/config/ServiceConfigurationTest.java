@@ -172,6 +172,52 @@ class ServiceConfigurationTest {
     }
 
     @Test
+    void aBadKeyOrValueInOneSectionNeverSkipsTheChecksOfTheOthers() {
+        List<String> problems = problems(MINIMAL + """
+                pgcdc.http.prot = 9090
+                pgcdc.pipeline.poll-timeout = soon
+                pgcdc.postgres.port = many
+                pgcdc.handler.json.envelope = avro
+                pgcdc.kafka.acks = most
+                pgcdc.publication.tables = [ { name = customers }, { name = orders } ]
+                """);
+
+        assertThat(problems).hasSize(6);
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("pgcdc.http.prot = 9090"));
+        assertThat(problems).contains(
+                "pgcdc.pipeline.poll-timeout = \"soon\" is not a duration; allowed: a duration such as 500ms, 30s or 2m",
+                "pgcdc.postgres.port = \"many\" is not a whole number",
+                "pgcdc.handler.json.envelope = \"avro\" is not allowed; allowed: pgcdc, debezium, debezium-schemaless",
+                "pgcdc.kafka.acks = \"most\" is not allowed; allowed: 0, 1, all",
+                "pgcdc.kafka.table-topic-mapping has no topic for table public.orders; add \"public.orders\" = \"<topic>\"");
+    }
+
+    @Test
+    void aTypeIsStrictAndAFileSettingNamesAReadableFile() {
+        assertThat(problems(MINIMAL + """
+                pgcdc.postgres.host = [ db1, db2 ]
+                pgcdc.postgres.ssl-root-cert = /surely/not/here.pem
+                """)).containsExactlyInAnyOrder(
+                "pgcdc.postgres.host = [\"db1\",\"db2\"] is not a string",
+                "pgcdc.postgres.ssl-root-cert = \"/surely/not/here.pem\" is not a readable file");
+    }
+
+    @Test
+    void aPublicationForAllTablesNeedsATopicMappingWithTheJsonHandler() {
+        String allTables = MINIMAL.replace("tables = [ { name = customers } ]", "all-tables = true");
+        assertThat(problems(allTables.replace("table-topic-mapping { \"public.customers\" = \"shop.customers\" }", "")))
+                .singleElement().asString().startsWith("pgcdc.kafka.table-topic-mapping is empty, but pgcdc.publication.all-tables = true");
+        assertThatThrownBy(() -> load(allTables.replace("all-tables = true", "all-tables = true, tables = [ customers, orders ]")))
+                .hasMessageContaining("no topic for table public.orders");
+    }
+
+    @Test
+    void aKeyInTheWrongSectionIsPointedToItsSection() {
+        assertThat(problems(MINIMAL + "pgcdc.linger = 5ms\n")).singleElement().asString()
+                .endsWith("is not a known key; did you mean pgcdc.kafka.linger?");
+    }
+
+    @Test
     void deadLetterPolicyNeedsADeadLetterTopic() {
         assertThat(problems(MINIMAL + "pgcdc.pipeline.error-policy = dead-letter\n"))
                 .containsExactly("pgcdc.pipeline.dead-letter-topic is required when pgcdc.pipeline.error-policy = dead-letter");
