@@ -121,18 +121,6 @@ public final class KafkaSections {
         }
     }
 
-    /** Checks values built in code against the declarations, under {@code pgcdc.kafka}. */
-    static void check(Problems problems, Object... settingsAndValues) {
-        for (int i = 0; i < settingsAndValues.length; i += 2) {
-            checkOne(problems, (Setting<?>) settingsAndValues[i], settingsAndValues[i + 1]);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> void checkOne(Problems problems, Setting<T> setting, Object value) {
-        setting.check(PATH + "." + setting.key(), (T) value, problems);
-    }
-
     private static boolean isPositive(Duration duration) {
         return !duration.isNegative() && !duration.isZero();
     }

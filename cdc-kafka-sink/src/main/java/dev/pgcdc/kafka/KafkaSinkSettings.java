@@ -272,7 +272,7 @@ public record KafkaSinkSettings(
                                  boolean exactlyOnce,
                                  String transactionalId, String offsetsTopic) {
         Problems checked = new Problems();
-        KafkaSections.check(checked, KafkaSections.BOOTSTRAP_SERVERS, bootstrapServers, KafkaSections.BATCH_SIZE, batchSize,
+        KafkaSections.SECTION.check(checked, KafkaSections.BOOTSTRAP_SERVERS, bootstrapServers, KafkaSections.BATCH_SIZE, batchSize,
                 KafkaSections.BATCH_BYTES, batchBytes, KafkaSections.LINGER, linger, KafkaSections.MAX_ATTEMPTS, maxAttempts,
                 KafkaSections.REQUEST_TIMEOUT, requestTimeout, KafkaSections.DELIVERY_TIMEOUT, deliveryTimeout,
                 KafkaSections.METADATA_MAX_AGE, metadataMaxAge, KafkaSections.TOPIC_PARTITIONS, topicPartitions,

@@ -240,17 +240,5 @@ public final class PostgresSections {
         }
     }
 
-    /** For the constructor's checks of values built in code. */
-    static void check(Problems problems, Object... settingsAndValues) {
-        for (int i = 0; i < settingsAndValues.length; i += 2) {
-            checkOne(problems, (Setting<?>) settingsAndValues[i], settingsAndValues[i + 1]);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> void checkOne(Problems problems, Setting<T> setting, Object value) {
-        String section = ALL.stream().filter(s -> s.settings().contains(setting)).findFirst().map(Section::path).orElseThrow();
-        setting.check(section + "." + setting.key(), (T) value, problems);
-    }
 
 }

@@ -77,12 +77,14 @@ public record PostgresSourceSettings(
         publicationOperations = publicationOperations == null ? Set.of() : Set.copyOf(publicationOperations);
         tables = tables == null ? List.of() : List.copyOf(tables);
         Problems problems = new Problems();
-        PostgresSections.check(problems, PostgresSections.HOST, host, PostgresSections.PORT, port, PostgresSections.DATABASE, database,
-                PostgresSections.USER, user, PostgresSections.PUBLICATION_NAME, publicationName, PostgresSections.SLOT_NAME, slotName,
-                PostgresSections.OPERATIONS, publicationOperations, PostgresSections.ACTIVITY_CHECK_INTERVAL, slotActivityCheckInterval,
-                PostgresSections.STATUS_INTERVAL, statusInterval, PostgresSections.HEARTBEAT_INTERVAL, heartbeatInterval,
-                PostgresSections.RECONNECT_BACKOFF, reconnectBackoff, PostgresSections.RECONNECT_MAX_BACKOFF, reconnectMaxBackoff,
-                PostgresSections.STREAM_BUFFER_MEMORY, streamBufferMemory);
+        PostgresSections.POSTGRES.check(problems, PostgresSections.HOST, host, PostgresSections.PORT, port, PostgresSections.DATABASE, database,
+                PostgresSections.USER, user, PostgresSections.RECONNECT_BACKOFF, reconnectBackoff, PostgresSections.RECONNECT_MAX_BACKOFF,
+                reconnectMaxBackoff, PostgresSections.STREAM_BUFFER_MEMORY, streamBufferMemory);
+        PostgresSections.PUBLICATION.check(problems, PostgresSections.PUBLICATION_NAME, publicationName, PostgresSections.OPERATIONS,
+                publicationOperations);
+        PostgresSections.SLOT.check(problems, PostgresSections.SLOT_NAME, slotName, PostgresSections.ACTIVITY_CHECK_INTERVAL,
+                slotActivityCheckInterval, PostgresSections.STATUS_INTERVAL, statusInterval);
+        PostgresSections.HEARTBEAT.check(problems, PostgresSections.HEARTBEAT_INTERVAL, heartbeatInterval);
         if (sslMode == null) {
             problems.add("pgcdc.postgres.ssl-mode must be set; allowed: disable, allow, prefer, require, verify-ca, verify-full");
         }

@@ -77,6 +77,25 @@ public final class Section {
         return new Values(config, values, given, problems);
     }
 
+    /**
+     * Checks values built in code (a record's constructor) against their declarations in this
+     * section, under its usual path: {@code settingsAndValues} alternates a setting and its value.
+     */
+    public void check(Problems problems, Object... settingsAndValues) {
+        for (int i = 0; i < settingsAndValues.length; i += 2) {
+            Setting<?> setting = (Setting<?>) settingsAndValues[i];
+            if (settings.get(setting.key()) != setting) {
+                throw new IllegalArgumentException(setting + " is not declared in " + this);
+            }
+            checkOne(problems, setting, settingsAndValues[i + 1]);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void checkOne(Problems problems, Setting<T> setting, Object value) {
+        setting.check(path + "." + setting.key(), (T) value, problems);
+    }
+
     /** Reads {@code config} with problems of its own: {@link Values#problems()}. */
     public Values read(PluginConfig config) {
         return read(config, new Problems());
