@@ -27,11 +27,6 @@ public final class Problems {
         add(key + " = " + Secrets.render(key, raw) + " " + text);
     }
 
-    /** Adds every problem of {@code e}. */
-    public void addAll(ConfigurationException e) {
-        e.problems().forEach(this::add);
-    }
-
     /**
      * The result of {@code reading} (a later check: a record's constructor, a module's whole
      * reading), or null after adding the problems it threw, less those about a key already

@@ -41,11 +41,6 @@ public final class Values {
         return config.path(setting.key());
     }
 
-    /** The section read, to read a nested list of objects with a section of their own. */
-    public PluginConfig config() {
-        return config;
-    }
-
     /** The problems of this reading, to add those a cross-setting check finds. */
     public Problems problems() {
         return problems;
