@@ -14,11 +14,11 @@ import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.IntervalHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.TimePrecisionMode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 
 /**
  * How the {@link JsonChangeHandler} writes records ({@code pgcdc.handler.json}). Immutable; build
- * with {@link #builder()} (the declared defaults) or read with {@link #from}; every key is declared once below.
+ * with {@link #of} from plain values or read with {@link #from}; every key is declared once below.
  *
  * @param envelope                  field naming of the value: pgcdc's own or Debezium's
  * @param tombstoneAfterDelete      follow each delete with a record of the same key and a null value (for compacted topics)
@@ -120,12 +120,19 @@ public record JsonHandlerSettings(
         }
     }
 
+    /** The declared defaults. */
     public static JsonHandlerSettings defaults() {
-        return builder().build();
+        return of(Map.of());
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * Reads {@code section}, the {@code pgcdc.handler.json} keys as plain values ({@code "envelope" -> "debezium"},
+     * {@code "debezium" -> {"name" -> "dbserver1"}}), as {@link #from} does: the way to make these settings in code.
+     *
+     * @throws ConfigurationException listing every problem
+     */
+    public static JsonHandlerSettings of(Map<String, ?> section) {
+        return from(new PluginConfig(SECTION.path(), section));
     }
 
     /**
@@ -162,83 +169,5 @@ public record JsonHandlerSettings(
                 + ", unchangedToastPlaceholder=" + unchangedToastPlaceholder + ", messageTopic=" + messageTopic + ", headers=" + headers
                 + ", debeziumName=" + debeziumName + ", debeziumDatabase=" + debeziumDatabase + ", debeziumEncoding=" + debeziumEncoding
                 + ", debeziumTombstonesOnDelete=" + debeziumTombstonesOnDelete + "]";
-    }
-
-    /** Builder with the declared defaults. */
-    public static final class Builder {
-        private Envelope envelope = ENVELOPE.defaultValue();
-        private boolean tombstoneAfterDelete = TOMBSTONE_AFTER_DELETE.defaultValue();
-        private String unchangedToastPlaceholder = UNCHANGED_TOAST_PLACEHOLDER.defaultValue();
-        private String messageTopic;
-        private boolean headers = HEADERS.defaultValue();
-        private String debeziumName = DEBEZIUM_NAME.defaultValue();
-        private String debeziumDatabase;
-        private DebeziumEncoding debeziumEncoding = DebeziumEncoding.DEFAULTS;
-        private boolean debeziumTombstonesOnDelete = DEBEZIUM_TOMBSTONES_ON_DELETE.defaultValue();
-
-        private Builder() {
-        }
-
-        public Builder envelope(Envelope value) {
-            this.envelope = value;
-            return this;
-        }
-
-        /** By configuration name: {@code pgcdc}, {@code debezium} or {@code debezium-schemaless}. */
-        public Builder envelope(String configName) {
-            for (Envelope candidate : Envelope.values()) {
-                if (candidate.configName().equals(configName.toLowerCase(Locale.ROOT))) {
-                    this.envelope = candidate;
-                    return this;
-                }
-            }
-            throw new ConfigurationException("pgcdc.handler.json.envelope = \"" + configName
-                    + "\" is not allowed; allowed: pgcdc, debezium, debezium-schemaless");
-        }
-
-        public Builder tombstoneAfterDelete(boolean value) {
-            this.tombstoneAfterDelete = value;
-            return this;
-        }
-
-        public Builder unchangedToastPlaceholder(String value) {
-            this.unchangedToastPlaceholder = value;
-            return this;
-        }
-
-        public Builder messageTopic(String value) {
-            this.messageTopic = value;
-            return this;
-        }
-
-        public Builder headers(boolean value) {
-            this.headers = value;
-            return this;
-        }
-
-        public Builder debeziumName(String value) {
-            this.debeziumName = value;
-            return this;
-        }
-
-        public Builder debeziumDatabase(String value) {
-            this.debeziumDatabase = value;
-            return this;
-        }
-
-        public Builder debeziumEncoding(DebeziumEncoding value) {
-            this.debeziumEncoding = value;
-            return this;
-        }
-
-        public Builder debeziumTombstonesOnDelete(boolean value) {
-            this.debeziumTombstonesOnDelete = value;
-            return this;
-        }
-
-        public JsonHandlerSettings build() {
-            return new JsonHandlerSettings(envelope, tombstoneAfterDelete, unchangedToastPlaceholder, messageTopic, headers,
-                    debeziumName, debeziumDatabase, debeziumEncoding, debeziumTombstonesOnDelete);
-        }
     }
 }
