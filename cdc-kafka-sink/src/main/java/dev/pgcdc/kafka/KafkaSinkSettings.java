@@ -2,6 +2,8 @@ package dev.pgcdc.kafka;
 
 import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.config.Problems;
+import dev.pgcdc.api.config.Secrets;
 import dev.pgcdc.api.plugin.PluginConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,7 +170,7 @@ public record KafkaSinkSettings(
      * @throws ConfigurationException listing every problem
      */
     public static KafkaSinkSettings from(PluginConfig config) {
-        return KafkaSinkSettingsReader.read(config);
+        return KafkaSections.read(config);
     }
 
     /** The topic mapped to {@code table}, or null. */
@@ -183,15 +185,21 @@ public record KafkaSinkSettings(
      * @throws ConfigurationException naming each table without a mapping
      */
     public void requireMappedTables(Collection<TableId> tables) {
-        List<String> problems = new ArrayList<>();
-        for (TableId table : tables) {
-            if (!tableTopicMapping.containsKey(table)) {
-                problems.add(PREFIX + "table-topic-mapping has no topic for table " + table + "; add \"" + table + "\" = \"<topic>\"");
-            }
-        }
+        List<String> problems = unmappedTables(tableTopicMapping, tables);
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems);
         }
+    }
+
+    /** One problem per table of {@code tables} that {@code mapping} (a {@code table-topic-mapping}) has no topic for. */
+    public static List<String> unmappedTables(Map<TableId, String> mapping, Collection<TableId> tables) {
+        List<String> problems = new ArrayList<>();
+        for (TableId table : tables) {
+            if (!mapping.containsKey(table)) {
+                problems.add(PREFIX + "table-topic-mapping has no topic for table " + table + "; add \"" + table + "\" = \"<topic>\"");
+            }
+        }
+        return problems;
     }
 
     /**
@@ -244,7 +252,7 @@ public record KafkaSinkSettings(
     @Override
     public String toString() {
         Map<String, String> maskedOverrides = new LinkedHashMap<>();
-        producerOverrides.forEach((key, value) -> maskedOverrides.put(key, isSecret(key) ? "******" : value));
+        producerOverrides.forEach((key, value) -> maskedOverrides.put(key, Secrets.isSecret(key) ? Secrets.MASK : value));
         return "KafkaSinkSettings[bootstrapServers=" + bootstrapServers + ", tableTopicMapping=" + tableTopicMapping
                 + ", batchSize=" + batchSize + ", batchBytes=" + batchBytes + ", linger=" + linger + ", compression=" + compression
                 + ", partitioner=" + partitioner + ", acks=" + acks
@@ -257,30 +265,19 @@ public record KafkaSinkSettings(
                 + ", producerOverrides=" + maskedOverrides + "]";
     }
 
-    static boolean isSecret(String propertyName) {
-        String lower = propertyName.toLowerCase(Locale.ROOT);
-        return lower.contains("password") || lower.contains("jaas") || lower.contains("secret")
-                || lower.equals("ssl.keystore.key") || lower.contains("credentials");
-    }
-
     private static void validate(List<String> problems, String bootstrapServers, Map<TableId, String> mapping, int batchSize,
                                  long batchBytes, Duration linger, Compression compression, Partitioner partitioner, Acks acks,
                                  int maxAttempts, Duration requestTimeout, Duration deliveryTimeout, Duration metadataMaxAge,
                                  String clientId, int topicPartitions, int topicReplicationFactor, int topicMinInsyncReplicas,
                                  boolean exactlyOnce,
                                  String transactionalId, String offsetsTopic) {
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            problems.add(PREFIX + "bootstrap-servers is required, e.g. \"localhost:9092\"");
-        } else {
-            for (String server : bootstrapServers.split(",")) {
-                String trimmed = server.trim();
-                int colon = trimmed.lastIndexOf(':');
-                if (colon <= 0 || !isPort(trimmed.substring(colon + 1))) {
-                    problems.add(PREFIX + "bootstrap-servers = \"" + bootstrapServers + "\": \"" + trimmed
-                            + "\" is not host:port; expected host:port[,host:port...]");
-                }
-            }
-        }
+        Problems checked = new Problems();
+        KafkaSections.SECTION.check(checked, KafkaSections.BOOTSTRAP_SERVERS, bootstrapServers, KafkaSections.BATCH_SIZE, batchSize,
+                KafkaSections.BATCH_BYTES, batchBytes, KafkaSections.LINGER, linger, KafkaSections.MAX_ATTEMPTS, maxAttempts,
+                KafkaSections.REQUEST_TIMEOUT, requestTimeout, KafkaSections.DELIVERY_TIMEOUT, deliveryTimeout,
+                KafkaSections.METADATA_MAX_AGE, metadataMaxAge, KafkaSections.TOPIC_PARTITIONS, topicPartitions,
+                KafkaSections.TOPIC_REPLICATION_FACTOR, topicReplicationFactor, KafkaSections.TOPIC_MIN_INSYNC_REPLICAS, topicMinInsyncReplicas);
+        problems.addAll(checked.list());
         // no mapping is fine for handlers that name each record's topic; requireMappedTables checks
         // the captured tables when the handler relies on the mapping (the json handler)
         mapping.forEach((table, topic) -> {
@@ -289,24 +286,15 @@ public record KafkaSinkSettings(
                 problems.add(PREFIX + "table-topic-mapping.\"" + table + "\" = \"" + topic + "\": " + problem);
             }
         });
-        if (batchSize < 1) {
-            problems.add(PREFIX + "batch-size = " + batchSize + " must be at least 1");
-        }
-        if (batchBytes < 1 || batchBytes > Integer.MAX_VALUE) {
-            problems.add(PREFIX + "batch-bytes = " + batchBytes + " must be between 1 and " + Integer.MAX_VALUE);
-        }
-        if (linger == null || linger.isNegative()) {
-            problems.add(PREFIX + "linger = " + linger + " must not be negative");
+        for (Object[] required : new Object[][] {{linger, "linger"}, {requestTimeout, "request-timeout"}, {deliveryTimeout, "delivery-timeout"},
+            {metadataMaxAge, "metadata-max-age"}}) {
+            if (required[0] == null) {
+                problems.add(PREFIX + required[1] + " must be set; allowed: a duration such as 500ms, 30s or 2m");
+            }
         }
         requireSet(problems, compression, "compression", "none, gzip, snappy, lz4, zstd");
         requireSet(problems, partitioner, "partitioner", "hash, round-robin, least-loaded, least-bytes, crc32, fnv1a, reference-hash");
         requireSet(problems, acks, "acks", "0, 1, all");
-        if (maxAttempts < 1) {
-            problems.add(PREFIX + "max-attempts = " + maxAttempts + " must be at least 1 (or unbounded)");
-        }
-        requirePositive(problems, requestTimeout, "request-timeout");
-        requirePositive(problems, deliveryTimeout, "delivery-timeout");
-        requirePositive(problems, metadataMaxAge, "metadata-max-age");
         if (linger != null && requestTimeout != null && deliveryTimeout != null && !linger.isNegative()
                 && deliveryTimeout.compareTo(linger.plus(requestTimeout)) < 0) {
             problems.add(PREFIX + "delivery-timeout = " + deliveryTimeout + " must be at least linger + request-timeout ("
@@ -315,15 +303,7 @@ public record KafkaSinkSettings(
         if (clientId == null || clientId.isBlank()) {
             problems.add(PREFIX + "client-id must not be empty");
         }
-        if (topicPartitions != -1 && topicPartitions < 1) {
-            problems.add(PREFIX + "topic-partitions = " + topicPartitions + " must be at least 1 (or -1 for the broker's default)");
-        }
-        if (topicReplicationFactor != -1 && (topicReplicationFactor < 1 || topicReplicationFactor > Short.MAX_VALUE)) {
-            problems.add(PREFIX + "topic-replication-factor = " + topicReplicationFactor + " must be at least 1 (or -1 for the broker's default)");
-        }
-        if (topicMinInsyncReplicas != -1 && topicMinInsyncReplicas < 1) {
-            problems.add(PREFIX + "topic-min-insync-replicas = " + topicMinInsyncReplicas + " must be at least 1 (or -1 for the broker's default)");
-        } else if (topicMinInsyncReplicas != -1 && topicReplicationFactor != -1 && topicMinInsyncReplicas > topicReplicationFactor) {
+        if (topicMinInsyncReplicas >= 1 && topicReplicationFactor >= 1 && topicMinInsyncReplicas > topicReplicationFactor) {
             problems.add(PREFIX + "topic-min-insync-replicas = " + topicMinInsyncReplicas + " must not exceed topic-replication-factor = "
                     + topicReplicationFactor + " (no write could ever succeed)");
         }
@@ -385,25 +365,6 @@ public record KafkaSinkSettings(
         }
     }
 
-    private static void requirePositive(List<String> problems, Duration value, String key) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            problems.add(PREFIX + key + " = " + value + " must be positive");
-        }
-    }
-
-    private static boolean isPort(String text) {
-        if (text.isEmpty() || text.length() > 5) {
-            return false;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            if (!Character.isDigit(text.charAt(i))) {
-                return false;
-            }
-        }
-        int port = Integer.parseInt(text);
-        return port > 0 && port <= 65535;
-    }
-
     /** Why {@code topic} is not a legal Kafka topic name, or null when it is. */
     static String topicNameProblem(String topic) {
         if (topic == null || topic.isEmpty()) {
@@ -425,30 +386,30 @@ public record KafkaSinkSettings(
         return null;
     }
 
-    /** Builder with the defaults of {@code reference.conf}. Only {@link #bootstrapServers} and {@link #tableTopicMapping} are required. */
+    /** Builder with the declared defaults ({@link KafkaSections}). Only {@link #bootstrapServers} and {@link #tableTopicMapping} are required. */
     public static final class Builder {
         private String bootstrapServers;
         private Map<TableId, String> tableTopicMapping = new LinkedHashMap<>();
-        private int batchSize = 2000;
-        private long batchBytes = 10L * 1024 * 1024;
-        private Duration linger = Duration.ofMillis(10);
-        private Compression compression = Compression.NONE;
-        private Partitioner partitioner = Partitioner.HASH;
-        private Acks acks = Acks.ALL;
-        private int maxAttempts = UNBOUNDED_ATTEMPTS;
-        private Duration requestTimeout = Duration.ofSeconds(30);
-        private Duration deliveryTimeout = Duration.ofSeconds(120);
+        private int batchSize = KafkaSections.BATCH_SIZE.defaultValue();
+        private long batchBytes = KafkaSections.BATCH_BYTES.defaultValue();
+        private Duration linger = KafkaSections.LINGER.defaultValue();
+        private Compression compression = KafkaSections.COMPRESSION.defaultValue();
+        private Partitioner partitioner = KafkaSections.PARTITIONER.defaultValue();
+        private Acks acks = KafkaSections.ACKS.defaultValue();
+        private int maxAttempts = KafkaSections.MAX_ATTEMPTS.defaultValue();
+        private Duration requestTimeout = KafkaSections.REQUEST_TIMEOUT.defaultValue();
+        private Duration deliveryTimeout = KafkaSections.DELIVERY_TIMEOUT.defaultValue();
         private TlsSettings tls = TlsSettings.disabled();
         private SaslSettings sasl = SaslSettings.none();
-        private Duration metadataMaxAge = Duration.ofSeconds(60);
-        private String clientId = "pgcdc";
-        private boolean allowAutoTopicCreation;
-        private int topicPartitions = -1;
-        private int topicReplicationFactor = -1;
-        private int topicMinInsyncReplicas = -1;
-        private boolean exactlyOnce;
+        private Duration metadataMaxAge = KafkaSections.METADATA_MAX_AGE.defaultValue();
+        private String clientId = KafkaSections.CLIENT_ID.defaultValue();
+        private boolean allowAutoTopicCreation = KafkaSections.ALLOW_AUTO_TOPIC_CREATION.defaultValue();
+        private int topicPartitions = KafkaSections.TOPIC_PARTITIONS.defaultValue();
+        private int topicReplicationFactor = KafkaSections.TOPIC_REPLICATION_FACTOR.defaultValue();
+        private int topicMinInsyncReplicas = KafkaSections.TOPIC_MIN_INSYNC_REPLICAS.defaultValue();
+        private boolean exactlyOnce = KafkaSections.EXACTLY_ONCE.defaultValue();
         private String transactionalId;
-        private String offsetsTopic = "__pgcdc_offsets";
+        private String offsetsTopic = KafkaSections.OFFSETS_TOPIC.defaultValue();
         private Map<String, String> producerOverrides = new LinkedHashMap<>();
 
         private Builder() {

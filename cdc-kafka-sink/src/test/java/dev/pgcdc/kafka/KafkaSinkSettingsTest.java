@@ -144,14 +144,14 @@ class KafkaSinkSettingsTest {
                         "pgcdc.kafka.compression = \"brotli\" is not allowed; allowed: none, gzip, snappy, lz4, zstd",
                         "pgcdc.kafka.partitioner = \"sticky\" is not allowed; allowed: hash, round-robin, least-loaded, least-bytes, crc32, fnv1a, reference-hash",
                         "pgcdc.kafka.acks = \"2\" is not allowed; allowed: 0, 1, all",
-                        "pgcdc.kafka.linger = \"soon\" is not a duration; use e.g. 500ms, 5s, 2m, 1h",
+                        "pgcdc.kafka.linger = \"soon\" is not a duration; allowed: a duration such as 500ms, 30s or 2m",
                         "pgcdc.kafka.max-attempts = \"many\" is not allowed; allowed: unbounded or a number of at least 1",
                         "pgcdc.kafka.batch-size = 0 must be at least 1",
                         "pgcdc.kafka.table-topic-mapping.\"public.users\" = \"bad topic!\": a topic name may only contain ASCII letters,"
                                 + " digits, '.', '_' and '-'",
                         "pgcdc.kafka.sasl.username is required with pgcdc.kafka.sasl.mechanism = SCRAM-SHA-256",
                         "pgcdc.kafka.sasl.password is required with pgcdc.kafka.sasl.mechanism = SCRAM-SHA-256",
-                        "pgcdc.kafka.lingr is not a known setting; did you mean pgcdc.kafka.linger?"));
+                        "pgcdc.kafka.lingr = \"5ms\" is not a known key; did you mean pgcdc.kafka.linger?"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.pgcdc.postgres;
 
 import dev.pgcdc.api.ConfigurationException;
+import dev.pgcdc.api.config.Problems;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.plugin.PluginConfig;
@@ -8,10 +9,8 @@ import dev.pgcdc.postgres.pgoutput.KeyChange;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Everything {@link PostgresSource} needs: connection, publication, slot, heartbeat and the
@@ -74,75 +73,52 @@ public record PostgresSourceSettings(
     /** The operations a publication can publish. */
     public static final Set<Operation> PUBLISHABLE = Set.of(Operation.INSERT, Operation.UPDATE, Operation.DELETE, Operation.TRUNCATE);
 
-    private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
-
     public PostgresSourceSettings {
-        List<String> problems = new ArrayList<>();
-        requireText(host, "pgcdc.postgres.host", problems);
-        requireText(database, "pgcdc.postgres.database", problems);
-        requireText(user, "pgcdc.postgres.user", problems);
-        requireText(publicationName, "pgcdc.publication.name", problems);
-        if (port < 1 || port > 65535) {
-            problems.add("pgcdc.postgres.port = " + port + " is not a port; allowed: 1 to 65535");
-        }
+        publicationOperations = publicationOperations == null ? Set.of() : Set.copyOf(publicationOperations);
+        tables = tables == null ? List.of() : List.copyOf(tables);
+        Problems problems = new Problems();
+        PostgresSections.POSTGRES.check(problems, PostgresSections.HOST, host, PostgresSections.PORT, port, PostgresSections.DATABASE, database,
+                PostgresSections.USER, user, PostgresSections.RECONNECT_BACKOFF, reconnectBackoff, PostgresSections.RECONNECT_MAX_BACKOFF,
+                reconnectMaxBackoff, PostgresSections.STREAM_BUFFER_MEMORY, streamBufferMemory);
+        PostgresSections.PUBLICATION.check(problems, PostgresSections.PUBLICATION_NAME, publicationName, PostgresSections.OPERATIONS,
+                publicationOperations);
+        PostgresSections.SLOT.check(problems, PostgresSections.SLOT_NAME, slotName, PostgresSections.ACTIVITY_CHECK_INTERVAL,
+                slotActivityCheckInterval, PostgresSections.STATUS_INTERVAL, statusInterval);
+        PostgresSections.HEARTBEAT.check(problems, PostgresSections.HEARTBEAT_INTERVAL, heartbeatInterval);
         if (sslMode == null) {
             problems.add("pgcdc.postgres.ssl-mode must be set; allowed: disable, allow, prefer, require, verify-ca, verify-full");
         }
-        if (slotName == null || slotName.isBlank()) {
-            problems.add("pgcdc.slot.name is required");
-        } else if (!SLOT_NAME.matcher(slotName).matches()) {
-            problems.add("pgcdc.slot.name = \"" + slotName + "\" is not a valid slot name; allowed: 1 to 63 lower-case letters, digits and underscores");
-        }
-        publicationOperations = publicationOperations == null ? Set.of() : Set.copyOf(publicationOperations);
-        if (publicationOperations.isEmpty()) {
-            problems.add("pgcdc.publication.operations is empty; allowed: any of insert, update, delete, truncate");
+        if (keyChange == null) {
+            problems.add("pgcdc.postgres.key-change must be set; allowed: delete-create, update");
         }
         for (Operation operation : publicationOperations) {
             if (!PUBLISHABLE.contains(operation)) {
                 problems.add("pgcdc.publication.operations contains " + operation + "; allowed: insert, update, delete, truncate");
             }
         }
-        tables = tables == null ? List.of() : List.copyOf(tables);
         if (tables.isEmpty() && !publicationAllTables) {
             problems.add("pgcdc.publication.tables is required (at least one table), unless pgcdc.publication.all-tables = true");
         }
         if (tables.stream().map(TableSettings::table).distinct().count() != tables.size()) {
             problems.add("pgcdc.publication.tables names a table twice");
         }
-        requirePositive(slotActivityCheckInterval, "pgcdc.slot.activity-check-interval", problems);
-        requirePositive(statusInterval, "pgcdc.slot.status-interval", problems);
-        requirePositive(heartbeatInterval, "pgcdc.heartbeat.interval", problems);
-        requirePositive(reconnectBackoff, "pgcdc.postgres.reconnect-backoff", problems);
-        requirePositive(reconnectMaxBackoff, "pgcdc.postgres.reconnect-max-backoff", problems);
+        String[] durationKeys = {"slot.activity-check-interval", "slot.status-interval", "heartbeat.interval", "postgres.reconnect-backoff",
+            "postgres.reconnect-max-backoff"};
+        Duration[] durations = {slotActivityCheckInterval, statusInterval, heartbeatInterval, reconnectBackoff, reconnectMaxBackoff};
+        for (int i = 0; i < durations.length; i++) {
+            if (durations[i] == null) {
+                problems.add("pgcdc." + durationKeys[i] + " must be set; allowed: a duration such as 500ms, 30s or 2m");
+            }
+        }
         if (reconnectBackoff != null && reconnectMaxBackoff != null && reconnectMaxBackoff.compareTo(reconnectBackoff) < 0) {
             problems.add("pgcdc.postgres.reconnect-max-backoff = " + reconnectMaxBackoff + " is shorter than pgcdc.postgres.reconnect-backoff = "
                     + reconnectBackoff);
-        }
-        if (streamBufferMemory < 64 * 1024) {
-            problems.add("pgcdc.postgres.stream-buffer-memory = " + streamBufferMemory + " is too small; at least 64KiB");
-        }
-        if (keyChange == null) {
-            problems.add("pgcdc.postgres.key-change must be set; allowed: delete-create, update");
         }
         if (heartbeatTable != null && tables.stream().anyMatch(t -> t.table().equals(heartbeatTable))) {
             problems.add("pgcdc.heartbeat.table = " + heartbeatTable + " is also a captured table in pgcdc.publication.tables; "
                     + "heartbeat events never reach handlers, so name a table of its own");
         }
-        if (!problems.isEmpty()) {
-            throw new ConfigurationException(problems);
-        }
-    }
-
-    private static void requireText(String value, String key, List<String> problems) {
-        if (value == null || value.isBlank()) {
-            problems.add(key + " is required");
-        }
-    }
-
-    private static void requirePositive(Duration value, String key, List<String> problems) {
-        if (value == null || value.isZero() || value.isNegative()) {
-            problems.add(key + " = " + value + " must be a positive duration");
-        }
+        problems.throwIfAny();
     }
 
     public static Builder builder() {
@@ -166,7 +142,7 @@ public record PostgresSourceSettings(
      * Unknown keys in those sections are errors; every problem is collected and thrown once.
      */
     public static PostgresSourceSettings from(PluginConfig root) {
-        return new SettingsReader(root).read();
+        return PostgresSections.read(root);
     }
 
     /** Whether {@code table} is captured: listed, or any table when the publication is for all tables and none are listed. */
@@ -195,31 +171,31 @@ public record PostgresSourceSettings(
                 + ", heartbeatTable=" + heartbeatTable + ", heartbeatInterval=" + heartbeatInterval + "]";
     }
 
-    /** Builds {@link PostgresSourceSettings}; every optional setting starts at its documented default. */
+    /** Builds {@link PostgresSourceSettings}; every optional setting starts at its declared default ({@link PostgresSections}). */
     public static final class Builder {
         private String host;
-        private int port = 5432;
+        private int port = PostgresSections.PORT.defaultValue();
         private String database;
         private String user;
         private String password;
-        private SslMode sslMode = SslMode.PREFER;
+        private SslMode sslMode = PostgresSections.SSL_MODE.defaultValue();
         private String sslRootCert;
         private String publicationName;
-        private boolean publicationCreateIfNotExists;
-        private Set<Operation> publicationOperations = EnumSet.of(Operation.INSERT, Operation.UPDATE, Operation.DELETE, Operation.TRUNCATE);
+        private boolean publicationCreateIfNotExists = PostgresSections.PUBLICATION_CREATE.defaultValue();
+        private Set<Operation> publicationOperations = PostgresSections.OPERATIONS.defaultValue();
         private List<TableSettings> tables = List.of();
-        private boolean publicationAllTables;
+        private boolean publicationAllTables = PostgresSections.ALL_TABLES.defaultValue();
         private String slotName;
-        private boolean slotCreateIfNotExists;
-        private Duration slotActivityCheckInterval = Duration.ofSeconds(1);
-        private Duration statusInterval = Duration.ofSeconds(1);
+        private boolean slotCreateIfNotExists = PostgresSections.SLOT_CREATE.defaultValue();
+        private Duration slotActivityCheckInterval = PostgresSections.ACTIVITY_CHECK_INTERVAL.defaultValue();
+        private Duration statusInterval = PostgresSections.STATUS_INTERVAL.defaultValue();
         private TableId heartbeatTable;
-        private Duration heartbeatInterval = Duration.ofSeconds(5);
-        private Duration reconnectBackoff = Duration.ofSeconds(1);
-        private Duration reconnectMaxBackoff = Duration.ofSeconds(30);
-        private long streamBufferMemory = 32L * 1024 * 1024;
+        private Duration heartbeatInterval = PostgresSections.HEARTBEAT_INTERVAL.defaultValue();
+        private Duration reconnectBackoff = PostgresSections.RECONNECT_BACKOFF.defaultValue();
+        private Duration reconnectMaxBackoff = PostgresSections.RECONNECT_MAX_BACKOFF.defaultValue();
+        private long streamBufferMemory = PostgresSections.STREAM_BUFFER_MEMORY.defaultValue();
         private Path spillDirectory;
-        private KeyChange keyChange = KeyChange.DELETE_CREATE;
+        private KeyChange keyChange = PostgresSections.KEY_CHANGE.defaultValue();
 
         private Builder() {
         }

@@ -8,6 +8,7 @@ import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.plugin.PluginConfig;
 import dev.pgcdc.postgres.pgoutput.KeyChange;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PostgresSourceSettingsTest {
 
@@ -78,7 +80,8 @@ class PostgresSourceSettingsTest {
     }
 
     @Test
-    void readsEverySetting() {
+    void readsEverySetting(@TempDir Path temp) throws Exception {
+        Path ca = Files.writeString(temp.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> postgres = new LinkedHashMap<>();
         postgres.put("host", "db.example");
@@ -87,7 +90,7 @@ class PostgresSourceSettingsTest {
         postgres.put("user", "cdc");
         postgres.put("password", "s3cret");
         postgres.put("ssl-mode", "verify-full");
-        postgres.put("ssl-root-cert", "/etc/ca.pem");
+        postgres.put("ssl-root-cert", ca.toString());
         postgres.put("reconnect-backoff", "500ms");
         postgres.put("reconnect-max-backoff", "1m");
         postgres.put("stream-buffer-memory", "8MiB");
@@ -104,7 +107,7 @@ class PostgresSourceSettingsTest {
         PostgresSourceSettings settings = PostgresSourceSettings.from(new PluginConfig("pgcdc", root));
 
         assertThat(settings).isEqualTo(PostgresSourceSettings.builder().host("db.example").port(6432).database("shop").user("cdc")
-                .password("s3cret").sslMode(SslMode.VERIFY_FULL).sslRootCert("/etc/ca.pem").reconnectBackoff(Duration.ofMillis(500))
+                .password("s3cret").sslMode(SslMode.VERIFY_FULL).sslRootCert(ca.toString()).reconnectBackoff(Duration.ofMillis(500))
                 .reconnectMaxBackoff(Duration.ofMinutes(1)).streamBufferMemory(8L << 20).spillDirectory(Path.of("/var/tmp/pgcdc"))
                 .keyChange(KeyChange.UPDATE).publicationName("p").publicationCreateIfNotExists(true).publicationOperations(Set.of(Operation.INSERT, Operation.UPDATE))
                 .tables(List.of(new TableSettings(new TableId("sales", "Order Items"), ReplicaIdentity.usingIndex("oi idx"), List.of("id", "qty")),
@@ -124,15 +127,15 @@ class PostgresSourceSettingsTest {
 
         assertThatThrownBy(() -> PostgresSourceSettings.from(new PluginConfig("pgcdc", root)))
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
-                        "pgcdc.postgres.hots is not a known setting; did you mean host?",
-                        "pgcdc.publication.tables[0].colums is not a known setting; did you mean columns?",
+                        "pgcdc.postgres.hots = \"x\" is not a known key; did you mean pgcdc.postgres.host?",
+                        "pgcdc.publication.tables[0].colums = [] is not a known key; did you mean pgcdc.publication.tables[0].columns?",
                         "pgcdc.postgres.port = \"not-a-port\" is not a whole number",
-                        "pgcdc.postgres.ssl-mode = \"sometimes\" is not an SSL mode; allowed: disable, allow, prefer, require, verify-ca, verify-full",
-                        "pgcdc.postgres.key-change = \"upsert\" is not a key-change mode; allowed: delete-create, update",
+                        "pgcdc.postgres.ssl-mode = \"sometimes\" is not allowed; allowed: disable, allow, prefer, require, verify-ca, verify-full",
+                        "pgcdc.postgres.key-change = \"upsert\" is not allowed; allowed: delete-create, update",
                         "pgcdc.publication.operations contains \"upsert\"; allowed: insert, update, delete, truncate",
                         "pgcdc.publication.tables[0].replica-identity = \"PARTIAL\" is not a replica identity; allowed: DEFAULT, FULL, NOTHING, "
                                 + "\"USING INDEX <name>\"",
-                        "pgcdc.slot.status-interval = \"soon\" is not a duration; use e.g. 500ms, 5s, 2m, 1h",
+                        "pgcdc.slot.status-interval = \"soon\" is not a duration; allowed: a duration such as 500ms, 30s or 2m",
                         "pgcdc.postgres.database is required",
                         "pgcdc.postgres.user is required",
                         "pgcdc.publication.name is required",

@@ -1,38 +1,58 @@
 package dev.pgcdc.api.plugin;
 
-import dev.pgcdc.api.ConfigurationException;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
- * A plugin's configuration section as plain Java values (strings, numbers, booleans, lists and
- * nested maps), so a plugin needs no configuration library. Keys are relative to the section;
- * {@link #path} gives the full key for messages ({@code pgcdc.handler.json.tombstones}).
- * Immutable and thread-safe. Typed getters throw {@link ConfigurationException} naming the full key,
- * the bad value and what is allowed.
+ * A configuration section as plain Java values (strings, numbers, booleans, lists and nested maps),
+ * so a module needs no configuration library. Keys are relative to the section; {@link #path} gives
+ * the full key for messages ({@code pgcdc.handler.json.tombstones}). Values are read and checked only
+ * through the declarations of {@link dev.pgcdc.api.config.Section}, never one by one.
+ * Immutable and thread-safe.
  */
 public final class PluginConfig {
 
     private final String prefix;
     private final Map<String, Object> values;
+    private final UnaryOperator<String> origins;
 
     /**
      * @param prefix full path of the section, e.g. {@code pgcdc.kafka} (empty for the root)
      * @param values the section; nested sections as maps
      */
     public PluginConfig(String prefix, Map<String, ?> values) {
+        this(prefix, values, key -> null);
+    }
+
+    private PluginConfig(String prefix, Map<String, ?> values, UnaryOperator<String> origins) {
         this.prefix = prefix == null ? "" : prefix;
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.origins = origins;
     }
 
     public static PluginConfig empty(String prefix) {
         return new PluginConfig(prefix, Map.of());
+    }
+
+    /**
+     * This section with {@code origins} telling where the value of a full key was set ({@code app.conf: 12}),
+     * or null when unknown; problems about a key name it.
+     */
+    public PluginConfig withOrigins(UnaryOperator<String> origins) {
+        return new PluginConfig(prefix, values, origins);
+    }
+
+    /** This section with {@code key} set to {@code value} unless it is set already. */
+    public PluginConfig withDefault(String key, Object value) {
+        if (values.get(key) != null) {
+            return this;
+        }
+        Map<String, Object> changed = new LinkedHashMap<>(values);
+        changed.put(key, value);
+        return new PluginConfig(prefix, changed, origins);
     }
 
     /** The full key of {@code key}. */
@@ -44,136 +64,31 @@ public final class PluginConfig {
         return prefix;
     }
 
-    public Set<String> keys() {
-        return values.keySet();
+    /** Where the value at the full key {@code fullKey} was set, or null when unknown. */
+    public String origin(String fullKey) {
+        return origins.apply(fullKey);
     }
 
-    public boolean has(String key) {
-        return values.get(key) != null;
+    public Set<String> keys() {
+        return values.keySet();
     }
 
     public Map<String, Object> asMap() {
         return values;
     }
 
-    /** The raw value, or null. */
-    public Object get(String key) {
-        return values.get(key);
-    }
-
-    public String getString(String key, String defaultValue) {
-        Object value = values.get(key);
-        return value == null ? defaultValue : value.toString();
-    }
-
-    /** A required string. */
-    public String requireString(String key) {
-        Object value = values.get(key);
-        if (value == null || value.toString().isBlank()) {
-            throw new ConfigurationException(path(key) + " is required");
-        }
-        return value.toString();
-    }
-
-    public boolean getBoolean(String key, boolean defaultValue) {
-        Object value = values.get(key);
-        if (value == null) {
-            return defaultValue;
-        }
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        String text = value.toString().trim().toLowerCase(Locale.ROOT);
-        return switch (text) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> throw new ConfigurationException(path(key) + " = \"" + value + "\" is not a boolean; allowed: true, false");
-        };
-    }
-
-    public long getLong(String key, long defaultValue) {
-        Object value = values.get(key);
-        if (value == null) {
-            return defaultValue;
-        }
-        if (value instanceof Number n) {
-            return n.longValue();
-        }
-        try {
-            return Long.parseLong(value.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigurationException(path(key) + " = \"" + value + "\" is not a whole number");
-        }
-    }
-
-    public int getInt(String key, int defaultValue) {
-        long value = getLong(key, defaultValue);
-        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-            throw new ConfigurationException(path(key) + " = " + value + " is out of range for a 32-bit number");
-        }
-        return (int) value;
-    }
-
-    /** A duration: a number of milliseconds, or text such as {@code 10ms}, {@code 5s}, {@code 2 minutes}, {@code 1h}. */
-    public Duration getDuration(String key, Duration defaultValue) {
-        Object value = values.get(key);
-        if (value == null) {
-            return defaultValue;
-        }
-        if (value instanceof Number n) {
-            return Duration.ofMillis(n.longValue());
-        }
-        Duration parsed = Quantities.parseDuration(value.toString());
-        if (parsed == null) {
-            throw new ConfigurationException(path(key) + " = \"" + value + "\" is not a duration; use e.g. 500ms, 5s, 2m, 1h");
-        }
-        return parsed;
-    }
-
-    /** A size in bytes: a number, or text such as {@code 512k}, {@code 10 MiB}, {@code 1GB}. */
-    public long getBytes(String key, long defaultValue) {
-        Object value = values.get(key);
-        if (value == null) {
-            return defaultValue;
-        }
-        if (value instanceof Number n) {
-            return n.longValue();
-        }
-        Long parsed = Quantities.parseBytes(value.toString());
-        if (parsed == null) {
-            throw new ConfigurationException(path(key) + " = \"" + value + "\" is not a size; use e.g. 1048576, 512KiB, 10MiB");
-        }
-        return parsed;
-    }
-
-    /** A list of strings; a single string is a one-element list. */
-    public List<String> getStringList(String key, List<String> defaultValue) {
-        Object value = values.get(key);
-        if (value == null) {
-            return defaultValue;
-        }
-        if (value instanceof List<?> list) {
-            List<String> strings = new ArrayList<>(list.size());
-            for (Object element : list) {
-                strings.add(String.valueOf(element));
-            }
-            return List.copyOf(strings);
-        }
-        return List.of(value.toString());
-    }
-
-    /** A nested section, empty when absent. */
+    /**
+     * The nested section {@code key} (empty when absent or not an object; reading its parent's
+     * declarations reports a value that is not an object).
+     */
     public PluginConfig section(String key) {
         Object value = values.get(key);
-        if (value == null) {
-            return empty(path(key));
-        }
         if (value instanceof Map<?, ?> map) {
             Map<String, Object> nested = new LinkedHashMap<>();
             map.forEach((k, v) -> nested.put(String.valueOf(k), v));
-            return new PluginConfig(path(key), nested);
+            return new PluginConfig(path(key), nested, origins);
         }
-        throw new ConfigurationException(path(key) + " must be an object, was \"" + value + "\"");
+        return new PluginConfig(path(key), Map.of(), origins);
     }
 
     @Override

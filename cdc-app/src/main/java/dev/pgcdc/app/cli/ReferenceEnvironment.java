@@ -24,11 +24,8 @@ final class ReferenceEnvironment {
     private static final Pattern MARKED = Pattern.compile(Pattern.quote(MARK) + "([^\u0000]+)\u0000");
 
     private final Map<String, String> keysByVariable;
-    private final Config reference;
-
-    private ReferenceEnvironment(Map<String, String> keysByVariable, Config reference) {
+    private ReferenceEnvironment(Map<String, String> keysByVariable) {
         this.keysByVariable = keysByVariable;
-        this.reference = reference;
     }
 
     /** Reads every {@code reference.conf} that {@code classLoader} sees. */
@@ -56,7 +53,7 @@ final class ReferenceEnvironment {
                 }
             }
         });
-        return new ReferenceEnvironment(Map.copyOf(keysByVariable), marked);
+        return new ReferenceEnvironment(Map.copyOf(keysByVariable));
     }
 
     /** Each environment variable read, sorted, with the key (or keys) it sets. */
@@ -64,8 +61,8 @@ final class ReferenceEnvironment {
         return new TreeMap<>(keysByVariable);
     }
 
-    /** The default HTTP port, as the reference configuration sets it. */
+    /** The default HTTP port, as declared. */
     int httpPort() {
-        return reference.getInt("pgcdc.http.port");
+        return dev.pgcdc.app.config.AppSections.HTTP_PORT.defaultValue();
     }
 }

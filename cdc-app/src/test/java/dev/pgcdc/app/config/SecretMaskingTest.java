@@ -3,6 +3,7 @@ package dev.pgcdc.app.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import dev.pgcdc.api.config.Secrets;
 import dev.pgcdc.app.Main;
 import dev.pgcdc.app.TestConfigs;
 import java.io.IOException;
@@ -72,7 +73,8 @@ class SecretMaskingTest {
     @Test
     void theRedactorMasksASecretValueStandingAloneButNotInsideALongerName() {
         UnaryOperator<String> redactor = Secrets.redactor(ConfigFactory.parseString(
-                "pgcdc.postgres.password = postgres\npgcdc.kafka.producer { \"sasl.jaas.config\" = \"x required password=\\\"pw\\\";\" }"));
+                "pgcdc.postgres.password = postgres\npgcdc.kafka.producer { \"sasl.jaas.config\" = \"x required password=\\\"pw\\\";\" }")
+                .root().unwrapped());
 
         assertThat(redactor.apply("pgcdc.postgres.host is required; was a list [postgres], or postgres. Or \"postgres\""))
                 .isEqualTo("pgcdc.postgres.host is required; was a list [******], or ******. Or ******");

@@ -96,7 +96,7 @@ class ServiceConfigurationTest {
                 "pgcdc.pipeline.max-in-flight-events = 0 is out of range; allowed: 1 to 2147483647",
                 "pgcdc.pipeline.max-in-flight-bytes = \"lots\" is not a size; allowed: a size such as 1048576, 512KiB or 64MiB",
                 "pgcdc.pipeline.shutdown-timeout = \"soon\" is not a duration; allowed: a duration such as 500ms, 30s or 2m",
-                "pgcdc.metrics.slot-interval = \"0s\" must be more than zero");
+                "pgcdc.metrics.slot-interval = 0s must be more than zero");
     }
 
     @Test
@@ -144,7 +144,7 @@ class ServiceConfigurationTest {
         List<String> problems = problems(MINIMAL + "pgcdc.postgres.hots = db2\npgcdc.kafka.lingr = 5ms\n");
 
         assertThat(problems).hasSize(2);
-        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("pgcdc.postgres.hots").contains("did you mean host?"));
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("pgcdc.postgres.hots").contains("did you mean pgcdc.postgres.host?"));
         assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("pgcdc.kafka.lingr").contains("did you mean pgcdc.kafka.linger?"));
     }
 
@@ -169,6 +169,52 @@ class ServiceConfigurationTest {
     void requiresATopicForEveryCapturedTableWithTheJsonHandler() {
         assertThat(problems(MINIMAL.replace("tables = [ { name = customers } ]", "tables = [ { name = customers }, { name = orders } ]")))
                 .containsExactly("pgcdc.kafka.table-topic-mapping has no topic for table public.orders; add \"public.orders\" = \"<topic>\"");
+    }
+
+    @Test
+    void aBadKeyOrValueInOneSectionNeverSkipsTheChecksOfTheOthers() {
+        List<String> problems = problems(MINIMAL + """
+                pgcdc.http.prot = 9090
+                pgcdc.pipeline.poll-timeout = soon
+                pgcdc.postgres.port = many
+                pgcdc.handler.json.envelope = avro
+                pgcdc.kafka.acks = most
+                pgcdc.publication.tables = [ { name = customers }, { name = orders } ]
+                """);
+
+        assertThat(problems).hasSize(6);
+        assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("pgcdc.http.prot = 9090"));
+        assertThat(problems).contains(
+                "pgcdc.pipeline.poll-timeout = \"soon\" is not a duration; allowed: a duration such as 500ms, 30s or 2m",
+                "pgcdc.postgres.port = \"many\" is not a whole number",
+                "pgcdc.handler.json.envelope = \"avro\" is not allowed; allowed: pgcdc, debezium, debezium-schemaless",
+                "pgcdc.kafka.acks = \"most\" is not allowed; allowed: 0, 1, all",
+                "pgcdc.kafka.table-topic-mapping has no topic for table public.orders; add \"public.orders\" = \"<topic>\"");
+    }
+
+    @Test
+    void aTypeIsStrictAndAFileSettingNamesAReadableFile() {
+        assertThat(problems(MINIMAL + """
+                pgcdc.postgres.host = [ db1, db2 ]
+                pgcdc.postgres.ssl-root-cert = /surely/not/here.pem
+                """)).containsExactlyInAnyOrder(
+                "pgcdc.postgres.host = [\"db1\",\"db2\"] is not a string",
+                "pgcdc.postgres.ssl-root-cert = \"/surely/not/here.pem\" is not a readable file");
+    }
+
+    @Test
+    void aPublicationForAllTablesNeedsATopicMappingWithTheJsonHandler() {
+        String allTables = MINIMAL.replace("tables = [ { name = customers } ]", "all-tables = true");
+        assertThat(problems(allTables.replace("table-topic-mapping { \"public.customers\" = \"shop.customers\" }", "")))
+                .singleElement().asString().startsWith("pgcdc.kafka.table-topic-mapping is empty, but pgcdc.publication.all-tables = true");
+        assertThatThrownBy(() -> load(allTables.replace("all-tables = true", "all-tables = true, tables = [ customers, orders ]")))
+                .hasMessageContaining("no topic for table public.orders");
+    }
+
+    @Test
+    void aKeyInTheWrongSectionIsPointedToItsSection() {
+        assertThat(problems(MINIMAL + "pgcdc.linger = 5ms\n")).singleElement().asString()
+                .endsWith("is not a known key; did you mean pgcdc.kafka.linger?");
     }
 
     @Test
@@ -249,8 +295,8 @@ class ServiceConfigurationTest {
 
     @Test
     void theKafkaSinkGetsATransactionalIdPerSlot() throws IOException {
-        assertThat(load(MINIMAL).sinkSection().get("transactional-id")).isEqualTo("pgcdc-shop_slot");
-        assertThat(load(MINIMAL + "pgcdc.kafka.transactional-id = mine\n").sinkSection().get("transactional-id")).isEqualTo("mine");
+        assertThat(load(MINIMAL).sinkSection().asMap().get("transactional-id")).isEqualTo("pgcdc-shop_slot");
+        assertThat(load(MINIMAL + "pgcdc.kafka.transactional-id = mine\n").sinkSection().asMap().get("transactional-id")).isEqualTo("mine");
     }
 
     private ServiceConfiguration load(String text) throws IOException {

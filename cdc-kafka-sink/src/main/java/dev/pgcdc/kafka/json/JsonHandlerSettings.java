@@ -1,8 +1,11 @@
 package dev.pgcdc.kafka.json;
 
 import dev.pgcdc.api.ConfigurationException;
+import dev.pgcdc.api.config.Problems;
+import dev.pgcdc.api.config.Section;
+import dev.pgcdc.api.config.Setting;
+import dev.pgcdc.api.config.Values;
 import dev.pgcdc.api.plugin.PluginConfig;
-import dev.pgcdc.kafka.config.SettingsReader;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.BinaryHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.DecimalHandlingMode;
@@ -11,11 +14,11 @@ import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.IntervalHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.TimePrecisionMode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 
 /**
  * How the {@link JsonChangeHandler} writes records ({@code pgcdc.handler.json}). Immutable; build
- * with {@link #builder()} (defaults as in {@code reference.conf}) or read with {@link #from}.
+ * with {@link #of} from plain values or read with {@link #from}; every key is declared once below.
  *
  * @param envelope                  field naming of the value: pgcdc's own or Debezium's
  * @param tombstoneAfterDelete      follow each delete with a record of the same key and a null value (for compacted topics)
@@ -67,6 +70,34 @@ public record JsonHandlerSettings(
         }
     }
 
+    public static final Setting<Envelope> ENVELOPE = Setting.choice("envelope", Envelope.class, Envelope::configName)
+            .defaultsTo(Envelope.PGCDC).doc("layout of keys and values");
+    public static final Setting<Boolean> TOMBSTONE_AFTER_DELETE = Setting.bool("tombstone-after-delete").defaultsTo(false)
+            .doc("pgcdc envelope: follow each delete with a tombstone");
+    public static final Setting<String> UNCHANGED_TOAST_PLACEHOLDER = Setting.string("unchanged-toast-placeholder")
+            .defaultsTo("__debezium_unavailable_value").doc("written for an unchanged TOASTed column");
+    public static final Setting<String> MESSAGE_TOPIC = Setting.string("message-topic").doc("topic for pg_logical_emit_message events");
+    public static final Setting<Boolean> HEADERS = Setting.bool("headers").defaultsTo(false).doc("add pgcdc.op, pgcdc.table, pgcdc.position headers");
+    public static final Setting<String> DEBEZIUM_NAME = Setting.string("debezium.name").defaultsTo("pgcdc").doc("Debezium's topic.prefix");
+    public static final Setting<String> DEBEZIUM_DATABASE = Setting.string("debezium.database").doc("Debezium's database.dbname");
+    public static final Setting<DecimalHandlingMode> DECIMAL_HANDLING_MODE = debezium("decimal.handling.mode", DecimalHandlingMode.class,
+            DebeziumEncoding.DEFAULTS.decimalHandlingMode());
+    public static final Setting<TimePrecisionMode> TIME_PRECISION_MODE = debezium("time.precision.mode", TimePrecisionMode.class,
+            DebeziumEncoding.DEFAULTS.timePrecisionMode());
+    public static final Setting<IntervalHandlingMode> INTERVAL_HANDLING_MODE = debezium("interval.handling.mode", IntervalHandlingMode.class,
+            DebeziumEncoding.DEFAULTS.intervalHandlingMode());
+    public static final Setting<BinaryHandlingMode> BINARY_HANDLING_MODE = debezium("binary.handling.mode", BinaryHandlingMode.class,
+            DebeziumEncoding.DEFAULTS.binaryHandlingMode());
+    public static final Setting<HstoreHandlingMode> HSTORE_HANDLING_MODE = debezium("hstore.handling.mode", HstoreHandlingMode.class,
+            DebeziumEncoding.DEFAULTS.hstoreHandlingMode());
+    public static final Setting<Boolean> DEBEZIUM_TOMBSTONES_ON_DELETE = Setting.bool("debezium.tombstones.on.delete").defaultsTo(true)
+            .doc("Debezium envelopes: follow each delete with a tombstone");
+
+    /** The section {@code pgcdc.handler.json}, declared once. */
+    public static final Section SECTION = Section.of("pgcdc.handler.json", ENVELOPE, TOMBSTONE_AFTER_DELETE, UNCHANGED_TOAST_PLACEHOLDER,
+            MESSAGE_TOPIC, HEADERS, DEBEZIUM_NAME, DEBEZIUM_DATABASE, DECIMAL_HANDLING_MODE, TIME_PRECISION_MODE, INTERVAL_HANDLING_MODE,
+            BINARY_HANDLING_MODE, HSTORE_HANDLING_MODE, DEBEZIUM_TOMBSTONES_ON_DELETE);
+
     public JsonHandlerSettings {
         List<String> problems = new ArrayList<>();
         if (envelope == null) {
@@ -89,12 +120,19 @@ public record JsonHandlerSettings(
         }
     }
 
+    /** The declared defaults. */
     public static JsonHandlerSettings defaults() {
-        return builder().build();
+        return of(Map.of());
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * Reads {@code section}, the {@code pgcdc.handler.json} keys as plain values ({@code "envelope" -> "debezium"},
+     * {@code "debezium" -> {"name" -> "dbserver1"}}), as {@link #from} does: the way to make these settings in code.
+     *
+     * @throws ConfigurationException listing every problem
+     */
+    public static JsonHandlerSettings of(Map<String, ?> section) {
+        return from(new PluginConfig(SECTION.path(), section));
     }
 
     /**
@@ -103,48 +141,26 @@ public record JsonHandlerSettings(
      * @throws ConfigurationException listing every problem
      */
     public static JsonHandlerSettings from(PluginConfig config) {
-        SettingsReader reader = new SettingsReader(config);
-        JsonHandlerSettings defaults = defaults();
-        Builder builder = builder()
-                .envelope(reader.choice("envelope", defaults.envelope(), Envelope.class, Envelope::configName))
-                .tombstoneAfterDelete(reader.bool("tombstone-after-delete", defaults.tombstoneAfterDelete()))
-                .unchangedToastPlaceholder(reader.string("unchanged-toast-placeholder", defaults.unchangedToastPlaceholder()))
-                .messageTopic(blankToNull(reader.string("message-topic", null)))
-                .headers(reader.bool("headers", defaults.headers()));
-        SettingsReader debezium = reader.section("debezium");
-        DebeziumEncoding encoding = defaults.debeziumEncoding();
-        builder.debeziumName(debezium.string("name", defaults.debeziumName()))
-                .debeziumDatabase(blankToNull(debezium.string("database", null)))
-                .debeziumEncoding(new DebeziumEncoding(
-                        debeziumChoice(debezium, "decimal", "handling", encoding.decimalHandlingMode(), DecimalHandlingMode.class),
-                        debeziumChoice(debezium, "time", "precision", encoding.timePrecisionMode(), TimePrecisionMode.class),
-                        debeziumChoice(debezium, "interval", "handling", encoding.intervalHandlingMode(), IntervalHandlingMode.class),
-                        debeziumChoice(debezium, "binary", "handling", encoding.binaryHandlingMode(), BinaryHandlingMode.class),
-                        debeziumChoice(debezium, "hstore", "handling", encoding.hstoreHandlingMode(), HstoreHandlingMode.class)))
-                .debeziumTombstonesOnDelete(debezium.section("tombstones").section("on").bool("delete", defaults.debeziumTombstonesOnDelete()));
-        JsonHandlerSettings settings = null;
-        try {
-            settings = builder.build();
-        } catch (ConfigurationException e) {
-            reader.problems(e);
-        }
-        reader.throwIfProblems();
+        Problems problems = new Problems();
+        Values values = SECTION.read(config, problems);
+        JsonHandlerSettings settings = problems.collect(() -> new JsonHandlerSettings(values.get(ENVELOPE), values.get(TOMBSTONE_AFTER_DELETE),
+                values.get(UNCHANGED_TOAST_PLACEHOLDER), values.get(MESSAGE_TOPIC), values.get(HEADERS), values.get(DEBEZIUM_NAME),
+                values.get(DEBEZIUM_DATABASE), new DebeziumEncoding(values.get(DECIMAL_HANDLING_MODE), values.get(TIME_PRECISION_MODE),
+                        values.get(INTERVAL_HANDLING_MODE), values.get(BINARY_HANDLING_MODE), values.get(HSTORE_HANDLING_MODE)),
+                values.get(DEBEZIUM_TOMBSTONES_ON_DELETE)));
+        problems.throwIfAny();
         return settings;
     }
 
-    /** Debezium's dotted option {@code <first>.<second>.mode}: in HOCON a path of nested sections, as {@code decimal.handling.mode = string} reads. */
-    private static <E extends Enum<E> & DebeziumEncoding.Named> E debeziumChoice(SettingsReader debezium, String first, String second,
-            E defaultValue, Class<E> type) {
-        return debezium.section(first).section(second).choice("mode", defaultValue, type, DebeziumEncoding.Named::configName);
+    /** Debezium's dotted option {@code <name>}: in HOCON a path of nested sections, as {@code decimal.handling.mode = string} reads. */
+    private static <E extends Enum<E> & DebeziumEncoding.Named> Setting<E> debezium(String name, Class<E> type, E defaultValue) {
+        return Setting.choice("debezium." + name, type, DebeziumEncoding.Named::configName).defaultsTo(defaultValue)
+                .doc("as Debezium's " + name);
     }
 
     /** Whether a delete is followed by a tombstone under this envelope. */
     public boolean tombstonesOnDelete() {
         return envelope.isDebezium() ? debeziumTombstonesOnDelete : tombstoneAfterDelete;
-    }
-
-    private static String blankToNull(String text) {
-        return text == null || text.isBlank() ? null : text;
     }
 
     @Override
@@ -153,83 +169,5 @@ public record JsonHandlerSettings(
                 + ", unchangedToastPlaceholder=" + unchangedToastPlaceholder + ", messageTopic=" + messageTopic + ", headers=" + headers
                 + ", debeziumName=" + debeziumName + ", debeziumDatabase=" + debeziumDatabase + ", debeziumEncoding=" + debeziumEncoding
                 + ", debeziumTombstonesOnDelete=" + debeziumTombstonesOnDelete + "]";
-    }
-
-    /** Builder with the defaults of {@code reference.conf}. */
-    public static final class Builder {
-        private Envelope envelope = Envelope.PGCDC;
-        private boolean tombstoneAfterDelete;
-        private String unchangedToastPlaceholder = "__debezium_unavailable_value";
-        private String messageTopic;
-        private boolean headers;
-        private String debeziumName = "pgcdc";
-        private String debeziumDatabase;
-        private DebeziumEncoding debeziumEncoding = DebeziumEncoding.DEFAULTS;
-        private boolean debeziumTombstonesOnDelete = true;
-
-        private Builder() {
-        }
-
-        public Builder envelope(Envelope value) {
-            this.envelope = value;
-            return this;
-        }
-
-        /** By configuration name: {@code pgcdc}, {@code debezium} or {@code debezium-schemaless}. */
-        public Builder envelope(String configName) {
-            for (Envelope candidate : Envelope.values()) {
-                if (candidate.configName().equals(configName.toLowerCase(Locale.ROOT))) {
-                    this.envelope = candidate;
-                    return this;
-                }
-            }
-            throw new ConfigurationException("pgcdc.handler.json.envelope = \"" + configName
-                    + "\" is not allowed; allowed: pgcdc, debezium, debezium-schemaless");
-        }
-
-        public Builder tombstoneAfterDelete(boolean value) {
-            this.tombstoneAfterDelete = value;
-            return this;
-        }
-
-        public Builder unchangedToastPlaceholder(String value) {
-            this.unchangedToastPlaceholder = value;
-            return this;
-        }
-
-        public Builder messageTopic(String value) {
-            this.messageTopic = value;
-            return this;
-        }
-
-        public Builder headers(boolean value) {
-            this.headers = value;
-            return this;
-        }
-
-        public Builder debeziumName(String value) {
-            this.debeziumName = value;
-            return this;
-        }
-
-        public Builder debeziumDatabase(String value) {
-            this.debeziumDatabase = value;
-            return this;
-        }
-
-        public Builder debeziumEncoding(DebeziumEncoding value) {
-            this.debeziumEncoding = value;
-            return this;
-        }
-
-        public Builder debeziumTombstonesOnDelete(boolean value) {
-            this.debeziumTombstonesOnDelete = value;
-            return this;
-        }
-
-        public JsonHandlerSettings build() {
-            return new JsonHandlerSettings(envelope, tombstoneAfterDelete, unchangedToastPlaceholder, messageTopic, headers,
-                    debeziumName, debeziumDatabase, debeziumEncoding, debeziumTombstonesOnDelete);
-        }
     }
 }

@@ -117,7 +117,7 @@ class KafkaSinkIT {
         TableId table = table();
         String topic = kafka.createTopic(TestNames.unique("headers"));
         ScriptedSource source = new ScriptedSource(3, new Workload(table, 10)::event);
-        JsonChangeHandler withHeaders = new JsonChangeHandler(JsonHandlerSettings.builder().headers(true).build());
+        JsonChangeHandler withHeaders = new JsonChangeHandler(JsonHandlerSettings.of(java.util.Map.of("headers", true)));
 
         try (Pipeline pipeline = Pipelines.start("headers", source, withHeaders, sink(settings().mapTable(table, topic)))) {
             awaitAcknowledged(pipeline, source, 3, TIMEOUT);

@@ -49,7 +49,7 @@ public class JsonChangeHandlerBenchmark {
 
     @Setup
     public void setUp() {
-        handler = new JsonChangeHandler(JsonHandlerSettings.builder().envelope(envelope).build());
+        handler = new JsonChangeHandler(JsonHandlerSettings.of(java.util.Map.of("envelope", envelope)));
         events = new ChangeEvent[1024];
         Instant base = Instant.parse("2024-03-01T12:30:05.123456Z");
         for (int i = 0; i < events.length; i++) {

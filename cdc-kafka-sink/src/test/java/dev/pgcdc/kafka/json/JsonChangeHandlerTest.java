@@ -1,5 +1,6 @@
 package dev.pgcdc.kafka.json;
 
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -73,7 +74,7 @@ class JsonChangeHandlerTest {
 
     @Test
     void keysDeleteByItsBeforeImageAndFollowsItWithTombstoneWhenAsked() {
-        JsonChangeHandler tombstones = new JsonChangeHandler(JsonHandlerSettings.builder().tombstoneAfterDelete(true).build(), CLOCK);
+        JsonChangeHandler tombstones = new JsonChangeHandler(JsonHandlerSettings.of(Map.of("tombstone-after-delete", true)), CLOCK);
         ChangeEvent delete = event(Operation.DELETE).before(user(7, "gone")).build();
 
         List<OutRecord> records = tombstones.handle(delete);
@@ -129,7 +130,7 @@ class JsonChangeHandlerTest {
         ChangeEvent message = ChangeEvent.builder(Operation.MESSAGE)
                 .message(new LogicalMessage("audit", "hi".getBytes(StandardCharsets.UTF_8), true))
                 .commitLsn(Lsn.parse("1/0")).build();
-        JsonChangeHandler withTopic = new JsonChangeHandler(JsonHandlerSettings.builder().messageTopic("messages").build(), CLOCK);
+        JsonChangeHandler withTopic = new JsonChangeHandler(JsonHandlerSettings.of(Map.of("message-topic", "messages")), CLOCK);
 
         assertThat(handler.handle(message)).isEmpty();
         OutRecord record = withTopic.handle(message).get(0);
@@ -195,7 +196,7 @@ class JsonChangeHandlerTest {
 
     @Test
     void unchangedToastPlaceholderIsConfigurable() {
-        JsonChangeHandler custom = new JsonChangeHandler(JsonHandlerSettings.builder().unchangedToastPlaceholder("<toast>").build(), CLOCK);
+        JsonChangeHandler custom = new JsonChangeHandler(JsonHandlerSettings.of(Map.of("unchanged-toast-placeholder", "<toast>")), CLOCK);
         Row row = new Row(USER_COLUMNS, new Object[] {1, UnchangedToast.INSTANCE, Instant.EPOCH});
 
         String value = text(custom.handle(event(Operation.UPDATE).after(row).build()).get(0).value());
@@ -205,7 +206,7 @@ class JsonChangeHandlerTest {
 
     @Test
     void debeziumSchemalessEnvelopeIsThePayloadAlone() {
-        JsonChangeHandler schemaless = new JsonChangeHandler(JsonHandlerSettings.builder().envelope("debezium-schemaless").build(), CLOCK);
+        JsonChangeHandler schemaless = new JsonChangeHandler(JsonHandlerSettings.of(Map.of("envelope", "debezium-schemaless")), CLOCK);
 
         OutRecord record = schemaless.handle(event(Operation.DELETE).before(user(2, "x")).build()).get(0);
 
@@ -216,7 +217,7 @@ class JsonChangeHandlerTest {
 
     @Test
     void addsHeadersWhenAsked() {
-        JsonChangeHandler withHeaders = new JsonChangeHandler(JsonHandlerSettings.builder().headers(true).build(), CLOCK);
+        JsonChangeHandler withHeaders = new JsonChangeHandler(JsonHandlerSettings.of(Map.of("headers", true)), CLOCK);
 
         OutRecord record = withHeaders.handle(event(Operation.INSERT).after(user(1, "a")).build()).get(0);
 

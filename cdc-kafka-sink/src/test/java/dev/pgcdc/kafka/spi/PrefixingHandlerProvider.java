@@ -1,5 +1,8 @@
 package dev.pgcdc.kafka.spi;
 
+import dev.pgcdc.api.config.Section;
+import dev.pgcdc.api.config.Setting;
+import dev.pgcdc.api.config.Values;
 import dev.pgcdc.api.handler.ChangeHandler;
 import dev.pgcdc.api.handler.ChangeHandlerProvider;
 import dev.pgcdc.api.handler.OutRecord;
@@ -14,6 +17,9 @@ import java.util.List;
  */
 public final class PrefixingHandlerProvider implements ChangeHandlerProvider {
 
+    private static final Setting<String> PREFIX = Setting.string("prefix").defaultsTo("event").doc("the first part of each value");
+    private static final Section SECTION = Section.of("pgcdc.handler.test-prefixing", PREFIX);
+
     @Override
     public String name() {
         return "test-prefixing";
@@ -21,7 +27,9 @@ public final class PrefixingHandlerProvider implements ChangeHandlerProvider {
 
     @Override
     public ChangeHandler create(PluginConfig config) {
-        String prefix = config.getString("prefix", "event");
+        Values values = SECTION.read(config);
+        values.problems().throwIfAny();
+        String prefix = values.get(PREFIX);
         return event -> List.of(OutRecord.of(
                 (event.table() == null ? "" : event.table().toString()).getBytes(StandardCharsets.UTF_8),
                 (prefix + ":" + event.operation().code() + ":" + event.position()).getBytes(StandardCharsets.UTF_8)));

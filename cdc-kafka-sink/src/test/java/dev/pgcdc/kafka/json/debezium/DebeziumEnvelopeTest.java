@@ -46,8 +46,8 @@ class DebeziumEnvelopeTest {
     private static final List<Column> USER_KEY = List.of(USER_COLUMNS.get(0));
     private static final Instant COMMIT = Instant.parse("2024-05-06T07:08:09.123456Z");
 
-    private final JsonChangeHandler handler = new JsonChangeHandler(JsonHandlerSettings.builder().envelope("debezium")
-            .debeziumName("dbserver1").debeziumDatabase("inventory").build(), CLOCK);
+    private final JsonChangeHandler handler = new JsonChangeHandler(JsonHandlerSettings.of(Map.of("envelope", "debezium",
+            "debezium", Map.of("name", "dbserver1", "database", "inventory"))), CLOCK);
 
     @Test
     void insertHasDebeziumsKeyAndEnvelopeSchemasAndPayload() {
@@ -87,8 +87,8 @@ class DebeziumEnvelopeTest {
 
     @Test
     void tombstonesFollowDeletesUnlessTurnedOff() {
-        JsonChangeHandler noTombstones = new JsonChangeHandler(JsonHandlerSettings.builder().envelope("debezium")
-                .debeziumTombstonesOnDelete(false).build(), CLOCK);
+        JsonChangeHandler noTombstones = new JsonChangeHandler(JsonHandlerSettings.of(Map.of("envelope", "debezium",
+                "debezium", Map.of("tombstones.on.delete", false))), CLOCK);
 
         assertThat(noTombstones.handle(event(Operation.DELETE).before(user(1, "a")).build())).hasSize(1);
     }
@@ -118,8 +118,8 @@ class DebeziumEnvelopeTest {
 
     @Test
     void logicalMessagesHaveDebeziumsMessageShapeKeyedByPrefix() {
-        JsonChangeHandler withMessages = new JsonChangeHandler(JsonHandlerSettings.builder().envelope("debezium").debeziumName("dbserver1")
-                .messageTopic("messages").build(), CLOCK);
+        JsonChangeHandler withMessages = new JsonChangeHandler(JsonHandlerSettings.of(Map.of("envelope", "debezium",
+                "debezium", Map.of("name", "dbserver1"), "message-topic", "messages")), CLOCK);
         ChangeEvent message = ChangeEvent.builder(Operation.MESSAGE).keyColumns(List.of()).transactionId(771)
                 .lsn(Lsn.parse("16/B374D848")).commitLsn(Lsn.parse("16/B374D900")).commitTime(COMMIT)
                 .position(new Position(Lsn.parse("16/B374D848"), 4))
@@ -143,14 +143,14 @@ class DebeziumEnvelopeTest {
         assertThatThrownBy(() -> handler.handle(event)).hasMessageContaining("\"amount\"").hasMessageContaining("NaN")
                 .hasMessageContaining("pgcdc.handler.json.debezium.decimal.handling.mode = string");
 
-        JsonChangeHandler asString = new JsonChangeHandler(JsonHandlerSettings.builder().envelope("debezium")
-                .debeziumEncoding(DebeziumEncoding.DEFAULTS.withDecimalHandlingMode(DecimalHandlingMode.STRING)).build(), CLOCK);
+        JsonChangeHandler asString = new JsonChangeHandler(JsonHandlerSettings.of(Map.of("envelope", "debezium",
+                "debezium", Map.of("decimal.handling.mode", "string"))), CLOCK);
         assertThat(text(asString.handle(event).get(0).value())).contains("\"after\":{\"id\":1,\"amount\":\"NaN\"}");
     }
 
     @Test
     void schemalessEnvelopeIsThePayloadAloneWithTheSameEncodings() {
-        JsonChangeHandler schemaless = new JsonChangeHandler(JsonHandlerSettings.builder().envelope("debezium-schemaless").build(), CLOCK);
+        JsonChangeHandler schemaless = new JsonChangeHandler(JsonHandlerSettings.of(Map.of("envelope", "debezium-schemaless")), CLOCK);
         List<Column> columns = List.of(new Column("id", 23, "int4", -1, true), new Column("amount", 1700, "numeric", (10 << 16 | 2) + 4, false));
 
         OutRecord record = schemaless.handle(event(Operation.INSERT).after(new Row(columns, new Object[] {1, new BigDecimal("12.34")})).build()).get(0);

@@ -1,5 +1,6 @@
 package dev.pgcdc.kafka.json.debezium;
 
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgcdc.api.event.ChangeEvent;
@@ -139,8 +140,12 @@ class DebeziumTypeGoldenTest {
             String[] golden = golden(c.golden());
             List<Column> columns = List.of(new Column("id", 23, "int4", -1, true), new Column("c", 9999, c.type(), c.typmod(), false));
             Row row = new Row(columns, new Object[] {1, c.value()});
-            JsonChangeHandler handler = new JsonChangeHandler(JsonHandlerSettings.builder().envelope("debezium").debeziumName("dbserver1")
-                    .debeziumEncoding(c.encoding()).build(), CLOCK);
+            JsonChangeHandler handler = new JsonChangeHandler(JsonHandlerSettings.of(Map.of("envelope", "debezium",
+                    "debezium", Map.of("name", "dbserver1", "decimal.handling.mode", c.encoding().decimalHandlingMode().configName(),
+                            "time.precision.mode", c.encoding().timePrecisionMode().configName(),
+                            "interval.handling.mode", c.encoding().intervalHandlingMode().configName(),
+                            "binary.handling.mode", c.encoding().binaryHandlingMode().configName(),
+                            "hstore.handling.mode", c.encoding().hstoreHandlingMode().configName()))), CLOCK);
             OutRecord record = handler.handle(ChangeEvent.builder(Operation.INSERT).table(new TableId("public", "t")).after(row)
                     .keyColumns(List.of("id")).transactionId(771).lsn(Lsn.of(1000)).commitLsn(Lsn.of(1000))
                     .commitTime(Instant.parse("2024-05-06T07:08:09Z")).position(new Position(Lsn.of(1000), 0)).build()).get(0);

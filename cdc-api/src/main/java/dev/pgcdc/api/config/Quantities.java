@@ -1,4 +1,4 @@
-package dev.pgcdc.api.plugin;
+package dev.pgcdc.api.config;
 
 import java.time.Duration;
 import java.util.Locale;
