@@ -113,6 +113,26 @@ public final class PostgresSource implements ChangeSource {
     }
 
     /**
+     * The start-up checks and the publication (created or completed as {@code publication.*} says,
+     * replica identities applied) without touching the slot: for an initial snapshot, which reads the
+     * publication's tables before the slot exists. {@link #start()} does it again, harmlessly.
+     *
+     * @throws SourceException saying what is wrong
+     */
+    public void preparePublication() {
+        ConnectionFactory connections = new ConnectionFactory(settings.host(), settings.port(), settings.database(), settings.user(),
+                settings.password(), settings.sslMode().configName(), settings.sslRootCert());
+        try (Connection connection = connections.openRegular()) {
+            ServerInfo server = ServerInfo.read(connection);
+            ReplicationPrerequisites.check(connection, server, settings.slotName());
+            new PublicationManager(connection, server.versionNum()).ensure(publicationSpec());
+        } catch (SQLException e) {
+            throw new SourceException("cannot prepare the publication \"" + settings.publicationName() + "\" on " + connections.description()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Everything {@link #start()} does, for an owner that must hold the slot before it starts anything
      * else; the next {@link #start()} returns at once. Thread: the one that then calls {@code start}.
      *

@@ -57,23 +57,6 @@ public final class AppSections {
     public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.duration("shutdown-timeout").defaultsTo(Duration.ofSeconds(30))
             .notNegative().doc("bounds a stop");
 
-    public static final Setting<String> SNAPSHOT_MODE = Setting.oneOf("mode", "never", "initial", "snapshot_only").defaultsTo("never")
-            .check("never"::equals, "is not available in this version: the initial snapshot is not built yet;"
-                    + " allowed: never (stream changes from the slot's position)")
-            .doc("never, initial or snapshot_only");
-    public static final Setting<Integer> SNAPSHOT_CHUNK_SIZE = Setting.integer("chunk-size").defaultsTo(8000).between(1, Integer.MAX_VALUE)
-            .doc("rows per chunk");
-    public static final Setting<Duration> SNAPSHOT_CLAIM_TIMEOUT = Setting.duration("claim-timeout").defaultsTo(Duration.ofSeconds(30))
-            .positive().doc("a chunk claim without a heartbeat this long is taken over");
-    public static final Setting<Duration> SNAPSHOT_HEARTBEAT_INTERVAL = Setting.duration("heartbeat-interval").defaultsTo(Duration.ofSeconds(5))
-            .positive().doc("how often an instance refreshes its claims");
-    public static final Setting<String> SNAPSHOT_INSTANCE_ID = Setting.string("instance-id").doc("this instance's name in the claims");
-    public static final Setting<List<Object>> SNAPSHOT_TABLES = Setting.of("tables", new AnyList())
-            .doc("tables to snapshot: names or { name, query-condition } objects");
-    public static final Setting<String> SNAPSHOT_QUERY_CONDITION = Setting.string("query-condition").doc("WHERE clause of the snapshot only");
-    public static final Setting<Boolean> SNAPSHOT_RESNAPSHOT = Setting.bool("resnapshot").defaultsTo(false)
-            .doc("discard this slot's finished snapshot job and take it again");
-    public static final Setting<String> SNAPSHOT_ID = Setting.string("id").doc("job name for snapshot_only");
 
     /** The handler's name; the sections of the handlers found are added by {@link #handler}. */
     public static final Section HANDLER = Section.of("pgcdc.handler", HANDLER_NAME);
@@ -84,10 +67,8 @@ public final class AppSections {
     public static final Section LOGGING = Section.of("pgcdc.logging", LOG_LEVEL, LOG_FORMAT, LOGGERS);
     public static final Section PIPELINE = Section.of("pgcdc.pipeline", MAX_IN_FLIGHT_EVENTS, MAX_IN_FLIGHT_BYTES, POLL_BATCH_SIZE, POLL_TIMEOUT,
             ERROR_POLICY, DEAD_LETTER_TOPIC, SHUTDOWN_TIMEOUT);
-    public static final Section SNAPSHOT = Section.of("pgcdc.snapshot", SNAPSHOT_MODE, SNAPSHOT_CHUNK_SIZE, SNAPSHOT_CLAIM_TIMEOUT,
-            SNAPSHOT_HEARTBEAT_INTERVAL, SNAPSHOT_INSTANCE_ID, SNAPSHOT_TABLES, SNAPSHOT_QUERY_CONDITION, SNAPSHOT_RESNAPSHOT, SNAPSHOT_ID);
     /** Every section cdc-app owns, in the order of docs/configuration.md. */
-    public static final List<Section> ALL = List.of(HANDLER, SINK, HTTP, METRICS, LOGGING, PIPELINE, SNAPSHOT);
+    public static final List<Section> ALL = List.of(HANDLER, SINK, HTTP, METRICS, LOGGING, PIPELINE);
 
     private static final Map<String, ErrorPolicy> ERROR_POLICIES = Map.of(
             "fail", ErrorPolicy.FAIL, "skip", ErrorPolicy.SKIP, "dead-letter", ErrorPolicy.DEAD_LETTER);
@@ -113,7 +94,6 @@ public final class AppSections {
         Values metrics = METRICS.read(root.section("metrics"), problems);
         LoggingSettings logging = logging(LOGGING.read(root.section("logging"), problems));
         PipelineSettings pipeline = pipeline(PIPELINE.read(root.section("pipeline"), problems));
-        SNAPSHOT.read(root.section("snapshot"), problems);
         return new AppSettings(handler.get(HANDLER_NAME), sink.get(SINK_NAME),
                 new HttpSettings(http.get(HTTP_HOST), http.get(HTTP_PORT), http.get(HTTP_DEBUG)), metrics.get(SLOT_INTERVAL), logging, pipeline);
     }
@@ -147,17 +127,5 @@ public final class AppSections {
                 .deadLetterTopic(deadLetterTopic)
                 .shutdownTimeout(values.get(SHUTDOWN_TIMEOUT))
                 .build();
-    }
-
-    /** A list of anything (its elements are read by the feature that uses them). */
-    private static final class AnyList implements SettingType<List<Object>> {
-        @Override
-        public List<Object> parse(String key, Object raw, Problems problems) {
-            if (raw instanceof List<?> list) {
-                return List.copyOf(list);
-            }
-            problems.bad(key, raw, "is not a list; allowed: [ \"schema.table\", { name = \"schema.table\", query-condition = \"...\" } ]");
-            return null;
-        }
     }
 }

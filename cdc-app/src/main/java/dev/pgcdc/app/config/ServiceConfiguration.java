@@ -22,6 +22,8 @@ import dev.pgcdc.kafka.KafkaSinkSettings;
 import dev.pgcdc.kafka.json.JsonHandlerSettings;
 import dev.pgcdc.postgres.PostgresSections;
 import dev.pgcdc.postgres.PostgresSourceSettings;
+import dev.pgcdc.snapshot.SnapshotSections;
+import dev.pgcdc.snapshot.SnapshotSettings;
 import dev.pgcdc.postgres.TableSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,13 +50,15 @@ import java.util.function.UnaryOperator;
  * @param postgres       the source's settings
  * @param handlerSection the handler's section
  * @param sinkSection    the sink's section
+ * @param snapshot       the snapshot's settings ({@code pgcdc.snapshot})
  */
 public record ServiceConfiguration(
         Config config,
         AppSettings app,
         PostgresSourceSettings postgres,
         PluginConfig handlerSection,
-        PluginConfig sinkSection) {
+        PluginConfig sinkSection,
+        SnapshotSections.Configured snapshot) {
 
     /** The name of the built-in sink, configured from {@code pgcdc.kafka}. */
     public static final String KAFKA_SINK = "kafka";
@@ -72,6 +76,7 @@ public record ServiceConfiguration(
         Objects.requireNonNull(postgres, "postgres");
         Objects.requireNonNull(handlerSection, "handlerSection");
         Objects.requireNonNull(sinkSection, "sinkSection");
+        Objects.requireNonNull(snapshot, "snapshot");
     }
 
     private static List<Section> sections() {
@@ -79,6 +84,7 @@ public record ServiceConfiguration(
         all.add(KafkaSections.SECTION);
         all.addAll(AppSections.ALL);
         all.add(JsonHandlerSettings.SECTION);
+        all.add(SnapshotSections.SECTION);
         return List.copyOf(all);
     }
 
@@ -107,18 +113,20 @@ public record ServiceConfiguration(
         rootSection().checkKeys(root, problems, ServiceConfiguration::elsewhere);
         AppSettings app = AppSections.read(root, catalog.handlers().keySet(), catalog.sinks().keySet(), problems);
         PostgresSourceSettings postgres = problems.collect(() -> PostgresSourceSettings.from(root));
+        SnapshotSections.Configured snapshot = SnapshotSections.read(root.section("snapshot"), problems);
 
         PluginConfig handlerSection = root.section("handler").section(app.handlerName());
         checkHandler(catalog, app.handlerName(), handlerSection, problems);
         PluginConfig sinkSection = sinkSection(root, app.sinkName());
         checkSink(catalog, app, root, sinkSection, problems);
+        checkSnapshot(snapshot, postgres, app, sinkSection, problems);
 
         if (!problems.isEmpty()) {
             // what the facility prints is masked already; this also catches a secret a plugin's problem quotes
             UnaryOperator<String> redactor = Secrets.redactor(merged.root().unwrapped());
             throw new ConfigurationException(problems.list().stream().map(redactor).toList());
         }
-        return new ServiceConfiguration(merged, app, postgres, handlerSection, sinkSection);
+        return new ServiceConfiguration(merged, app, postgres, handlerSection, sinkSection, snapshot);
     }
 
     /** The {@code pgcdc} tree as HOCON, every secret replaced by {@value Secrets#MASK}: safe for logs. */
@@ -219,6 +227,32 @@ public record ServiceConfiguration(
         PluginConfig kafka = root.section("kafka");
         // exactly-once fences zombies by transactional.id; one per slot is what makes that work
         return slotName == null ? kafka : kafka.withDefault(KafkaSections.TRANSACTIONAL_ID.key(), "pgcdc-" + slotName);
+    }
+
+    /**
+     * What the snapshot needs of the other sections: for {@code initial}, listed tables must be
+     * published; exactly-once is not combined with a snapshot yet (several instances would fence each
+     * other's transactional producer, and a chunk read again would be written again).
+     */
+    private static void checkSnapshot(SnapshotSections.Configured snapshot, PostgresSourceSettings postgres, AppSettings app,
+            PluginConfig sinkSection, Problems problems) {
+        if (snapshot.mode() == SnapshotSettings.Mode.NEVER) {
+            return;
+        }
+        if (KAFKA_SINK.equals(app.sinkName()) && Boolean.TRUE.equals(problems.collect(() -> KafkaSinkSettings.from(sinkSection).exactlyOnce()))) {
+            problems.add("pgcdc.snapshot.mode = " + snapshot.mode().name().toLowerCase(java.util.Locale.ROOT)
+                    + " cannot be combined with pgcdc.kafka.exactly-once = true in this version: the snapshot writes at least once;"
+                    + " take the snapshot with exactly-once off, then turn it on");
+        }
+        if (snapshot.mode() == SnapshotSettings.Mode.INITIAL && postgres != null && !postgres.publicationAllTables()) {
+            Set<TableId> published = new java.util.HashSet<>(postgres.tables().stream().map(TableSettings::table).toList());
+            for (TableId table : snapshot.tableIds()) {
+                if (!published.contains(table)) {
+                    problems.add("pgcdc.snapshot.tables names " + table + ", which is not in pgcdc.publication.tables: with mode = initial"
+                            + " the snapshot covers published tables only (snapshot_only may read any table)");
+                }
+            }
+        }
     }
 
     private static void checkHandler(PluginCatalog catalog, String name, PluginConfig section, Problems problems) {

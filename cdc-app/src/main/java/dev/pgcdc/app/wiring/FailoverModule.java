@@ -22,16 +22,13 @@ import java.time.Duration;
  */
 public final class FailoverModule extends AbstractModule {
 
-    /** The key that names the instance (shared with the snapshot's chunk claims); hostname-pid when unset. */
-    static final String INSTANCE_ID = "pgcdc.snapshot.instance-id";
     /** Bound of each liveness query. */
     private static final Duration LIVENESS_QUERY_TIMEOUT = Duration.ofSeconds(5);
 
     @Provides
     @Singleton
     InstanceName instanceName(ServiceConfiguration configuration) {
-        return new InstanceName(configuration.config().hasPath(INSTANCE_ID) ? configuration.config().getString(INSTANCE_ID)
-                : InstanceId.defaultId());
+        return new InstanceName(configuration.snapshot().instanceId().orElseGet(InstanceId::defaultId));
     }
 
     @Provides

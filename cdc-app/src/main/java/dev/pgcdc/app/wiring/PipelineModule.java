@@ -66,8 +66,8 @@ public final class PipelineModule extends AbstractModule {
     @Provides
     @Singleton
     Service service(MetricLabels labels, ServiceState state, ServiceMeters meters, SnapshotMetrics snapshotMetrics,
-                    SlotMonitor slotMonitor, StatusServer http, Pipeline pipeline, SlotGate slotGate) {
+                    SlotMonitor slotMonitor, StatusServer http, Pipeline pipeline, SlotGate slotGate, SnapshotModule.SnapshotPlan snapshot) {
         // snapshotMetrics: its gauges are registered (at 0) with the other meters before anything starts
-        return new Service(labels.slotName(), state, meters, slotMonitor, http, pipeline, slotGate);
+        return new Service(labels.slotName(), state, meters, slotMonitor, http, pipeline, slotGate, snapshot.phase(), snapshot.streamAfterwards());
     }
 }

@@ -30,7 +30,7 @@ public final class ServiceBootstrap {
         Module sinkModule = ServiceConfiguration.KAFKA_SINK.equals(configuration.app().sinkName())
                 ? new KafkaSinkModule() : new PluginSinkModule();
         return List.of(new ConfigurationModule(configuration, catalog), new PostgresSourceModule(), sinkModule,
-                new MetricsModule(), new FailoverModule(), new PipelineModule());
+                new MetricsModule(), new FailoverModule(), new SnapshotModule(), new PipelineModule());
     }
 
     /**

@@ -100,7 +100,7 @@ class ServiceConfigurationTest {
     }
 
     @Test
-    void checksTheSnapshotKeysAndRefusesAModeThisVersionCannotRun() {
+    void checksTheSnapshotKeysAndWhatEachModeNeeds() throws IOException {
         List<String> problems = problems(MINIMAL + """
                 pgcdc.snapshot.chunk-size = 0
                 pgcdc.snapshot.claim-timeout = forever
@@ -113,9 +113,19 @@ class ServiceConfigurationTest {
                 "pgcdc.snapshot.chunk-size = 0 is out of range; allowed: 1 to 2147483647",
                 "pgcdc.snapshot.claim-timeout = \"forever\" is not a duration; allowed: a duration such as 500ms, 30s or 2m",
                 "pgcdc.snapshot.resnapshot = \"maybe\" is not a boolean; allowed: true, false");
-        assertThat(problems(MINIMAL + "pgcdc.snapshot.mode = initial\n")).containsExactly(
-                "pgcdc.snapshot.mode = \"initial\" is not available in this version: the initial snapshot is not built yet;"
-                        + " allowed: never (stream changes from the slot's position)");
+        assertThat(problems(MINIMAL + "pgcdc.snapshot.mode = snapshot_only\n")).singleElement().asString()
+                .startsWith("pgcdc.snapshot.tables is required with pgcdc.snapshot.mode = snapshot_only");
+        assertThat(problems(MINIMAL + "pgcdc.snapshot { mode = initial, tables = [\"public.elsewhere\"] }\n")).singleElement().asString()
+                .startsWith("pgcdc.snapshot.tables names public.elsewhere, which is not in pgcdc.publication.tables");
+        assertThat(problems(MINIMAL + "pgcdc.snapshot { mode = initial, heartbeat-interval = 30s }\n")).singleElement().asString()
+                .startsWith("pgcdc.snapshot.heartbeat-interval = 30000ms must be shorter than pgcdc.snapshot.claim-timeout");
+        assertThat(problems(MINIMAL + "pgcdc.snapshot.mode = initial\npgcdc.kafka.exactly-once = true\n")).singleElement().asString()
+                .startsWith("pgcdc.snapshot.mode = initial cannot be combined with pgcdc.kafka.exactly-once = true");
+        assertThat(load(MINIMAL + "pgcdc.snapshot { mode = initial, tables = [{ name = \"public.customers\", query-condition = \"id > 1\" }] }\n")
+                .snapshot().tables()).singleElement().satisfies(table -> {
+                    assertThat(table.table()).hasToString("public.customers");
+                    assertThat(table.queryCondition()).contains("id > 1");
+                });
     }
 
     @Test

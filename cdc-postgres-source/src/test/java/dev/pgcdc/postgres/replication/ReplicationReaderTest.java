@@ -339,6 +339,8 @@ class ReplicationReaderTest {
         ReplicationReader reader = reader(Duration.ofHours(1));
         reader.start();
         assertThat(readerThreads()).hasSize(1);
+        // the reader thread reads the keepalive on its own time: close once it has
+        await(() -> stream.lastReceiveLsn().equals(Lsn.of(0x70)), "the keepalive read");
         reader.close();
         assertThat(readerThreads()).isEmpty();
         assertThat(stream.statusUpdates).as("the last status update").containsExactly(Lsn.of(0x70));
