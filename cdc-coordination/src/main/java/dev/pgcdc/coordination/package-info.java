@@ -1,6 +1,7 @@
 /**
- * PostgreSQL-backed coordination (planned; docs/operations.md, "Failover"): slot liveness for active/passive failover
- * and snapshot chunk claims. Implemented by a later issue; the ports it implements are in
- * {@link dev.pgcdc.api.coordination}.
+ * PostgreSQL-backed coordination of several instances, implementing the ports of
+ * {@link dev.pgcdc.api.coordination}: the snapshot's jobs and chunk claims in tables of a schema of
+ * their own ({@code snapshot}; docs/operations.md, "Initial snapshot") and slot liveness with the
+ * active/passive controller ({@code failover}; docs/operations.md, "Running several instances").
  */
 package dev.pgcdc.coordination;
