@@ -56,6 +56,30 @@ public final class TopicReader {
     }
 
     /**
+     * Hands every record up to the end offsets of now to {@code visitor}, partition by partition in
+     * offset order within each, without keeping them (for topics too large to hold as trees); the
+     * number of records. Fails if they could not be read within {@code timeout}.
+     */
+    public long scan(String topic, Duration timeout, java.util.function.Consumer<ChangeRecord> visitor) {
+        try (KafkaConsumer<String, String> consumer = open()) {
+            List<TopicPartition> partitions = assign(consumer, topic);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long count = 0;
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + topic + " up to " + end + " within " + timeout + "; read " + count);
+                }
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    visitor.accept(ChangeRecord.of(record));
+                    count++;
+                }
+            }
+            return count;
+        }
+    }
+
+    /**
      * Reads from the beginning until at least {@code count} records came, and returns them; fails
      * saying how many came if {@code timeout} passes first.
      */
