@@ -1,8 +1,9 @@
 #!/bin/sh
 # pgcdc's benchmark (docs/benchmarks.md): builds the distribution and the benchmark, then runs
 # dev.pgcdc.it.bench.Benchmark with the -D options given, e.g.
-#   integration-tests/bench.sh                                   # rows (1M), small, latency; 3 runs each; medians
+#   integration-tests/bench.sh                                   # rows (1M), small, latency, snapshot (10M); 3 runs each; medians
 #   integration-tests/bench.sh -Dbench.rows=10000000 -Dbench.workloads=rows -Dbench.runs=1
+#   integration-tests/bench.sh -Dbench.workloads=snapshot -Dbench.snapshot.rows=1000000 -Dbench.recvlogical=none
 # MVN_ARGS adds Maven options (e.g. MVN_ARGS=-o offline); BENCH_SKIP_BUILD=1 reuses the last build.
 # Not part of `verify`: it runs minutes and measures a machine, it does not test anything.
 set -e

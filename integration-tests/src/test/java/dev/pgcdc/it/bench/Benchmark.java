@@ -11,6 +11,9 @@ import dev.pgcdc.testkit.postgres.PostgresServer;
 import dev.pgcdc.testkit.postgres.TestPostgres;
 import dev.pgcdc.testkit.process.ChildProcess;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +46,8 @@ import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 
 /**
  * pgcdc's benchmark, run by hand ({@code integration-tests/bench.sh}, see docs/benchmarks.md), never
@@ -61,7 +66,9 @@ import org.apache.kafka.common.TopicPartition;
  *       (synchronous_commit on) for {@code -Dbench.latency.seconds} after a {@code -Dbench.latency.ramp}
  *       second ramp, pgcdc running; commit (the row's {@code clock_timestamp()}) to the broker's
  *       log-append time of its record;</li>
- *   <li>{@code snapshot}: not measured until pgcdc has a snapshot (said so in the table).</li>
+ *   <li>{@code snapshot}: the same table filled with {@code -Dbench.snapshot.rows} rows and vacuumed, then read by
+ *       pgcdc's {@code snapshot.mode = snapshot_only} (start to exit 0, every row in the topic) against the limit of
+ *       PostgreSQL reading it with nothing behind it, {@code COPY (SELECT * FROM users) TO STDOUT} discarded.</li>
  * </ul>
  *
  * <p>The servers: PostgreSQL and Kafka of {@code PGCDC_IT_POSTGRES_URL} and {@code PGCDC_IT_KAFKA_BOOTSTRAP}
@@ -139,8 +146,7 @@ public final class Benchmark {
         System.out.println("bench: " + conditions);
         for (String workload : options.workloads()) {
             if (workload.equals("snapshot")) {
-                report.notMeasured("snapshot", "not measured: waits for pgcdc's snapshot (it refuses snapshot.mode = snapshot_only"
-                        + " until its snapshot lands); no numbers, no placeholder figures");
+                snapshot();
                 continue;
             }
             for (int run = 1; run <= options.runs(); run++) {
@@ -182,10 +188,7 @@ public final class Benchmark {
         try {
             long started = System.nanoTime();
             if (bulk) {
-                for (long done = 0; done < rows; done += STATEMENT_ROWS) {
-                    postgres.execute("INSERT INTO " + table + " (name, created_on) SELECT 'user-' || g, now() FROM generate_series(1, "
-                            + Math.min(STATEMENT_ROWS, rows - done) + ") g");
-                }
+                insertRows(table, rows);
             } else {
                 insertSmallTransactions(table, rows / SMALL_TRANSACTION_ROWS);
             }
@@ -202,6 +205,14 @@ public final class Benchmark {
             slots.forEach(postgres::dropReplicationSlotIfExists);
             postgres.execute("DROP PUBLICATION " + publication, "DROP TABLE " + table);
             deleteTopic(topic);
+        }
+    }
+
+    /** {@code rows} rows of the Go tool's shape, by {@code INSERT ... SELECT generate_series} statements of at most 1M rows. */
+    private void insertRows(String table, long rows) {
+        for (long done = 0; done < rows; done += STATEMENT_ROWS) {
+            postgres.execute("INSERT INTO " + table + " (name, created_on) SELECT 'user-' || g, now() FROM generate_series(1, "
+                    + Math.min(STATEMENT_ROWS, rows - done) + ") g");
         }
     }
 
@@ -269,13 +280,8 @@ public final class Benchmark {
         if (process.exitCode() != 0) {
             throw new IllegalStateException("pg_recvlogical exited with " + process.exitCode() + ": " + command + "\n" + process.logTail(20));
         }
-        double cpu = sampledCpu;
-        long peakKb = sampledPeakKb;
-        if (timed) {
-            String[] fields = Files.readString(times, StandardCharsets.US_ASCII).trim().split("\\s+");
-            cpu = Double.parseDouble(fields[0]) + Double.parseDouble(fields[1]);
-            peakKb = Long.parseLong(fields[2]);
-        }
+        double cpu = timed ? timeCpuSeconds(times) : sampledCpu;
+        long peakKb = timed ? timePeakKb(times) : sampledPeakKb;
         postgres.dropReplicationSlotIfExists(slot);
         return new Measurement(workload, streaming ? Measurement.RECVLOGICAL_2 : Measurement.RECVLOGICAL_1, run, rows, elapsed, null,
                 cpu, peakKb * 1024 / 1e6, postgresCpu, brokerCpu, null, load);
@@ -316,6 +322,132 @@ public final class Benchmark {
             stop(service);
             postgres.dropReplicationSlotIfExists(slot);
         }
+    }
+
+    // ---------------------------------------------------------------- snapshot
+
+    /**
+     * The Go tool's table, filled once with {@code -Dbench.snapshot.rows} rows and {@code VACUUM ANALYZE}d (which
+     * also reads every page, so each run finds it cached alike); then, each run, the limit ({@link #copyToNothing})
+     * and pgcdc's {@code snapshot_only} ({@link #pgcdcSnapshot}), one after the other, on the same table.
+     */
+    private void snapshot() throws Exception {
+        long rows = options.snapshotRows();
+        String table = TestNames.unique("users");
+        postgres.execute("CREATE TABLE " + table + " (id serial PRIMARY KEY, name text NOT NULL, created_on timestamptz)");
+        try {
+            long started = System.nanoTime();
+            insertRows(table, rows);
+            postgres.execute("VACUUM ANALYZE " + table, "CHECKPOINT");
+            System.out.printf("bench: snapshot: %d rows written and vacuumed in %.1f s, table %s of %s%n", rows,
+                    (System.nanoTime() - started) / 1e9, table,
+                    postgres.queryValue(String.class, "SELECT pg_size_pretty(pg_table_size('" + table + "'))"));
+            for (int run = 1; run <= options.runs(); run++) {
+                report.add(copyToNothing(run, rows, table));
+                report.add(pgcdcSnapshot(run, rows, table));
+            }
+        } finally {
+            postgres.execute("DROP TABLE " + table);
+        }
+    }
+
+    /**
+     * The limit: PostgreSQL reading the table with nothing behind it, {@code COPY (SELECT * FROM <table>) TO STDOUT}
+     * (text format) through pgjdbc's {@code CopyManager} into an {@code OutputStream} that discards the bytes, on
+     * one connection of the bench's JVM. CPU is the reading thread's; no peak RSS (it is the bench's JVM).
+     */
+    private Measurement copyToNothing(int run, long rows, String table) throws SQLException, IOException {
+        String load = Proc.read("loadavg");
+        try (Connection connection = postgres.connect()) {
+            CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            ServerCpu servers = serverCpu();
+            long cpuAtStart = threads.getCurrentThreadCpuTime();
+            long started = System.nanoTime();
+            long copied = copy.copyOut("COPY (SELECT * FROM " + table + ") TO STDOUT", OutputStream.nullOutputStream());
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            double cpu = (threads.getCurrentThreadCpuTime() - cpuAtStart) / 1e9;
+            if (copied != rows) {
+                throw new IllegalStateException("COPY of " + table + " returned " + copied + " rows, not " + rows);
+            }
+            return new Measurement("snapshot", Measurement.COPY, run, rows, elapsed, null, cpu, null, servers.postgresSeconds(),
+                    servers.brokerSeconds(), null, load);
+        }
+    }
+
+    /**
+     * pgcdc from its launcher with {@code pgcdc.snapshot { mode = snapshot_only, tables = ["public.<table>"] }} (a job of
+     * its own per run; the publication and slot named in the configuration are neither needed nor created), timed
+     * from start to its exit, which must be 0, with every row in the topic (its end offsets add up to {@code rows}).
+     * CPU and peak RSS from {@code /usr/bin/time} where it exists, else sampled from {@code /proc} every 50 ms.
+     */
+    private Measurement pgcdcSnapshot(int run, long rows, String table) throws Exception {
+        String name = table + "_snapshot_" + run;
+        String topic = createTopic(name);
+        Path config = Distribution.writeConfig(directory, postgres, kafka, table + "_pub", table, "DEFAULT", name, topic,
+                "  snapshot { mode = snapshot_only, id = \"" + name + "\", tables = [\"public." + table + "\"] }\n");
+        Path times = directory.resolve(name + ".time");
+        boolean timed = Distribution.canTime();
+        String load = Proc.read("loadavg");
+        ServerCpu servers = serverCpu();
+        long started = System.nanoTime();
+        ChildProcess service = timed ? distribution.startTimed(config, directory, name, options.javaOpts(), times)
+                : distribution.start(config, directory, name, options.javaOpts());
+        try (Admin admin = kafka.admin()) {
+            Double firstRecord = null;
+            double sampledCpu = 0;
+            long sampledPeakKb = 0;
+            while (!service.awaitExit(Duration.ofMillis(POLL_MILLIS))) {
+                if (!timed) {
+                    sampledCpu = Math.max(sampledCpu, Proc.cpuSeconds(service.pid()));
+                    sampledPeakKb = Math.max(sampledPeakKb, Proc.statusKb(service.pid(), "VmHWM"));
+                }
+                if (firstRecord == null && endOffsets(admin, topic) > 0) {
+                    firstRecord = (System.nanoTime() - started) / 1e9;
+                }
+                if (System.nanoTime() - started > TimeUnit.SECONDS.toNanos(options.timeoutSeconds())) {
+                    throw new IllegalStateException("pgcdc's snapshot_only of " + rows + " rows did not exit within "
+                            + options.timeoutSeconds() + " s (" + endOffsets(admin, topic) + " records in " + topic + ")\n" + service.logTail(40));
+                }
+            }
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            Double postgresCpu = servers.postgresSeconds();
+            Double brokerCpu = servers.brokerSeconds();
+            if (service.exitCode() != 0) {
+                throw new IllegalStateException("pgcdc's snapshot_only exited with " + service.exitCode() + "; its log "
+                        + service.logFile() + ":\n" + service.logTail(40));
+            }
+            long offsets = endOffsets(admin, topic);
+            if (offsets != rows) {
+                throw new IllegalStateException("pgcdc's snapshot_only exited 0 with " + offsets + " records in " + topic + ", not " + rows
+                        + "; its log " + service.logFile());
+            }
+            double cpu = timed ? timeCpuSeconds(times) : sampledCpu;
+            long peakKb = timed ? timePeakKb(times) : sampledPeakKb;
+            return new Measurement("snapshot", Measurement.PGCDC, run, rows, elapsed, firstRecord, cpu, peakKb * 1024 / 1e6,
+                    postgresCpu, brokerCpu, null, load);
+        } finally {
+            if (service.isAlive()) {
+                stop(service);
+            }
+            deleteTopic(topic);
+        }
+    }
+
+    /** User + system CPU seconds of the file {@code /usr/bin/time -f "%U %S %M"} wrote. */
+    private static double timeCpuSeconds(Path times) throws IOException {
+        String[] fields = timeFields(times);
+        return Double.parseDouble(fields[0]) + Double.parseDouble(fields[1]);
+    }
+
+    /** Peak RSS in KiB of the file {@code /usr/bin/time -f "%U %S %M"} wrote. */
+    private static long timePeakKb(Path times) throws IOException {
+        return Long.parseLong(timeFields(times)[2]);
+    }
+
+    private static String[] timeFields(Path times) throws IOException {
+        String[] lines = Files.readString(times, StandardCharsets.US_ASCII).trim().split("\n");
+        return lines[lines.length - 1].trim().split("\\s+"); // a child killed by a signal adds a line before
     }
 
     // ---------------------------------------------------------------- latency
@@ -568,6 +700,7 @@ public final class Benchmark {
      * @param workloads       of {@link #WORKLOADS}, in this order
      * @param rows            rows of the {@code rows} workload
      * @param smallRows       rows of the {@code small} workload (in transactions of 10)
+     * @param snapshotRows    rows of the {@code snapshot} workload's table
      * @param runs            repetitions of each workload; the table shows medians
      * @param partitions      of each topic
      * @param latencyRate     commits per second of the latency workload, over 4 sessions
@@ -581,7 +714,7 @@ public final class Benchmark {
      * @param fsync           of the bench's own PostgreSQL
      * @param timeoutSeconds  for one contender
      */
-    record Options(List<String> workloads, long rows, long smallRows, int runs, int partitions, int latencyRate, long latencySeconds,
+    record Options(List<String> workloads, long rows, long smallRows, long snapshotRows, int runs, int partitions, int latencyRate, long latencySeconds,
                    long latencyRampSeconds, String recvlogical, Path distribution, Path directory, String javaOpts,
                    String postgresVersion, String fsync, long timeoutSeconds) {
 
@@ -597,6 +730,7 @@ public final class Benchmark {
                     WORKLOADS.stream().filter(workloads::contains).toList(),
                     Long.getLong("bench.rows", 1_000_000),
                     Long.getLong("bench.small.rows", 200_000),
+                    Long.getLong("bench.snapshot.rows", 10_000_000),
                     Integer.getInteger("bench.runs", 3),
                     Integer.getInteger("bench.partitions", 3),
                     Integer.getInteger("bench.latency.rate", 2000),

@@ -20,6 +20,9 @@ import java.util.List;
  */
 final class Distribution {
 
+    private static final Path TIME = Path.of("/usr/bin/time");
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
     private final Path home;
 
     private Distribution(Path home) {
@@ -66,6 +69,15 @@ final class Distribution {
      */
     static Path writeConfig(Path directory, PostgresDatabase postgres, KafkaCluster kafka, String publication, String table,
                             String replicaIdentity, String slot, String topic) {
+        return writeConfig(directory, postgres, kafka, publication, table, replicaIdentity, slot, topic, "");
+    }
+
+    /**
+     * As {@link #writeConfig(Path, PostgresDatabase, KafkaCluster, String, String, String, String, String)},
+     * with {@code sections} (HOCON inside {@code pgcdc { }}, such as a {@code snapshot { ... }} line) added.
+     */
+    static Path writeConfig(Path directory, PostgresDatabase postgres, KafkaCluster kafka, String publication, String table,
+                            String replicaIdentity, String slot, String topic, String sections) {
         String text = "pgcdc {\n"
                 + "  postgres { host = " + quote(postgres.host()) + ", port = " + postgres.port()
                 + ", database = " + quote(postgres.database()) + ", user = " + quote(postgres.user())
@@ -76,6 +88,7 @@ final class Distribution {
                 + "  kafka { bootstrap-servers = " + quote(kafka.bootstrapServers())
                 + ", table-topic-mapping { " + quote("public." + table) + " = " + quote(topic) + " } }\n"
                 + "  http { port = 0 }\n"
+                + sections
                 + "}\n";
         Path file = directory.resolve(slot + ".conf");
         try {
@@ -93,6 +106,30 @@ final class Distribution {
      * file alone configures it; {@code JAVA_HOME} is the bench's Java.
      */
     ChildProcess start(Path config, Path directory, String name, String javaOpts) {
+        return ChildProcess.start(name, List.of(), command(config, javaOpts), "KILL", directory, directory.resolve(name + ".log"));
+    }
+
+    /**
+     * As {@link #start(Path, Path, String, String)}, under {@code /usr/bin/time -o <times> -f "%U %S %M"}
+     * (user and system CPU seconds, peak RSS in KiB of the JVM, written when it exits); the returned
+     * process is {@code time}'s. The JVM is killed when {@code time} dies ({@code setpriv --pdeathsig}, where
+     * it exists), so stopping or killing the returned process ends pgcdc too.
+     */
+    ChildProcess startTimed(Path config, Path directory, String name, String javaOpts, Path times) {
+        List<String> command = new ArrayList<>(List.of(TIME.toString(), "-o", times.toString(), "-f", "%U %S %M"));
+        if (Files.isExecutable(SETPRIV)) {
+            command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+        }
+        command.addAll(command(config, javaOpts));
+        return ChildProcess.start(name, List.of(), command, "KILL", directory, directory.resolve(name + ".log"));
+    }
+
+    /** Whether {@link #startTimed} can run here. */
+    static boolean canTime() {
+        return Files.isExecutable(TIME);
+    }
+
+    private List<String> command(Path config, String javaOpts) {
         List<String> command = new ArrayList<>(List.of("env", "-u", "JAVA_OPTS", "-u", "JAVA"));
         System.getenv().keySet().stream().filter(key -> key.startsWith("PGCDC_")).sorted().forEach(key -> command.addAll(List.of("-u", key)));
         command.add("JAVA_HOME=" + System.getProperty("java.home"));
@@ -100,7 +137,7 @@ final class Distribution {
             command.add("JAVA_OPTS=" + javaOpts);
         }
         command.addAll(List.of(home.resolve("bin/pgcdc").toString(), "run", "--config", config.toString()));
-        return ChildProcess.start(name, List.of(), command, "KILL", directory, directory.resolve(name + ".log"));
+        return command;
     }
 
     private static String quote(String value) {

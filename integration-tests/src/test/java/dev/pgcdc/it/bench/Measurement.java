@@ -6,26 +6,30 @@ import java.util.Locale;
  * One contender's result in one run of one workload. {@code null} means not measured here (no
  * first record for pg_recvlogical, no server PID visible, no latency outside the latency workload).
  *
- * @param workload          {@code rows}, {@code small}, {@code latency}
- * @param contender         {@code pg_recvlogical proto 1}, {@code pg_recvlogical proto 2 streaming}, {@code pgcdc}
+ * @param workload          {@code rows}, {@code small}, {@code latency}, {@code snapshot}
+ * @param contender         {@code pg_recvlogical proto 1}, {@code pg_recvlogical proto 2 streaming}, {@code pgcdc},
+ *                          {@code COPY to nothing (JDBC)} (the snapshot's limit)
  * @param run               1-based
  * @param rows              rows the contender had to deliver
  * @param elapsedSeconds    from the contender's start to its stop condition (for the latency workload: the measured window)
  * @param firstRecordSeconds from pgcdc's start to its first record in the topic
- * @param cpuSeconds        user + system of the contender's process (and its children)
- * @param peakRssMb         the contender's peak resident set (VmHWM), MB of 10^6 bytes
+ * @param cpuSeconds        user + system of the contender's process (and its children); for the COPY limit, of the
+ *                          bench's thread that reads it
+ * @param peakRssMb         the contender's peak resident set (VmHWM), MB of 10^6 bytes; null for the COPY limit (it
+ *                          runs in the bench's JVM)
  * @param postgresCpuSeconds CPU of PostgreSQL's processes meanwhile
  * @param brokerCpuSeconds  CPU of the broker's process meanwhile
  * @param latency           commit to broker log-append, for the latency workload
  * @param load              {@code /proc/loadavg} when the contender started
  */
 record Measurement(String workload, String contender, int run, long rows, double elapsedSeconds, Double firstRecordSeconds,
-                   double cpuSeconds, double peakRssMb, Double postgresCpuSeconds, Double brokerCpuSeconds, Latency latency,
+                   double cpuSeconds, Double peakRssMb, Double postgresCpuSeconds, Double brokerCpuSeconds, Latency latency,
                    String load) {
 
     static final String RECVLOGICAL_1 = "pg_recvlogical proto 1";
     static final String RECVLOGICAL_2 = "pg_recvlogical proto 2 streaming";
     static final String PGCDC = "pgcdc";
+    static final String COPY = "COPY to nothing (JDBC)";
 
     double rowsPerSecond() {
         return rows / elapsedSeconds;
@@ -38,10 +42,11 @@ record Measurement(String workload, String contender, int run, long rows, double
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "%s run %d, %s: %d rows in %.2f s = %.0f rows/s%s; CPU %.2f s (%.2f s per 1M rows),"
-                        + " peak RSS %.0f MB; PostgreSQL CPU %s s, broker CPU %s s%s; load %s",
+                        + " peak RSS %s MB; PostgreSQL CPU %s s, broker CPU %s s%s; load %s",
                 workload, run, contender, rows, elapsedSeconds, rowsPerSecond(),
                 firstRecordSeconds == null ? "" : String.format(Locale.ROOT, " (first record after %.2f s)", firstRecordSeconds),
-                cpuSeconds, cpuSecondsPerMillionRows(), peakRssMb, format(postgresCpuSeconds), format(brokerCpuSeconds),
+                cpuSeconds, cpuSecondsPerMillionRows(), peakRssMb == null ? "n/a" : String.format(Locale.ROOT, "%.0f", peakRssMb),
+                format(postgresCpuSeconds), format(brokerCpuSeconds),
                 latency == null ? "" : "; " + latency, load);
     }
 
