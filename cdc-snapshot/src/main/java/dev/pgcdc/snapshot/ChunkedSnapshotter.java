@@ -519,6 +519,7 @@ public final class ChunkedSnapshotter implements Snapshotter {
             }
         }
         closeExported();
+        store.close();
         events.clear();
     }
 }

@@ -58,6 +58,9 @@ final class ProgressMeter {
             firstDoneChunks = job.doneChunks();
         }
         Duration elapsed = Duration.ofNanos(now - startNanos);
+        if (!inProgress) {
+            rate = emitted / Math.max(elapsed.toNanos() / 1e9, 1e-3); // the last line: the whole run's rate, not its last interval's
+        }
         Optional<Duration> eta = Optional.empty();
         long doneHere = job.doneChunks() - firstDoneChunks;
         if (doneHere > 0 && job.totalChunks() > 0) {

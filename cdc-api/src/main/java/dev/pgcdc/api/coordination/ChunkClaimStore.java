@@ -15,7 +15,7 @@ import java.util.Optional;
  * <p>Implementations are thread-safe; every method is one short database transaction, so a crash
  * between two calls leaves a consistent record.
  */
-public interface ChunkClaimStore {
+public interface ChunkClaimStore extends AutoCloseable {
 
     /**
      * The job {@code jobId}; when there is none yet, creates it in state PLANNING with
@@ -71,4 +71,9 @@ public interface ChunkClaimStore {
 
     /** Deletes the job and its chunks (a re-snapshot); nothing happens when there is none. */
     void discard(String jobId);
+
+    /** Releases what the store keeps between calls (connections); it may still be called afterwards. Idempotent. */
+    @Override
+    default void close() {
+    }
 }

@@ -108,6 +108,9 @@ public final class Service {
                 LOG.info("pgcdc {}: snapshot complete; snapshot.mode = snapshot_only, so the service ends", name);
                 return;
             }
+            if (snapshot != SnapshotPhase.NONE) {
+                LOG.info("pgcdc {}: initial snapshot complete; streaming follows from the snapshot's consistent point", name);
+            }
             if (!slotGate.awaitSlot()) {
                 LOG.info("pgcdc {}: stopped while passive", name);
                 return;

@@ -87,8 +87,7 @@ public final class SnapshotPhase {
         if (!running.isExhausted()) {
             return false; // stopped
         }
-        LOG.info("initial snapshot complete in {} s; streaming follows from the snapshot's consistent point",
-                Duration.ofNanos(System.nanoTime() - startedAt).toSeconds());
+        LOG.info("snapshot complete in {} s", Duration.ofNanos(System.nanoTime() - startedAt).toSeconds());
         return true;
     }
 

@@ -209,6 +209,12 @@ public final class PostgresChunkClaimStore implements ChunkClaimStore {
         }
     }
 
+    /** Closes the connections kept between calls; a later call opens its own again. */
+    @Override
+    public void close() {
+        transactions.close();
+    }
+
     private static void requirePositive(Duration claimTimeout) {
         if (claimTimeout.isNegative() || claimTimeout.isZero()) {
             throw new IllegalArgumentException("claim timeout must be positive, was " + claimTimeout);

@@ -3,14 +3,23 @@ package dev.pgcdc.coordination.snapshot;
 import dev.pgcdc.api.source.DatabaseConnections;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 
 /**
- * Runs one piece of coordination work in a short transaction of its own, on a connection opened for
- * it and closed after it, so that a crash between two calls leaves a consistent record and a lost
- * connection never outlives one call. Failures come back as {@link ClaimStoreException} naming the
- * schema and what was being done. Thread-safe (nothing is shared between calls).
+ * Runs one piece of coordination work in a short transaction of its own, so that a crash between two
+ * calls leaves a consistent record. Connections are kept between calls (at most
+ * {@link #MAX_IDLE} idle ones: the claims, heartbeats and job checks of a snapshot come several per
+ * second, and a new PostgreSQL session per call cost the server far more than the work); one that
+ * failed is closed, never reused, so a lost connection never outlives one call. Failures come back as
+ * {@link ClaimStoreException} naming the schema and what was being done. Thread-safe.
  */
-final class Transactions {
+final class Transactions implements AutoCloseable {
+
+    /** Idle connections kept for the next calls; more concurrent calls open more and close the surplus. */
+    static final int MAX_IDLE = 2;
 
     /** SQL work on a connection whose transaction {@link Transactions} commits or rolls back. */
     @FunctionalInterface
@@ -22,6 +31,9 @@ final class Transactions {
 
     private final DatabaseConnections connections;
     private final CoordinationTables tables;
+    private final Deque<Connection> idle = new ArrayDeque<>();
+    // guarded by idle
+    private boolean closed;
 
     Transactions(DatabaseConnections connections, CoordinationTables tables) {
         this.connections = connections;
@@ -30,18 +42,69 @@ final class Transactions {
 
     /** Runs {@code work} in a read-committed transaction and commits it; {@code action} says what it does, for messages. */
     <T> T run(String action, Work<T> work) {
-        try (Connection connection = connections.open()) {
-            connection.setAutoCommit(false);
+        Connection connection = null;
+        try {
+            connection = borrow();
             try {
                 T result = work.run(connection);
                 connection.commit();
+                giveBack(connection);
                 return result;
             } catch (SQLException | RuntimeException e) {
                 rollback(connection, e);
+                closeQuietly(connection);
                 throw e;
             }
         } catch (SQLException e) {
             throw failure(action, e);
+        }
+    }
+
+    /** Closes the idle connections; later calls open and close their own. */
+    @Override
+    public void close() {
+        List<Connection> toClose;
+        synchronized (idle) {
+            closed = true;
+            toClose = new ArrayList<>(idle);
+            idle.clear();
+        }
+        toClose.forEach(Transactions::closeQuietly);
+    }
+
+    private Connection borrow() throws SQLException {
+        Connection kept;
+        synchronized (idle) {
+            kept = idle.pollFirst();
+        }
+        if (kept != null) {
+            return kept;
+        }
+        Connection connection = connections.open();
+        try {
+            connection.setAutoCommit(false);
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            throw e;
+        }
+        return connection;
+    }
+
+    private void giveBack(Connection connection) {
+        synchronized (idle) {
+            if (!closed && idle.size() < MAX_IDLE) {
+                idle.addFirst(connection);
+                return;
+            }
+        }
+        closeQuietly(connection);
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            // closing a connection that failed: nothing left to do
         }
     }
 

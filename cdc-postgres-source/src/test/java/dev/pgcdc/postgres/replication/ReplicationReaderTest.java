@@ -202,9 +202,10 @@ class ReplicationReaderTest {
         streams.add(stream);
         ReplicationReader reader = reader(Duration.ofMillis(50));
         reader.start();
-        long deadline = System.nanoTime() + Duration.ofMillis(600).toNanos();
+        // under a load that never pauses, until both enough events and enough status updates went by (bounded generously for loaded machines)
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         int events = 0;
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline && (events <= 5000 || stream.statusUpdates.size() < 6)) {
             List<ChangeEvent> batch = reader.poll(500, Duration.ofMillis(100));
             batch.forEach(e -> tracker.acknowledge(e.position()));
             events += batch.size();
