@@ -39,9 +39,8 @@ public final class FailoverModule extends AbstractModule {
 
     @Provides
     @Singleton
-    SlotGate slotGate(PostgresSource source, PostgresSourceSettings settings, InstanceName name, ServiceState state, FailoverMetrics metrics) {
-        ConnectionFactory connections = new ConnectionFactory(settings.host(), settings.port(), settings.database(), settings.user(),
-                settings.password(), settings.sslMode().configName(), settings.sslRootCert());
+    SlotGate slotGate(PostgresSource source, PostgresSourceSettings settings, ConnectionFactory connections, InstanceName name, ServiceState state,
+            FailoverMetrics metrics) {
         return new FailoverSlotGate(source, new JdbcSlotLiveness(connections, LIVENESS_QUERY_TIMEOUT), settings.slotActivityCheckInterval(),
                 name.value(), state, metrics);
     }
