@@ -6,7 +6,6 @@ import com.google.inject.Singleton;
 import dev.pgcdc.app.config.ServiceConfiguration;
 import dev.pgcdc.app.lifecycle.SlotGate;
 import dev.pgcdc.app.slot.FailoverSlotGate;
-import dev.pgcdc.coordination.failover.InstanceId;
 import dev.pgcdc.coordination.failover.JdbcSlotLiveness;
 import dev.pgcdc.metrics.ServiceMeters;
 import dev.pgcdc.metrics.failover.FailoverMetrics;
@@ -28,7 +27,7 @@ public final class FailoverModule extends AbstractModule {
     @Provides
     @Singleton
     InstanceName instanceName(ServiceConfiguration configuration) {
-        return new InstanceName(configuration.snapshot().instanceId().orElseGet(InstanceId::defaultId));
+        return new InstanceName(configuration.context().instanceId());
     }
 
     @Provides

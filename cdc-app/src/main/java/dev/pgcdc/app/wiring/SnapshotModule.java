@@ -69,8 +69,8 @@ public final class SnapshotModule extends AbstractModule {
             String name = initial ? source.slotName() + "-snapshot" : settings.jobId(null);
             return new Pipeline(name, made,
                     PluginCatalog.select(handlers, configuration.app().handlerName(), "pgcdc.handler.name", "handler")
-                            .create(configuration.handlerSection()),
-                    PluginCatalog.select(sinks, configuration.app().sinkName(), "pgcdc.sink.name", "sink").create(configuration.sinkSection()),
+                            .create(configuration.handlerContext()),
+                    PluginCatalog.select(sinks, configuration.app().sinkName(), "pgcdc.sink.name", "sink").create(configuration.sinkContext()),
                     pipelineSettings, listener);
         }, () -> status(snapshotter.get()), state, metrics);
         return new SnapshotPlan(phase, initial);
