@@ -11,15 +11,12 @@ import dev.pgcdc.api.config.Secrets;
 import dev.pgcdc.api.config.Section;
 import dev.pgcdc.api.config.Setting;
 import dev.pgcdc.api.event.TableId;
-import dev.pgcdc.api.handler.ChangeHandler;
 import dev.pgcdc.api.handler.ChangeHandlerProvider;
 import dev.pgcdc.api.plugin.PluginConfig;
-import dev.pgcdc.api.sink.Sink;
+import dev.pgcdc.api.plugin.PluginContext;
 import dev.pgcdc.api.sink.SinkProvider;
 import dev.pgcdc.app.plugin.PluginCatalog;
-import dev.pgcdc.kafka.KafkaSections;
-import dev.pgcdc.kafka.KafkaSinkSettings;
-import dev.pgcdc.kafka.json.JsonHandlerSettings;
+import dev.pgcdc.coordination.failover.InstanceId;
 import dev.pgcdc.postgres.PostgresSections;
 import dev.pgcdc.postgres.PostgresSourceSettings;
 import dev.pgcdc.snapshot.SnapshotSections;
@@ -29,7 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -43,7 +39,9 @@ import java.util.function.UnaryOperator;
  * a problem in one section never skips the checks of another. Immutable.
  *
  * <p>Which section configures which plugin: the handler named {@code N} gets {@code pgcdc.handler.N};
- * the sink named {@code kafka} gets {@code pgcdc.kafka}, any other sink {@code N} gets {@code pgcdc.sink.N}.
+ * the sink named {@code N} gets the section its provider declares ({@code pgcdc.kafka} for the Kafka
+ * sink), else {@code pgcdc.sink.N}. Nothing here names an adapter: every section comes from the
+ * providers found ({@link PluginCatalog}) plus the app's and the snapshot's own.
  *
  * @param config         the merged, resolved configuration (secrets in clear: never log it, use {@link #renderMasked})
  * @param app            the app's own settings
@@ -51,6 +49,9 @@ import java.util.function.UnaryOperator;
  * @param handlerSection the handler's section
  * @param sinkSection    the sink's section
  * @param snapshot       the snapshot's settings ({@code pgcdc.snapshot})
+ * @param context        what every plugin is made with besides its section (its {@code config} is the {@code pgcdc} root)
+ * @param warnings       valid settings that weaken a delivery guarantee, one sentence each naming the key (the Kafka
+ *                       sink's {@code acks} below {@code all}); {@code validate} prints them, the sink logs them at start
  */
 public record ServiceConfiguration(
         Config config,
@@ -58,15 +59,12 @@ public record ServiceConfiguration(
         PostgresSourceSettings postgres,
         PluginConfig handlerSection,
         PluginConfig sinkSection,
-        SnapshotSections.Configured snapshot) {
-
-    /** The name of the built-in sink, configured from {@code pgcdc.kafka}. */
-    public static final String KAFKA_SINK = "kafka";
-    /** The name of the built-in handler, configured from {@code pgcdc.handler.json}. */
-    public static final String JSON_HANDLER = "json";
+        SnapshotSections.Configured snapshot,
+        PluginContext context,
+        List<String> warnings) {
 
     /** Every declared section of the modules on the class path, for the check of the root and the documentation. */
-    public static final List<Section> SECTIONS = sections();
+    public static final List<Section> SECTIONS = sections(PluginCatalog.discover(ServiceConfiguration.class.getClassLoader()));
 
     private static final String ROOT = "pgcdc";
 
@@ -77,15 +75,29 @@ public record ServiceConfiguration(
         Objects.requireNonNull(handlerSection, "handlerSection");
         Objects.requireNonNull(sinkSection, "sinkSection");
         Objects.requireNonNull(snapshot, "snapshot");
+        Objects.requireNonNull(context, "context");
+        warnings = List.copyOf(warnings);
     }
 
-    private static List<Section> sections() {
-        List<Section> all = new ArrayList<>(PostgresSections.ALL);
-        all.add(KafkaSections.SECTION);
+    /** The sections the providers of {@code catalog} declare, the app's own and the snapshot's. */
+    public static List<Section> sections(PluginCatalog catalog) {
+        List<Section> all = new ArrayList<>();
+        catalog.sources().values().forEach(source -> all.addAll(source.settings()));
+        catalog.sinks().values().forEach(sink -> sink.settings().ifPresent(all::add));
         all.addAll(AppSections.ALL);
-        all.add(JsonHandlerSettings.SECTION);
+        catalog.handlers().values().forEach(handler -> handler.settings().ifPresent(all::add));
         all.add(SnapshotSections.SECTION);
         return List.copyOf(all);
+    }
+
+    /** The section of the selected handler, with the context. */
+    public PluginContext handlerContext() {
+        return context.withConfig(handlerSection);
+    }
+
+    /** The section of the selected sink, with the context. */
+    public PluginContext sinkContext() {
+        return context.withConfig(sinkSection);
     }
 
     /**
@@ -108,25 +120,30 @@ public record ServiceConfiguration(
     public static ServiceConfiguration validate(Config user, Config merged, Config reference, PluginCatalog catalog) {
         Problems problems = new Problems();
         catalog.problems().forEach(problems::add);
-        outsideTheRoot(user, problems);
+        List<Section> sections = sections(catalog);
+        outsideTheRoot(user, sections, problems);
         PluginConfig root = root(merged, problems);
-        rootSection().checkKeys(root, problems, ServiceConfiguration::elsewhere);
+        rootSection(sections).checkKeys(root, problems, name -> elsewhere(sections, name));
         AppSettings app = AppSections.read(root, catalog.handlers().keySet(), catalog.sinks().keySet(), problems);
         PostgresSourceSettings postgres = problems.collect(() -> PostgresSourceSettings.from(root));
         SnapshotSections.Configured snapshot = SnapshotSections.read(root.section("snapshot"), problems);
 
+        ChangeHandlerProvider handler = catalog.handlers().get(app.handlerName());
+        PluginContext context = context(root, snapshot, handler != null && handler.leavesTopicsToSink());
         PluginConfig handlerSection = root.section("handler").section(app.handlerName());
-        checkHandler(catalog, app.handlerName(), handlerSection, problems);
-        PluginConfig sinkSection = sinkSection(root, app.sinkName());
-        checkSink(catalog, app, root, sinkSection, problems);
-        checkSnapshot(snapshot, postgres, app, sinkSection, problems);
+        checkHandler(catalog, app.handlerName(), context.withConfig(handlerSection), problems);
+        SinkProvider sink = catalog.sinks().get(app.sinkName());
+        PluginConfig sinkSection = sink == null ? root.section("sink").section(app.sinkName())
+                : sink.resolve(context.withConfig(section(root, sinkPath(sink))));
+        checkSink(catalog, app.sinkName(), context.withConfig(sinkSection), problems);
+        checkSnapshot(snapshot, postgres, sink, sinkSection, problems);
 
         if (!problems.isEmpty()) {
             // what the facility prints is masked already; this also catches a secret a plugin's problem quotes
             UnaryOperator<String> redactor = Secrets.redactor(merged.root().unwrapped());
             throw new ConfigurationException(problems.list().stream().map(redactor).toList());
         }
-        return new ServiceConfiguration(merged, app, postgres, handlerSection, sinkSection, snapshot);
+        return new ServiceConfiguration(merged, app, postgres, handlerSection, sinkSection, snapshot, context, sink.warnings(sinkSection));
     }
 
     /** The {@code pgcdc} tree as HOCON, every secret replaced by {@value Secrets#MASK}: safe for logs. */
@@ -145,17 +162,33 @@ public record ServiceConfiguration(
         return Secrets.redactor(config.root().unwrapped()).apply(text);
     }
 
-    /** The path of the section the sink named {@code sinkName} is configured from. */
-    public static String sinkPath(String sinkName) {
-        return KAFKA_SINK.equals(sinkName) ? KafkaSections.SECTION.path() : ROOT + ".sink." + sinkName;
+    /** The path of the section {@code sink} is configured from: the one it declares, else {@code pgcdc.sink.<name>}. */
+    public static String sinkPath(SinkProvider sink) {
+        return sink.settings().map(Section::path).orElse(ROOT + ".sink." + sink.name());
+    }
+
+    /** The section at the full path {@code path} under the root. */
+    private static PluginConfig section(PluginConfig root, String path) {
+        PluginConfig section = root;
+        for (String part : path.substring(ROOT.length() + 1).split("\\.")) {
+            section = section.section(part);
+        }
+        return section;
     }
 
     /**
-     * Valid settings that weaken a delivery guarantee, one sentence each naming the key (the Kafka
-     * sink's {@code acks} below {@code all}); {@code validate} prints them, the sink logs them at start.
+     * The context of every plugin: the captured tables and the slot's name read on their own (a
+     * problem elsewhere in the source's settings never hides them), the instance id.
      */
-    public List<String> warnings() {
-        return KAFKA_SINK.equals(app.sinkName()) ? KafkaSinkSettings.from(sinkSection).warnings() : List.of();
+    private static PluginContext context(PluginConfig root, SnapshotSections.Configured snapshot, boolean handlerLeavesTopicsToSink) {
+        Problems ignored = new Problems();
+        String slotName = PostgresSections.SLOT.read(root.section("slot"), ignored).get(PostgresSections.SLOT_NAME);
+        var publication = PostgresSections.PUBLICATION.read(root.section("publication"), ignored);
+        String tablesKey = publication.path(PostgresSections.TABLES);
+        boolean tablesBad = ignored.list().stream().anyMatch(p -> p.startsWith(tablesKey));
+        List<TableId> tables = tablesBad ? List.of() : publication.get(PostgresSections.TABLES).stream().map(TableSettings::table).toList();
+        return new PluginContext(root, tables, !tablesBad && Boolean.TRUE.equals(publication.get(PostgresSections.ALL_TABLES)), slotName,
+                snapshot.instanceId().orElseGet(InstanceId::defaultId), handlerLeavesTopicsToSink);
     }
 
     /** The {@code pgcdc} section as plain values, each key able to say where it was set. */
@@ -180,9 +213,9 @@ public record ServiceConfiguration(
     }
 
     /** The root: a section of each module section's first part ({@code postgres}, {@code kafka}, {@code handler}). */
-    private static Section rootSection() {
+    private static Section rootSection(List<Section> sections) {
         Set<String> names = new TreeSet<>();
-        for (Section section : SECTIONS) {
+        for (Section section : sections) {
             String rest = section.path().substring(ROOT.length() + 1);
             names.add(rest.contains(".") ? rest.substring(0, rest.indexOf('.')) : rest);
         }
@@ -190,9 +223,9 @@ public record ServiceConfiguration(
     }
 
     /** The one full key named {@code name} in any declared section: a key written in the wrong section. */
-    private static Optional<String> elsewhere(String name) {
+    private static Optional<String> elsewhere(List<Section> sections, String name) {
         Set<String> found = new LinkedHashSet<>();
-        for (Section section : SECTIONS) {
+        for (Section section : sections) {
             for (Setting<?> setting : section.settings()) {
                 String key = setting.key();
                 if (key.equals(name) || key.endsWith("." + name)) {
@@ -204,9 +237,9 @@ public record ServiceConfiguration(
     }
 
     /** A top-level key of the user's file that belongs under {@code pgcdc}. */
-    private static void outsideTheRoot(Config user, Problems problems) {
+    private static void outsideTheRoot(Config user, List<Section> sections, Problems problems) {
         Set<String> known = new TreeSet<>();
-        for (Section section : SECTIONS) {
+        for (Section section : sections) {
             String rest = section.path().substring(ROOT.length() + 1);
             known.add(rest.contains(".") ? rest.substring(0, rest.indexOf('.')) : rest);
         }
@@ -219,31 +252,20 @@ public record ServiceConfiguration(
         }
     }
 
-    private static PluginConfig sinkSection(PluginConfig root, String sinkName) {
-        if (!KAFKA_SINK.equals(sinkName)) {
-            return root.section("sink").section(sinkName);
-        }
-        String slotName = PostgresSections.SLOT.read(root.section("slot"), new Problems()).get(PostgresSections.SLOT_NAME);
-        PluginConfig kafka = root.section("kafka");
-        // exactly-once fences zombies by transactional.id; one per slot is what makes that work
-        return slotName == null ? kafka : kafka.withDefault(KafkaSections.TRANSACTIONAL_ID.key(), "pgcdc-" + slotName);
-    }
-
     /**
      * What the snapshot needs of the other sections: for {@code initial}, listed tables must be
      * published; exactly-once is not combined with a snapshot yet (several instances would fence each
      * other's transactional producer, and a chunk read again would be written again).
      */
-    private static void checkSnapshot(SnapshotSections.Configured snapshot, PostgresSourceSettings postgres, AppSettings app,
+    private static void checkSnapshot(SnapshotSections.Configured snapshot, PostgresSourceSettings postgres, SinkProvider sink,
             PluginConfig sinkSection, Problems problems) {
         if (snapshot.mode() == SnapshotSettings.Mode.NEVER) {
             return;
         }
-        if (KAFKA_SINK.equals(app.sinkName()) && Boolean.TRUE.equals(problems.collect(() -> KafkaSinkSettings.from(sinkSection).exactlyOnce()))) {
-            problems.add("pgcdc.snapshot.mode = " + snapshot.mode().name().toLowerCase(java.util.Locale.ROOT)
-                    + " cannot be combined with pgcdc.kafka.exactly-once = true in this version: the snapshot writes at least once;"
-                    + " take the snapshot with exactly-once off, then turn it on");
-        }
+        Optional<String> exactlyOnce = sink == null ? Optional.empty() : sink.exactlyOnceSetting(sinkSection);
+        exactlyOnce.ifPresent(setting -> problems.add("pgcdc.snapshot.mode = " + snapshot.mode().name().toLowerCase(java.util.Locale.ROOT)
+                + " cannot be combined with " + setting + " in this version: the snapshot writes at least once;"
+                + " take the snapshot with exactly-once off, then turn it on"));
         if (snapshot.mode() == SnapshotSettings.Mode.INITIAL && postgres != null && !postgres.publicationAllTables()) {
             Set<TableId> published = new java.util.HashSet<>(postgres.tables().stream().map(TableSettings::table).toList());
             for (TableId table : snapshot.tableIds()) {
@@ -255,61 +277,21 @@ public record ServiceConfiguration(
         }
     }
 
-    private static void checkHandler(PluginCatalog catalog, String name, PluginConfig section, Problems problems) {
+    private static void checkHandler(PluginCatalog catalog, String name, PluginContext context, Problems problems) {
         ChangeHandlerProvider provider = catalog.handlers().get(name);
         if (provider == null) {
             problems.add(PluginCatalog.unknownName(catalog.handlers(), name, "pgcdc.handler.name", "handler"));
             return;
         }
-        // handlers are cheap to make and hold nothing external before use: make one to have it check its section
-        problems.collect(() -> {
-            try (ChangeHandler handler = provider.create(section)) {
-                return handler;
-            }
-        });
+        provider.validate(context, problems);
     }
 
-    private static void checkSink(PluginCatalog catalog, AppSettings app, PluginConfig root, PluginConfig section, Problems problems) {
-        String name = app.sinkName();
+    private static void checkSink(PluginCatalog catalog, String name, PluginContext context, Problems problems) {
         SinkProvider provider = catalog.sinks().get(name);
         if (provider == null) {
             problems.add(PluginCatalog.unknownName(catalog.sinks(), name, "pgcdc.sink.name", "sink"));
             return;
         }
-        if (!KAFKA_SINK.equals(name)) {
-            problems.collect(() -> {
-                try (Sink sink = provider.create(section)) {
-                    return sink;
-                }
-            });
-            return;
-        }
-        // the Kafka sink's settings are all it checks before start
-        problems.collect(() -> KafkaSinkSettings.from(section));
-        if (JSON_HANDLER.equals(app.handlerName())) {
-            checkTopicMapping(root, section, problems);
-        }
-    }
-
-    /**
-     * The json handler writes each table to its mapped topic: every captured table needs one, and a
-     * publication for all tables with none listed needs a mapping to say which. Read on its own, so a
-     * problem elsewhere in the source's or the sink's settings never skips it.
-     */
-    private static void checkTopicMapping(PluginConfig root, PluginConfig kafka, Problems problems) {
-        Problems ignored = new Problems();
-        Map<TableId, String> mapping = KafkaSections.SECTION.read(kafka, ignored).get(KafkaSections.TABLE_TOPIC_MAPPING);
-        var publication = PostgresSections.PUBLICATION.read(root.section("publication"), ignored);
-        String mappingKey = kafka.path(KafkaSections.TABLE_TOPIC_MAPPING.key());
-        String tablesKey = publication.path(PostgresSections.TABLES);
-        if (ignored.list().stream().anyMatch(p -> p.startsWith(mappingKey) || p.startsWith(tablesKey))) {
-            return; // the mapping or the table list is bad, and reported as such
-        }
-        List<TableId> tables = publication.get(PostgresSections.TABLES).stream().map(TableSettings::table).toList();
-        KafkaSinkSettings.unmappedTables(mapping, tables).forEach(problems::add);
-        if (tables.isEmpty() && publication.get(PostgresSections.ALL_TABLES) && mapping.isEmpty()) {
-            problems.add(mappingKey + " is empty, but " + publication.path(PostgresSections.ALL_TABLES) + " = true captures every table"
-                    + " and the json handler writes each table to its mapped topic; map the tables to capture (\"public.users\" = \"<topic>\")");
-        }
+        provider.validate(context, problems);
     }
 }

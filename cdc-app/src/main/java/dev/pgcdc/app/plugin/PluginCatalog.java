@@ -3,6 +3,7 @@ package dev.pgcdc.app.plugin;
 import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.handler.ChangeHandlerProvider;
 import dev.pgcdc.api.sink.SinkProvider;
+import dev.pgcdc.api.source.ChangeSourceProvider;
 import java.net.URL;
 import java.security.CodeSource;
 import java.util.ArrayList;
@@ -16,18 +17,21 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * The handler and sink providers on the class path, found with {@link ServiceLoader} and keyed by
+ * The source, handler and sink providers on the class path, found with {@link ServiceLoader} and keyed by
  * their {@code name()}. Two providers of one kind with the same name, or a provider that cannot be
  * loaded, are {@link #problems() problems} reported with the configuration's: which one would be
  * used must never depend on class-path order. Immutable once built.
  */
 public final class PluginCatalog {
 
+    private final Map<String, ChangeSourceProvider> sources;
     private final Map<String, ChangeHandlerProvider> handlers;
     private final Map<String, SinkProvider> sinks;
     private final List<String> problems;
 
-    private PluginCatalog(Map<String, ChangeHandlerProvider> handlers, Map<String, SinkProvider> sinks, List<String> problems) {
+    private PluginCatalog(Map<String, ChangeSourceProvider> sources, Map<String, ChangeHandlerProvider> handlers, Map<String, SinkProvider> sinks,
+            List<String> problems) {
+        this.sources = Collections.unmodifiableMap(sources);
         this.handlers = Collections.unmodifiableMap(handlers);
         this.sinks = Collections.unmodifiableMap(sinks);
         this.problems = List.copyOf(problems);
@@ -36,21 +40,31 @@ public final class PluginCatalog {
     /** Every provider {@code classLoader} finds. */
     public static PluginCatalog discover(ClassLoader classLoader) {
         List<String> problems = new ArrayList<>();
+        List<ChangeSourceProvider> sources = load(ChangeSourceProvider.class, classLoader, problems);
         List<ChangeHandlerProvider> handlers = load(ChangeHandlerProvider.class, classLoader, problems);
         List<SinkProvider> sinks = load(SinkProvider.class, classLoader, problems);
-        return of(handlers, sinks, problems);
+        return of(sources, handlers, sinks, problems);
     }
 
-    /** A catalog of the given providers (tests, embedding). */
+    /** A catalog of the given handlers and sinks, with the sources found on this class's class path (tests, embedding). */
     public static PluginCatalog of(List<ChangeHandlerProvider> handlers, List<SinkProvider> sinks) {
-        return of(handlers, sinks, List.of());
+        List<String> problems = new ArrayList<>();
+        List<ChangeSourceProvider> sources = load(ChangeSourceProvider.class, PluginCatalog.class.getClassLoader(), problems);
+        return of(sources, handlers, sinks, problems);
     }
 
-    private static PluginCatalog of(List<ChangeHandlerProvider> handlers, List<SinkProvider> sinks, List<String> loadProblems) {
+    private static PluginCatalog of(List<ChangeSourceProvider> sources, List<ChangeHandlerProvider> handlers, List<SinkProvider> sinks,
+            List<String> loadProblems) {
         List<String> problems = new ArrayList<>(loadProblems);
+        Map<String, ChangeSourceProvider> sourcesByName = byName(sources, ChangeSourceProvider::name, "source", problems);
         Map<String, ChangeHandlerProvider> handlersByName = byName(handlers, ChangeHandlerProvider::name, "handler", problems);
         Map<String, SinkProvider> sinksByName = byName(sinks, SinkProvider::name, "sink", problems);
-        return new PluginCatalog(handlersByName, sinksByName, problems);
+        return new PluginCatalog(sourcesByName, handlersByName, sinksByName, problems);
+    }
+
+    /** Source providers by name, sorted. */
+    public Map<String, ChangeSourceProvider> sources() {
+        return sources;
     }
 
     /** Handler providers by name, sorted. */

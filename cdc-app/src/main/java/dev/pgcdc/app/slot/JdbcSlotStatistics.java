@@ -4,20 +4,22 @@ import dev.pgcdc.api.CdcException;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.metrics.slot.SlotFigures;
 import dev.pgcdc.metrics.slot.SlotStatistics;
+import dev.pgcdc.api.source.DatabaseConnections;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Properties;
+import java.util.concurrent.Executor;
 
 /**
- * Reads a slot's figures over one plain (non-replication) JDBC connection of its own, opened on first
- * use and again after a failure. Connect, socket and query timeouts bound every read, so
- * {@code /status} answers 503 promptly when PostgreSQL does not.
+ * Reads a slot's figures over one plain (non-replication) JDBC connection of its own, opened through
+ * the source's {@link DatabaseConnections} (the same URL, credentials and TLS as the stream's) on
+ * first use and again after a failure. A network timeout and a query timeout bound every read, so
+ * {@code /status} answers 503 promptly when PostgreSQL does not; connecting is bounded by the
+ * connection factory's own connect timeout.
  *
  * <p>Thread-safe: reads are serialized on the connection.
  */
@@ -30,8 +32,10 @@ public final class JdbcSlotStatistics implements SlotStatistics {
             FROM (SELECT 1) AS one
             LEFT JOIN pg_replication_slots s ON s.slot_name = ?""";
 
-    private final String url;
-    private final Properties properties;
+    /** Runs pgjdbc's abort of a connection whose network timeout expired: on the reading thread, nothing to hand off. */
+    private static final Executor ABORT_INLINE = Runnable::run;
+
+    private final DatabaseConnections connections;
     private final String slotName;
     private final Duration timeout;
     private final Clock clock;
@@ -39,20 +43,12 @@ public final class JdbcSlotStatistics implements SlotStatistics {
     private Connection connection;
 
     /**
-     * @param url        {@code jdbc:postgresql://host:port/database} (credentials in {@code properties})
-     * @param properties pgjdbc connection properties: user, password, sslmode...
-     * @param slotName   the slot to read
-     * @param timeout    bound of connecting and of each query
+     * @param connections the source's connection factory
+     * @param slotName    the slot to read
+     * @param timeout     bound of each query (the network timeout is twice this)
      */
-    public JdbcSlotStatistics(String url, Properties properties, String slotName, Duration timeout, Clock clock) {
-        this.url = Objects.requireNonNull(url, "url");
-        this.properties = new Properties();
-        this.properties.putAll(properties);
-        long seconds = Math.max(1, timeout.toSeconds());
-        this.properties.setProperty("connectTimeout", Long.toString(seconds));
-        this.properties.setProperty("socketTimeout", Long.toString(seconds * 2));
-        this.properties.setProperty("loginTimeout", Long.toString(seconds));
-        this.properties.putIfAbsent("ApplicationName", "pgcdc-status");
+    public JdbcSlotStatistics(DatabaseConnections connections, String slotName, Duration timeout, Clock clock) {
+        this.connections = Objects.requireNonNull(connections, "connections");
         this.slotName = Objects.requireNonNull(slotName, "slotName");
         this.timeout = timeout;
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -62,7 +58,7 @@ public final class JdbcSlotStatistics implements SlotStatistics {
     public synchronized SlotFigures read() {
         try {
             if (connection == null || connection.isClosed()) {
-                connection = DriverManager.getConnection(url, properties);
+                connection = open();
             }
             try (PreparedStatement statement = connection.prepareStatement(QUERY)) {
                 statement.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
@@ -80,8 +76,20 @@ public final class JdbcSlotStatistics implements SlotStatistics {
             }
         } catch (SQLException e) {
             closeConnection();
-            throw new CdcException("cannot read slot " + slotName + " at " + url + ": " + e.getMessage(), e);
+            throw new CdcException("cannot read slot " + slotName + " of " + connections.description() + ": " + e.getMessage(), e);
         }
+    }
+
+    private Connection open() throws SQLException {
+        Connection opened = connections.open();
+        try {
+            opened.setNetworkTimeout(ABORT_INLINE, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toSeconds()) * 2000));
+            opened.setClientInfo("ApplicationName", "pgcdc-status");
+        } catch (SQLException | RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+        return opened;
     }
 
     @Override

@@ -6,7 +6,6 @@ import com.google.inject.Singleton;
 import dev.pgcdc.app.config.ServiceConfiguration;
 import dev.pgcdc.app.lifecycle.SlotGate;
 import dev.pgcdc.app.slot.FailoverSlotGate;
-import dev.pgcdc.coordination.failover.InstanceId;
 import dev.pgcdc.coordination.failover.JdbcSlotLiveness;
 import dev.pgcdc.metrics.ServiceMeters;
 import dev.pgcdc.metrics.failover.FailoverMetrics;
@@ -28,7 +27,7 @@ public final class FailoverModule extends AbstractModule {
     @Provides
     @Singleton
     InstanceName instanceName(ServiceConfiguration configuration) {
-        return new InstanceName(configuration.snapshot().instanceId().orElseGet(InstanceId::defaultId));
+        return new InstanceName(configuration.context().instanceId());
     }
 
     @Provides
@@ -39,9 +38,8 @@ public final class FailoverModule extends AbstractModule {
 
     @Provides
     @Singleton
-    SlotGate slotGate(PostgresSource source, PostgresSourceSettings settings, InstanceName name, ServiceState state, FailoverMetrics metrics) {
-        ConnectionFactory connections = new ConnectionFactory(settings.host(), settings.port(), settings.database(), settings.user(),
-                settings.password(), settings.sslMode().configName(), settings.sslRootCert());
+    SlotGate slotGate(PostgresSource source, PostgresSourceSettings settings, ConnectionFactory connections, InstanceName name, ServiceState state,
+            FailoverMetrics metrics) {
         return new FailoverSlotGate(source, new JdbcSlotLiveness(connections, LIVENESS_QUERY_TIMEOUT), settings.slotActivityCheckInterval(),
                 name.value(), state, metrics);
     }

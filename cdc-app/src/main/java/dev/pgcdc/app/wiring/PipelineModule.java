@@ -9,6 +9,7 @@ import dev.pgcdc.api.pipeline.DeadLetterEncoder;
 import dev.pgcdc.api.pipeline.Pipeline;
 import dev.pgcdc.api.pipeline.PipelineListener;
 import dev.pgcdc.api.pipeline.PipelineSettings;
+import dev.pgcdc.api.plugin.PluginConfig;
 import dev.pgcdc.api.sink.Sink;
 import dev.pgcdc.api.source.ChangeSource;
 import dev.pgcdc.app.config.AppSettings;
@@ -16,8 +17,6 @@ import dev.pgcdc.app.config.ServiceConfiguration;
 import dev.pgcdc.app.lifecycle.Service;
 import dev.pgcdc.app.lifecycle.SlotGate;
 import dev.pgcdc.app.plugin.PluginCatalog;
-import dev.pgcdc.kafka.json.JsonDeadLetterEncoder;
-import dev.pgcdc.kafka.json.JsonHandlerSettings;
 import dev.pgcdc.metrics.MetricLabels;
 import dev.pgcdc.metrics.ServiceMeters;
 import dev.pgcdc.metrics.http.StatusServer;
@@ -25,6 +24,7 @@ import dev.pgcdc.metrics.slot.SlotMonitor;
 import dev.pgcdc.metrics.snapshot.SnapshotMetrics;
 import dev.pgcdc.metrics.status.ServiceState;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The streaming pipeline (source, the handler selected by {@code handler.name}, sink, listener) and
@@ -36,16 +36,24 @@ public final class PipelineModule extends AbstractModule {
     @Singleton
     ChangeHandler handler(Map<String, ChangeHandlerProvider> providers, ServiceConfiguration configuration) {
         return PluginCatalog.select(providers, configuration.app().handlerName(), "pgcdc.handler.name", "handler")
-                .create(configuration.handlerSection());
+                .create(configuration.handlerContext());
     }
 
-    /** Dead letters are the failed event as JSON (in the json handler's envelope when that is the handler) plus the error headers. */
+    /**
+     * Dead letters in the selected handler's own encoding (the json handler's: the event as JSON in its
+     * envelope, plus the error headers). A handler without one gets the default encoding of the first
+     * handler found, by name, that offers one from its declared defaults (the json handler's pgcdc
+     * envelope when it is on the class path), else the event's text form.
+     */
     @Provides
     @Singleton
-    DeadLetterEncoder deadLetterEncoder(ServiceConfiguration configuration) {
-        JsonHandlerSettings json = ServiceConfiguration.JSON_HANDLER.equals(configuration.app().handlerName())
-                ? JsonHandlerSettings.from(configuration.handlerSection()) : JsonHandlerSettings.defaults();
-        return new JsonDeadLetterEncoder(json);
+    DeadLetterEncoder deadLetterEncoder(Map<String, ChangeHandlerProvider> providers, ServiceConfiguration configuration) {
+        Optional<DeadLetterEncoder> own = Optional.ofNullable(providers.get(configuration.app().handlerName()))
+                .flatMap(provider -> provider.deadLetterEncoder(configuration.handlerSection()));
+        return own.or(() -> new java.util.TreeMap<>(providers).values().stream()
+                        .flatMap(provider -> provider.deadLetterEncoder(PluginConfig.empty("pgcdc.handler." + provider.name())).stream())
+                        .findFirst())
+                .orElseGet(DeadLetterEncoder::plainText);
     }
 
     @Provides

@@ -4,22 +4,21 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.pgcdc.api.source.ChangeSource;
+import dev.pgcdc.api.source.DatabaseConnections;
 import dev.pgcdc.app.config.ServiceConfiguration;
 import dev.pgcdc.app.slot.JdbcSlotStatistics;
 import dev.pgcdc.metrics.MetricLabels;
 import dev.pgcdc.metrics.slot.SlotStatistics;
 import dev.pgcdc.postgres.PostgresSource;
 import dev.pgcdc.postgres.PostgresSourceSettings;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import dev.pgcdc.postgres.connection.ConnectionFactory;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Properties;
 
 /** The PostgreSQL side: the replication source, the slot statistics read over JDBC, and the metric labels they define. */
 public final class PostgresSourceModule extends AbstractModule {
 
-    /** Bound of connecting and of each slot-statistics query. */
+    /** Bound of each slot-statistics query. */
     private static final Duration STATISTICS_TIMEOUT = Duration.ofSeconds(5);
 
     @Provides
@@ -41,22 +40,28 @@ public final class PostgresSourceModule extends AbstractModule {
         return source;
     }
 
+    /**
+     * The one factory of plain connections to the captured database (slot statistics, failover
+     * liveness, snapshot reads and coordination): the source's own, so every JDBC use shares its URL,
+     * credentials and TLS settings.
+     */
     @Provides
     @Singleton
-    SlotStatistics slotStatistics(PostgresSourceSettings settings) {
-        Properties properties = new Properties();
-        properties.setProperty("user", settings.user());
-        if (settings.password() != null) {
-            properties.setProperty("password", settings.password());
-        }
-        properties.setProperty("sslmode", settings.sslMode().configName());
-        if (settings.sslRootCert() != null) {
-            properties.setProperty("sslrootcert", settings.sslRootCert());
-        }
-        String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
-        String url = "jdbc:postgresql://" + host + ":" + settings.port() + "/"
-                + URLEncoder.encode(settings.database(), StandardCharsets.UTF_8);
-        return new JdbcSlotStatistics(url, properties, settings.slotName(), STATISTICS_TIMEOUT, Clock.systemUTC());
+    ConnectionFactory connectionFactory(PostgresSourceSettings settings) {
+        return new ConnectionFactory(settings.host(), settings.port(), settings.database(), settings.user(), settings.password(),
+                settings.sslMode().configName(), settings.sslRootCert());
+    }
+
+    @Provides
+    @Singleton
+    DatabaseConnections databaseConnections(ConnectionFactory factory) {
+        return factory;
+    }
+
+    @Provides
+    @Singleton
+    SlotStatistics slotStatistics(DatabaseConnections connections, PostgresSourceSettings settings) {
+        return new JdbcSlotStatistics(connections, settings.slotName(), STATISTICS_TIMEOUT, Clock.systemUTC());
     }
 
     @Provides

@@ -25,11 +25,9 @@ public final class ServiceBootstrap {
     private ServiceBootstrap() {
     }
 
-    /** The modules for {@code configuration}: the sink's module is chosen by {@code sink.name}. */
+    /** The modules of every service: the plugins the configuration names are selected inside them, by name. */
     public static List<Module> modules(ServiceConfiguration configuration, PluginCatalog catalog) {
-        Module sinkModule = ServiceConfiguration.KAFKA_SINK.equals(configuration.app().sinkName())
-                ? new KafkaSinkModule() : new PluginSinkModule();
-        return List.of(new ConfigurationModule(configuration, catalog), new PostgresSourceModule(), sinkModule,
+        return List.of(new ConfigurationModule(configuration, catalog), new PostgresSourceModule(), new SinkModule(),
                 new MetricsModule(), new FailoverModule(), new SnapshotModule(), new PipelineModule());
     }
 

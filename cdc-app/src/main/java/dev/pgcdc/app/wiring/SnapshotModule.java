@@ -46,7 +46,8 @@ public final class SnapshotModule extends AbstractModule {
 
     @Provides
     @Singleton
-    SnapshotPlan plan(ServiceConfiguration configuration, PostgresSourceSettings source, PostgresSource stream, FailoverModule.InstanceName instance,
+    SnapshotPlan plan(ServiceConfiguration configuration, PostgresSourceSettings source, PostgresSource stream, ConnectionFactory connections,
+            FailoverModule.InstanceName instance,
             Map<String, ChangeHandlerProvider> handlers, Map<String, SinkProvider> sinks, PipelineSettings pipelineSettings,
             PipelineListener listener, ServiceState state, SnapshotMetrics metrics) {
         SnapshotSections.Configured configured = configuration.snapshot();
@@ -56,8 +57,6 @@ public final class SnapshotModule extends AbstractModule {
         boolean initial = configured.mode() == SnapshotSettings.Mode.INITIAL;
         AtomicReference<ChunkedSnapshotter> snapshotter = new AtomicReference<>();
         SnapshotPhase phase = new SnapshotPhase(() -> {
-            ConnectionFactory connections = new ConnectionFactory(source.host(), source.port(), source.database(), source.user(),
-                    source.password(), source.sslMode().configName(), source.sslRootCert());
             if (initial) {
                 stream.preparePublication(); // the snapshot reads the publication's tables, and the identities apply before the slot exists
             }
@@ -70,8 +69,8 @@ public final class SnapshotModule extends AbstractModule {
             String name = initial ? source.slotName() + "-snapshot" : settings.jobId(null);
             return new Pipeline(name, made,
                     PluginCatalog.select(handlers, configuration.app().handlerName(), "pgcdc.handler.name", "handler")
-                            .create(configuration.handlerSection()),
-                    PluginCatalog.select(sinks, configuration.app().sinkName(), "pgcdc.sink.name", "sink").create(configuration.sinkSection()),
+                            .create(configuration.handlerContext()),
+                    PluginCatalog.select(sinks, configuration.app().sinkName(), "pgcdc.sink.name", "sink").create(configuration.sinkContext()),
                     pipelineSettings, listener);
         }, () -> status(snapshotter.get()), state, metrics);
         return new SnapshotPlan(phase, initial);

@@ -1,0 +1,38 @@
+package dev.pgcdc.app.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * One plugin contract (docs/architecture.md, "Adding a plugin"): cdc-app wires the Kafka sink and
+ * the json handler as it wires any plugin a user drops on the class path, through
+ * {@code SinkProvider} and {@code ChangeHandlerProvider}, so it never names their classes.
+ *
+ * <p>What the rule allows, precisely: a class of {@code dev.pgcdc.app..} may depend on a class of
+ * {@code dev.pgcdc.kafka..} (the Kafka sink, and the json handler in {@code dev.pgcdc.kafka.json..})
+ * only if it is a Guice module of the wiring's module list: it resides in {@code dev.pgcdc.app.wiring}
+ * and implements {@code com.google.inject.Module} (nested and anonymous classes count as their own
+ * classes). Today no class does, the module list included.
+ * Only main classes are checked; tests may make a Kafka sink or json handler directly.
+ */
+@AnalyzeClasses(packages = "dev.pgcdc.app", importOptions = ImportOption.DoNotIncludeTests.class)
+class PluginContractTest {
+
+    @ArchTest
+    static final ArchRule noAdapterNamedOutsideTheModuleList = noClasses()
+            .that().resideInAPackage("dev.pgcdc.app..")
+            .and().areNotAssignableTo(com.google.inject.Module.class)
+            .should().dependOnClassesThat().resideInAPackage("dev.pgcdc.kafka..")
+            .because("the Kafka sink and the json handler are plugins like any other: cdc-app selects them by name through their providers");
+
+    @ArchTest
+    static final ArchRule modulesNamingTheSinkLiveInTheWiring = noClasses()
+            .that().resideInAPackage("dev.pgcdc.app..")
+            .and().resideOutsideOfPackage("dev.pgcdc.app.wiring")
+            .should().dependOnClassesThat().resideInAPackage("dev.pgcdc.kafka..")
+            .because("only the wiring's module list may name an adapter");
+}

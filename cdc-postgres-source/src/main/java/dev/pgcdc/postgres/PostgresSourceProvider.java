@@ -1,0 +1,38 @@
+package dev.pgcdc.postgres;
+
+import dev.pgcdc.api.config.Problems;
+import dev.pgcdc.api.config.Section;
+import dev.pgcdc.api.plugin.PluginContext;
+import dev.pgcdc.api.source.ChangeSource;
+import dev.pgcdc.api.source.ChangeSourceProvider;
+import java.util.List;
+
+/**
+ * The PostgreSQL pgoutput source as a provider: the sections {@code pgcdc.postgres},
+ * {@code pgcdc.publication}, {@code pgcdc.slot} and {@code pgcdc.heartbeat} ({@link PostgresSections}),
+ * read from the {@code pgcdc} root. Found by ServiceLoader. Stateless.
+ */
+public final class PostgresSourceProvider implements ChangeSourceProvider {
+
+    @Override
+    public String name() {
+        return "postgres";
+    }
+
+    @Override
+    public List<Section> settings() {
+        return PostgresSections.ALL;
+    }
+
+    @Override
+    public void validate(PluginContext context, Problems problems) {
+        problems.collect(() -> PostgresSourceSettings.from(context.config()));
+    }
+
+    /** Named in {@code pg_stat_replication} after {@code context}'s instance id. */
+    @Override
+    public ChangeSource create(PluginContext context) {
+        PostgresSourceSettings settings = PostgresSourceSettings.from(context.config());
+        return context.instanceId() == null ? new PostgresSource(settings) : new PostgresSource(settings, context.instanceId());
+    }
+}
