@@ -36,9 +36,16 @@ public final class PgSnapshotExporter implements SnapshotExporter {
     private static final Logger LOG = LoggerFactory.getLogger(PgSnapshotExporter.class);
 
     private final ConnectionFactory connections;
+    private final boolean failover;
 
     public PgSnapshotExporter(ConnectionFactory connections) {
+        this(connections, false);
+    }
+
+    /** @param failover create the slot with {@code FAILOVER} (PostgreSQL 17+, {@code slot.failover}) */
+    public PgSnapshotExporter(ConnectionFactory connections, boolean failover) {
         this.connections = connections;
+        this.failover = failover;
     }
 
     @Override
@@ -47,8 +54,12 @@ public final class PgSnapshotExporter implements SnapshotExporter {
         try {
             session = connections.openReplication();
             int major = session.getMetaData().getDatabaseMajorVersion();
+            if (failover && major < 17) {
+                throw new SourceException("slot.failover = true needs PostgreSQL 17 or newer, but " + connections.description() + " runs "
+                        + major + ": set slot.failover = false");
+            }
             String command = "CREATE_REPLICATION_SLOT " + Sql.identifier(slotName) + " LOGICAL pgoutput "
-                    + (major >= 15 ? "(SNAPSHOT 'export')" : "EXPORT_SNAPSHOT");
+                    + (failover ? "(SNAPSHOT 'export', FAILOVER)" : major >= 15 ? "(SNAPSHOT 'export')" : "EXPORT_SNAPSHOT");
             LOG.info("creating replication slot {} with an exported snapshot (waits for the transactions running now to end)", slotName);
             String snapshotId;
             Lsn consistentPoint;
@@ -60,7 +71,7 @@ public final class PgSnapshotExporter implements SnapshotExporter {
                 snapshotId = row.getString("snapshot_name");
             }
             int pid = session.unwrap(PGConnection.class).getBackendPID();
-            LOG.info("created replication slot {} (pgoutput) at {} with exported snapshot {}", slotName, consistentPoint, snapshotId);
+            LOG.info("created replication slot {} (pgoutput{}) at {} with exported snapshot {}", slotName, failover ? ", failover" : "", consistentPoint, snapshotId);
             return new SessionSnapshot(session, pid, snapshotId, consistentPoint, connections, "the replication session of slot " + slotName);
         } catch (SQLException e) {
             closeQuietly(session);
