@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *       idle (pgcdc starts no transaction on it and sends it nothing) until {@link ExportedSnapshot#close()}: the
  *       snapshot lives as long as that session runs no other command. The walsender itself keeps a transaction
  *       open to hold the snapshot, so {@code pg_stat_activity} shows it {@code idle in transaction} until then.
- *       The consistent point is the slot's {@code consistent_point}.</li>
+ *       The consistent point is the slot's {@code consistent_point}. With {@code slot.failover} (PostgreSQL 17+) the
+ *       slot is a failover slot: {@code (SNAPSHOT 'export', FAILOVER)}.</li>
  *   <li>{@link #exportSnapshot}: {@code pg_export_snapshot()} and {@code pg_current_wal_lsn()} in one statement of a
  *       REPEATABLE READ, READ ONLY transaction on a regular connection. That session stays <em>idle in
  *       transaction</em> until closed (with {@code idle_in_transaction_session_timeout} off for it); like any open
