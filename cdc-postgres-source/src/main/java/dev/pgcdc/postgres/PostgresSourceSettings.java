@@ -22,8 +22,9 @@ import java.util.Set;
  * {@link ConfigurationException}. {@link #toString()} masks the password.
  *
  * @param host                         PostgreSQL host ({@code postgres.host}); with {@code hosts}, null or the first of them (for
- *                                     metric labels and messages)
- * @param port                         port ({@code postgres.port}, 5432)
+ *                                     metric labels and messages; read from the first of {@code hosts} then)
+ * @param port                         port ({@code postgres.port}, 5432); with {@code hosts}, the default port of an entry without
+ *                                     one, read back as the first host's port
  * @param database                     database ({@code postgres.database})
  * @param user                         user, needs the REPLICATION attribute ({@code postgres.user})
  * @param password                     password, may be null ({@code postgres.password})
@@ -98,6 +99,8 @@ public record PostgresSourceSettings(
                             + " are both set; set one: host for one server, hosts for a primary and its standbys");
                 }
                 host = servers.firstHost();
+                port = servers.firstPort();
+                hosts = servers.hosts(); // each with its port: a copy built from these settings reads the same servers
             } catch (IllegalArgumentException e) {
                 problems.add("pgcdc.postgres.hosts: " + e.getMessage());
                 host = "";

@@ -69,6 +69,8 @@ class PostgresSourceSettingsTest {
 
         assertThat(settings.servers().urlPart()).isEqualTo("db1:6432,db2:5433,[::1]:5434");
         assertThat(settings.host()).as("the first, for metric labels").isEqualTo("db1");
+        assertThat(settings.port()).as("the first host's").isEqualTo(6432);
+        assertThat(settings.hosts()).containsExactly("db1:6432", "db2:5433", "[::1]:5434");
         assertThat(settings.connections().description()).isEqualTo("database \"shop\" at db1:6432,db2:5433,[::1]:5434 (the primary) as user \"cdc\"");
         assertThat(settings.slotFailover()).isTrue();
         assertThat(settings.slotRecreateAfterFailover()).isTrue();

@@ -96,6 +96,12 @@ public record ServerAddresses(List<String> hosts) {
         return String.join(",", hosts);
     }
 
+    /** The first host's port. */
+    public int firstPort() {
+        String first = hosts.get(0);
+        return Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
+    }
+
     /** The first host without its port (brackets removed), for metric labels. */
     public String firstHost() {
         String first = hosts.get(0);

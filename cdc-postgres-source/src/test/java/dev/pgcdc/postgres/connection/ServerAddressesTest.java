@@ -14,6 +14,7 @@ class ServerAddressesTest {
         assertThat(servers.urlPart()).isEqualTo("db1:5432,db2:5433,[::1]:5432,[fe80::1]:6000,[fe80::2]:5432");
         assertThat(servers.several()).isTrue();
         assertThat(servers.firstHost()).isEqualTo("db1");
+        assertThat(servers.firstPort()).isEqualTo(5432);
         assertThat(ServerAddresses.parse(List.of("[::1]:7000"), 5432).firstHost()).isEqualTo("::1");
     }
 
