@@ -215,12 +215,17 @@ public final class PostgresSource implements ChangeSource {
         }
     }
 
-    /** The server's timeline ({@code IDENTIFY_SYSTEM}, which any replication role may run). */
+    /**
+     * The server's timeline ({@code IDENTIFY_SYSTEM}, which any replication role may run); 0 (unknown)
+     * when no replication connection can be opened: then neither can the slot be streamed, and the
+     * server's own refusal, when it creates the slot, says why.
+     */
     private static long timeline(ConnectionFactory connections) {
         try {
             return ServerInfo.timeline(connections);
         } catch (SQLException e) {
-            throw new SourceException("cannot read the timeline of " + connections.description() + ": " + e.getMessage(), e);
+            LOG.warn("cannot read the timeline of {} to tell whether the server was promoted: {}", connections.description(), e.getMessage());
+            return 0;
         }
     }
 

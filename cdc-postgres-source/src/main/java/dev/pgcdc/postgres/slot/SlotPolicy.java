@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
  * @param failover              create it with {@code failover} (PostgreSQL 17+, {@code slot.failover})
  * @param recreateAfterFailover create it even when it looks lost in a failover ({@code slot.recreate-after-failover})
  * @param publicationExisted    the configured publication existed before this start (so pgcdc likely streamed before)
- * @param timeline              the server's timeline, read only when the slot is missing; above 1 after a promotion
+ * @param timeline              the server's timeline, read only when the slot is missing; above 1 after a promotion, 0 when unknown
  */
 public record SlotPolicy(boolean create, boolean failover, boolean recreateAfterFailover, boolean publicationExisted, LongSupplier timeline) {
 
