@@ -29,7 +29,9 @@ import java.util.stream.Collectors;
  */
 public final class PostgresSections {
 
-    public static final Setting<String> HOST = Setting.string("host").required().doc("PostgreSQL host");
+    public static final Setting<String> HOST = Setting.string("host").doc("PostgreSQL host; this or hosts is required");
+    public static final Setting<List<String>> HOSTS = Setting.stringList("hosts").defaultsTo(List.of())
+            .doc("several servers (host or host:port each): pgcdc connects to the one that is primary");
     public static final Setting<Integer> PORT = Setting.integer("port").defaultsTo(5432).between(1, 65535).doc("PostgreSQL port");
     public static final Setting<String> DATABASE = Setting.string("database").required().doc("the database to capture");
     public static final Setting<String> USER = Setting.string("user").required().doc("a role with the REPLICATION attribute");
@@ -63,6 +65,10 @@ public final class PostgresSections {
             .check(name -> name.matches("[a-z0-9_]{1,63}"), "is not a valid slot name; allowed: 1 to 63 lower-case letters, digits and underscores")
             .doc("the logical replication slot");
     public static final Setting<Boolean> SLOT_CREATE = Setting.bool("create-if-not-exists").defaultsTo(false).doc("create the slot when missing");
+    public static final Setting<Boolean> SLOT_FAILOVER = Setting.bool("failover").defaultsTo(false)
+            .doc("create the slot as a failover slot, synchronised to standbys (PostgreSQL 17+)");
+    public static final Setting<Boolean> SLOT_RECREATE_AFTER_FAILOVER = Setting.bool("recreate-after-failover").defaultsTo(false)
+            .doc("create the slot although it was lost in a failover (changes are skipped)");
     public static final Setting<Duration> ACTIVITY_CHECK_INTERVAL = Setting.duration("activity-check-interval").defaultsTo(Duration.ofSeconds(1))
             .positive().doc("how often passive instances check whether the slot is free");
     public static final Setting<Duration> STATUS_INTERVAL = Setting.duration("status-interval").defaultsTo(Duration.ofSeconds(1))
@@ -73,10 +79,10 @@ public final class PostgresSections {
     public static final Setting<Duration> HEARTBEAT_INTERVAL = Setting.duration("interval").defaultsTo(Duration.ofSeconds(5)).positive()
             .doc("how often the heartbeat table is updated");
 
-    public static final Section POSTGRES = Section.of("pgcdc.postgres", HOST, PORT, DATABASE, USER, PASSWORD, SSL_MODE, SSL_ROOT_CERT,
+    public static final Section POSTGRES = Section.of("pgcdc.postgres", HOST, HOSTS, PORT, DATABASE, USER, PASSWORD, SSL_MODE, SSL_ROOT_CERT,
             RECONNECT_BACKOFF, RECONNECT_MAX_BACKOFF, STREAM_BUFFER_MEMORY, SPILL_DIRECTORY, KEY_CHANGE);
     public static final Section PUBLICATION = Section.of("pgcdc.publication", PUBLICATION_NAME, PUBLICATION_CREATE, OPERATIONS, TABLES, ALL_TABLES);
-    public static final Section SLOT = Section.of("pgcdc.slot", SLOT_NAME, SLOT_CREATE, ACTIVITY_CHECK_INTERVAL, STATUS_INTERVAL);
+    public static final Section SLOT = Section.of("pgcdc.slot", SLOT_NAME, SLOT_CREATE, SLOT_FAILOVER, SLOT_RECREATE_AFTER_FAILOVER, ACTIVITY_CHECK_INTERVAL, STATUS_INTERVAL);
     public static final Section HEARTBEAT = Section.of("pgcdc.heartbeat", HEARTBEAT_TABLE, HEARTBEAT_INTERVAL);
     /** Every section of the source, in the order of docs/configuration.md. */
     public static final List<Section> ALL = List.of(POSTGRES, PUBLICATION, SLOT, HEARTBEAT);
@@ -101,13 +107,22 @@ public final class PostgresSections {
         Values slot = SLOT.read(root.section("slot"), problems);
         Values heartbeat = HEARTBEAT.read(root.section("heartbeat"), problems);
         Path rootCert = postgres.get(SSL_ROOT_CERT);
-        PostgresSourceSettings settings = problems.collect(() -> new PostgresSourceSettings(postgres.get(HOST), postgres.get(PORT),
+        List<String> hosts = postgres.get(HOSTS);
+        String givenHost = postgres.get(HOST);
+        boolean both = givenHost != null && hosts != null && !hosts.isEmpty();
+        String host = both ? null : givenHost; // both: reported once, here
+        if (both) {
+            problems.add("pgcdc.postgres.host = \"" + givenHost + "\" and pgcdc.postgres.hosts = " + hosts
+                    + " are both set; set one: host for one server, hosts for a primary and its standbys");
+        }
+        PostgresSourceSettings settings = problems.collect(() -> new PostgresSourceSettings(host, postgres.get(PORT),
                 postgres.get(DATABASE), postgres.get(USER), postgres.get(PASSWORD), postgres.get(SSL_MODE),
                 rootCert == null ? null : rootCert.toString(), publication.get(PUBLICATION_NAME), publication.get(PUBLICATION_CREATE),
                 publication.get(OPERATIONS), publication.get(TABLES), publication.get(ALL_TABLES), slot.get(SLOT_NAME),
                 slot.get(SLOT_CREATE), slot.get(ACTIVITY_CHECK_INTERVAL), slot.get(STATUS_INTERVAL), heartbeatTable(heartbeat.get(HEARTBEAT_TABLE)),
                 heartbeat.get(HEARTBEAT_INTERVAL), postgres.get(RECONNECT_BACKOFF), postgres.get(RECONNECT_MAX_BACKOFF),
-                postgres.get(STREAM_BUFFER_MEMORY), postgres.get(SPILL_DIRECTORY), postgres.get(KEY_CHANGE)));
+                postgres.get(STREAM_BUFFER_MEMORY), postgres.get(SPILL_DIRECTORY), postgres.get(KEY_CHANGE), hosts, slot.get(SLOT_FAILOVER),
+                slot.get(SLOT_RECREATE_AFTER_FAILOVER)));
         problems.throwIfAny();
         return settings;
     }

@@ -23,9 +23,11 @@ import dev.pgcdc.postgres.publication.PublishedTable;
 import dev.pgcdc.postgres.replication.PgWalStreamOpener;
 import dev.pgcdc.postgres.replication.ReplicationReader;
 import dev.pgcdc.postgres.replication.StreamIdentity;
+import dev.pgcdc.postgres.slot.FailoverSlotChecks;
 import dev.pgcdc.postgres.slot.ReplicationPrerequisites;
 import dev.pgcdc.postgres.slot.SlotInUseException;
 import dev.pgcdc.postgres.slot.SlotManager;
+import dev.pgcdc.postgres.slot.SlotPolicy;
 import dev.pgcdc.postgres.types.JdbcTypeCatalog;
 import dev.pgcdc.postgres.types.TypeRegistry;
 import java.nio.file.Path;
@@ -120,8 +122,7 @@ public final class PostgresSource implements ChangeSource {
      * @throws SourceException saying what is wrong
      */
     public void preparePublication() {
-        ConnectionFactory connections = new ConnectionFactory(settings.host(), settings.port(), settings.database(), settings.user(),
-                settings.password(), settings.sslMode().configName(), settings.sslRootCert());
+        ConnectionFactory connections = settings.connections();
         try (Connection connection = connections.openRegular()) {
             ServerInfo server = ServerInfo.read(connection);
             ReplicationPrerequisites.check(connection, server, settings.slotName());
@@ -161,14 +162,16 @@ public final class PostgresSource implements ChangeSource {
         if (reader != null || closed) {
             throw new IllegalStateException("source of slot " + settings.slotName() + " already started or closed");
         }
-        ConnectionFactory connections = new ConnectionFactory(settings.host(), settings.port(), settings.database(), settings.user(),
-                settings.password(), settings.sslMode().configName(), settings.sslRootCert());
+        ConnectionFactory connections = settings.connections();
         catalog = new CatalogConnection(connections);
         try (Connection connection = connections.openRegular()) {
             ServerInfo server = ServerInfo.read(connection);
             LOG.info("connected to PostgreSQL {}, {}", server.version(), connections.description());
             SessionEncryption catalogEncryption = SessionEncryption.of(connection);
             ReplicationPrerequisites.check(connection, server, settings.slotName());
+            if (settings.slotFailover()) {
+                FailoverSlotChecks.requireSupported(server);
+            }
             SlotManager slots = new SlotManager(connection);
             OptionalLong holder = slots.activePid(settings.slotName());
             if (holder.isPresent()) {
@@ -178,8 +181,13 @@ public final class PostgresSource implements ChangeSource {
                 heartbeat = new HeartbeatWriter(catalog, settings.heartbeatTable(), settings.heartbeatInterval());
                 heartbeat.prepare(settings.publicationCreateIfNotExists());
             }
+            boolean publicationExisted = slots.publicationExists(settings.publicationName());
             new PublicationManager(connection, server.versionNum()).ensure(publicationSpec());
-            Lsn slotPosition = slots.ensure(settings.slotName(), settings.slotCreateIfNotExists(), server.database());
+            Lsn slotPosition = slots.ensure(settings.slotName(), new SlotPolicy(settings.slotCreateIfNotExists(), settings.slotFailover(),
+                    settings.slotRecreateAfterFailover(), publicationExisted, () -> timeline(connections)), server.database());
+            if (settings.slotFailover()) {
+                FailoverSlotChecks.check(connection, settings.slotName());
+            }
             tracker.checkpoint(slotPosition);
             Path spillDirectory = settings.spillDirectory() != null ? settings.spillDirectory() : Path.of(System.getProperty("java.io.tmpdir"));
             // leftovers of an earlier holder of the slot are deleted once the stream runs (ReplicationReader.start), not here:
@@ -204,6 +212,20 @@ public final class PostgresSource implements ChangeSource {
         } catch (RuntimeException e) {
             abandonStart();
             throw e;
+        }
+    }
+
+    /**
+     * The server's timeline ({@code IDENTIFY_SYSTEM}, which any replication role may run); 0 (unknown)
+     * when no replication connection can be opened: then neither can the slot be streamed, and the
+     * server's own refusal, when it creates the slot, says why.
+     */
+    private static long timeline(ConnectionFactory connections) {
+        try {
+            return ServerInfo.timeline(connections);
+        } catch (SQLException e) {
+            LOG.warn("cannot read the timeline of {} to tell whether the server was promoted: {}", connections.description(), e.getMessage());
+            return 0;
         }
     }
 

@@ -5,6 +5,8 @@ import dev.pgcdc.api.config.Problems;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.plugin.PluginConfig;
+import dev.pgcdc.postgres.connection.ConnectionFactory;
+import dev.pgcdc.postgres.connection.ServerAddresses;
 import dev.pgcdc.postgres.pgoutput.KeyChange;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +21,10 @@ import java.util.Set;
  * {@link #from(PluginConfig)}. Invalid values are reported all at once in a
  * {@link ConfigurationException}. {@link #toString()} masks the password.
  *
- * @param host                         PostgreSQL host ({@code postgres.host})
- * @param port                         port ({@code postgres.port}, 5432)
+ * @param host                         PostgreSQL host ({@code postgres.host}); with {@code hosts}, null or the first of them (for
+ *                                     metric labels and messages; read from the first of {@code hosts} then)
+ * @param port                         port ({@code postgres.port}, 5432); with {@code hosts}, the default port of an entry without
+ *                                     one, read back as the first host's port
  * @param database                     database ({@code postgres.database})
  * @param user                         user, needs the REPLICATION attribute ({@code postgres.user})
  * @param password                     password, may be null ({@code postgres.password})
@@ -44,6 +48,12 @@ import java.util.Set;
  *                                     spill to disk ({@code postgres.stream-buffer-memory}, 32 MiB)
  * @param spillDirectory               where they spill, null for {@code java.io.tmpdir} ({@code postgres.spill-directory})
  * @param keyChange                    what an update that changes the row's key becomes ({@code postgres.key-change}, delete-create)
+ * @param hosts                        several servers, each {@code host} or {@code host:port} ({@code postgres.hosts}, empty): every
+ *                                     connection goes to the one that is primary; empty when {@code host} names the one server
+ * @param slotFailover                 create the slot with {@code failover} (PostgreSQL 17+) and check the server side of failover
+ *                                     slots ({@code slot.failover}, false)
+ * @param slotRecreateAfterFailover    create a missing slot even when it looks lost in a failover ({@code slot.recreate-after-failover},
+ *                                     false)
  */
 public record PostgresSourceSettings(
         String host,
@@ -68,7 +78,10 @@ public record PostgresSourceSettings(
         Duration reconnectMaxBackoff,
         long streamBufferMemory,
         Path spillDirectory,
-        KeyChange keyChange) {
+        KeyChange keyChange,
+        List<String> hosts,
+        boolean slotFailover,
+        boolean slotRecreateAfterFailover) {
 
     /** The operations a publication can publish. */
     public static final Set<Operation> PUBLISHABLE = Set.of(Operation.INSERT, Operation.UPDATE, Operation.DELETE, Operation.TRUNCATE);
@@ -76,7 +89,27 @@ public record PostgresSourceSettings(
     public PostgresSourceSettings {
         publicationOperations = publicationOperations == null ? Set.of() : Set.copyOf(publicationOperations);
         tables = tables == null ? List.of() : List.copyOf(tables);
+        hosts = hosts == null ? List.of() : List.copyOf(hosts);
         Problems problems = new Problems();
+        if (!hosts.isEmpty()) {
+            try {
+                ServerAddresses servers = ServerAddresses.parse(hosts, port);
+                if (host != null && !host.equals(servers.firstHost())) {
+                    problems.add("pgcdc.postgres.host = \"" + host + "\" and pgcdc.postgres.hosts = " + hosts
+                            + " are both set; set one: host for one server, hosts for a primary and its standbys");
+                }
+                host = servers.firstHost();
+                port = servers.firstPort();
+                hosts = servers.hosts(); // each with its port: a copy built from these settings reads the same servers
+            } catch (IllegalArgumentException e) {
+                problems.add("pgcdc.postgres.hosts: " + e.getMessage());
+                host = "";
+            }
+        } else if (host == null) {
+            problems.add("pgcdc.postgres.host or pgcdc.postgres.hosts is required: host for one server, hosts = [\"primary:5432\", "
+                    + "\"standby:5432\"] for a primary and its standbys");
+            host = "";
+        }
         PostgresSections.POSTGRES.check(problems, PostgresSections.HOST, host, PostgresSections.PORT, port, PostgresSections.DATABASE, database,
                 PostgresSections.USER, user, PostgresSections.RECONNECT_BACKOFF, reconnectBackoff, PostgresSections.RECONNECT_MAX_BACKOFF,
                 reconnectMaxBackoff, PostgresSections.STREAM_BUFFER_MEMORY, streamBufferMemory);
@@ -133,7 +166,8 @@ public record PostgresSourceSettings(
                 .slotName(slotName).slotCreateIfNotExists(slotCreateIfNotExists).slotActivityCheckInterval(slotActivityCheckInterval)
                 .statusInterval(statusInterval).heartbeatTable(heartbeatTable).heartbeatInterval(heartbeatInterval)
                 .reconnectBackoff(reconnectBackoff).reconnectMaxBackoff(reconnectMaxBackoff).streamBufferMemory(streamBufferMemory)
-                .spillDirectory(spillDirectory).keyChange(keyChange);
+                .spillDirectory(spillDirectory).keyChange(keyChange).hosts(hosts).slotFailover(slotFailover)
+                .slotRecreateAfterFailover(slotRecreateAfterFailover);
     }
 
     /**
@@ -143,6 +177,16 @@ public record PostgresSourceSettings(
      */
     public static PostgresSourceSettings from(PluginConfig root) {
         return PostgresSections.read(root);
+    }
+
+    /** The servers: {@code hosts} when set, else {@code host:port}. */
+    public ServerAddresses servers() {
+        return hosts.isEmpty() ? ServerAddresses.single(host, port) : ServerAddresses.parse(hosts, port);
+    }
+
+    /** A factory of connections to {@link #servers()} (to the primary when there are several). */
+    public ConnectionFactory connections() {
+        return new ConnectionFactory(servers(), database, user, password, sslMode.configName(), sslRootCert);
     }
 
     /** Whether {@code table} is captured: listed, or any table when the publication is for all tables and none are listed. */
@@ -163,11 +207,12 @@ public record PostgresSourceSettings(
 
     @Override
     public String toString() {
-        return "PostgresSourceSettings[host=" + host + ", port=" + port + ", database=" + database + ", user=" + user
+        return "PostgresSourceSettings[host=" + host + ", hosts=" + hosts + ", port=" + port + ", database=" + database + ", user=" + user
                 + ", password=" + (password == null ? "<none>" : "******") + ", sslMode=" + sslMode.configName()
                 + ", sslRootCert=" + sslRootCert + ", publication=" + publicationName + ", createPublication=" + publicationCreateIfNotExists
                 + ", operations=" + publicationOperations + ", tables=" + tables + ", allTables=" + publicationAllTables
-                + ", slot=" + slotName + ", createSlot=" + slotCreateIfNotExists + ", statusInterval=" + statusInterval
+                + ", slot=" + slotName + ", createSlot=" + slotCreateIfNotExists + ", failover=" + slotFailover
+                + ", recreateAfterFailover=" + slotRecreateAfterFailover + ", statusInterval=" + statusInterval
                 + ", heartbeatTable=" + heartbeatTable + ", heartbeatInterval=" + heartbeatInterval + "]";
     }
 
@@ -196,6 +241,9 @@ public record PostgresSourceSettings(
         private long streamBufferMemory = PostgresSections.STREAM_BUFFER_MEMORY.defaultValue();
         private Path spillDirectory;
         private KeyChange keyChange = PostgresSections.KEY_CHANGE.defaultValue();
+        private List<String> hosts = PostgresSections.HOSTS.defaultValue();
+        private boolean slotFailover = PostgresSections.SLOT_FAILOVER.defaultValue();
+        private boolean slotRecreateAfterFailover = PostgresSections.SLOT_RECREATE_AFTER_FAILOVER.defaultValue();
 
         private Builder() {
         }
@@ -325,12 +373,28 @@ public record PostgresSourceSettings(
             return this;
         }
 
+        /** Several servers, each {@code host} or {@code host:port}; leave {@link #host} unset. */
+        public Builder hosts(List<String> value) {
+            this.hosts = value;
+            return this;
+        }
+
+        public Builder slotFailover(boolean value) {
+            this.slotFailover = value;
+            return this;
+        }
+
+        public Builder slotRecreateAfterFailover(boolean value) {
+            this.slotRecreateAfterFailover = value;
+            return this;
+        }
+
         /** @throws ConfigurationException listing every invalid or missing setting */
         public PostgresSourceSettings build() {
             return new PostgresSourceSettings(host, port, database, user, password, sslMode, sslRootCert, publicationName,
                     publicationCreateIfNotExists, publicationOperations, tables, publicationAllTables, slotName, slotCreateIfNotExists,
                     slotActivityCheckInterval, statusInterval, heartbeatTable, heartbeatInterval, reconnectBackoff, reconnectMaxBackoff,
-                    streamBufferMemory, spillDirectory, keyChange);
+                    streamBufferMemory, spillDirectory, keyChange, hosts, slotFailover, slotRecreateAfterFailover);
         }
     }
 }

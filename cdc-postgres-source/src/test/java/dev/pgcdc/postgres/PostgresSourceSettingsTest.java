@@ -48,12 +48,51 @@ class PostgresSourceSettingsTest {
         assertThat(settings.tables()).as("replica identity not configured: the table's own is left as it is")
                 .containsExactly(new TableSettings(new TableId("public", "orders"), null, List.of()));
         assertThat(settings.slotCreateIfNotExists()).isFalse();
+        assertThat(settings.hosts()).isEmpty();
+        assertThat(settings.slotFailover()).isFalse();
+        assertThat(settings.slotRecreateAfterFailover()).isFalse();
         assertThat(settings.slotActivityCheckInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(settings.statusInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(settings.heartbeatTable()).isNull();
         assertThat(settings.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings).isEqualTo(PostgresSourceSettings.builder().host("db").database("shop").user("cdc").publicationName("shop_pub")
                 .tables("orders").slotName("shop_slot").build());
+    }
+
+    @Test
+    void hostsNameAPrimaryAndItsStandbys() {
+        Map<String, Object> root = required();
+        root.put("postgres", Map.of("hosts", List.of("db1", "db2:5433", "[::1]:5434"), "port", 6432, "database", "shop", "user", "cdc"));
+        root.put("slot", Map.of("name", "shop_slot", "failover", true, "recreate-after-failover", true));
+
+        PostgresSourceSettings settings = PostgresSourceSettings.from(new PluginConfig("pgcdc", root));
+
+        assertThat(settings.servers().urlPart()).isEqualTo("db1:6432,db2:5433,[::1]:5434");
+        assertThat(settings.host()).as("the first, for metric labels").isEqualTo("db1");
+        assertThat(settings.port()).as("the first host's").isEqualTo(6432);
+        assertThat(settings.hosts()).containsExactly("db1:6432", "db2:5433", "[::1]:5434");
+        assertThat(settings.connections().description()).isEqualTo("database \"shop\" at db1:6432,db2:5433,[::1]:5434 (the primary) as user \"cdc\"");
+        assertThat(settings.slotFailover()).isTrue();
+        assertThat(settings.slotRecreateAfterFailover()).isTrue();
+        assertThat(settings.toBuilder().build()).isEqualTo(settings);
+    }
+
+    @Test
+    void hostAndHostsTogetherOrNeitherAreErrors() {
+        Map<String, Object> root = required();
+        root.put("postgres", Map.of("host", "db", "hosts", List.of("db1", "db2"), "database", "shop", "user", "cdc"));
+        assertThatThrownBy(() -> PostgresSourceSettings.from(new PluginConfig("pgcdc", root)))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+                        "pgcdc.postgres.host = \"db\" and pgcdc.postgres.hosts = [db1, db2] are both set; set one: host for one server, "
+                                + "hosts for a primary and its standbys"));
+        root.put("postgres", Map.of("database", "shop", "user", "cdc"));
+        assertThatThrownBy(() -> PostgresSourceSettings.from(new PluginConfig("pgcdc", root)))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement().asString()
+                        .startsWith("pgcdc.postgres.host or pgcdc.postgres.hosts is required"));
+        root.put("postgres", Map.of("hosts", List.of("db1", "db2:x"), "database", "shop", "user", "cdc"));
+        assertThatThrownBy(() -> PostgresSourceSettings.from(new PluginConfig("pgcdc", root)))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement().asString()
+                        .startsWith("pgcdc.postgres.hosts: \"db2:x\" is not host or host:port"));
     }
 
     @Test

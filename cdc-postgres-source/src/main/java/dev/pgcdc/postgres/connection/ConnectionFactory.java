@@ -10,7 +10,7 @@ import java.util.Properties;
 import org.postgresql.Driver;
 
 /**
- * Opens pgjdbc connections to one database: management ones (start-up checks, publication and slot),
+ * Opens pgjdbc connections to one database (on one server, or on the primary of several): management ones (start-up checks, publication and slot),
  * catalog ones (type and key look-ups, heartbeat writes while streaming) and logical replication ones. The replication session is started with the output settings the
  * value decoders expect ({@code DateStyle ISO}, {@code IntervalStyle postgres},
  * {@code lc_monetary C}, {@code bytea_output hex}, shortest exact floats). Thread-safe. The
@@ -43,14 +43,33 @@ public final class ConnectionFactory implements DatabaseConnections {
     private final Properties base;
 
     /**
+     * One server.
+     *
      * @param sslMode     pgjdbc's sslmode ({@code disable} ... {@code verify-full})
      * @param sslRootCert CA file or null
      */
     public ConnectionFactory(String host, int port, String database, String user, String password, String sslMode, String sslRootCert) {
-        String hostPart = host.indexOf(':') >= 0 && !host.startsWith("[") ? '[' + host + ']' : host;
-        this.url = "jdbc:postgresql://" + hostPart + ':' + port + '/' + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
-        this.description = "database \"" + database + "\" at " + host + ':' + port + " as user \"" + user + "\"";
+        this(ServerAddresses.single(host, port), database, user, password, sslMode, sslRootCert);
+    }
+
+    /**
+     * One server or several: with several, every connection (replication, catalog, management) asks
+     * pgjdbc for the one that is primary ({@code targetServerType=primary}); while none is, opening
+     * fails with SQLSTATE 08001, which {@link ConnectionFailures#isTransient} counts as transient.
+     *
+     * @param sslMode     pgjdbc's sslmode ({@code disable} ... {@code verify-full})
+     * @param sslRootCert CA file or null
+     */
+    public ConnectionFactory(ServerAddresses servers, String database, String user, String password, String sslMode, String sslRootCert) {
+        this.url = "jdbc:postgresql://" + servers.urlPart() + '/' + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
+        this.description = "database \"" + database + "\" at " + servers.urlPart() + (servers.several() ? " (the primary)" : "")
+                + " as user \"" + user + "\"";
         this.base = new Properties();
+        if (servers.several()) {
+            base.setProperty("targetServerType", "primary");
+            // how long pgjdbc trusts what it learnt of a host (primary or not); short, so a promotion is noticed at the next attempt
+            base.setProperty("hostRecheckSeconds", "2");
+        }
         base.setProperty("user", user);
         if (password != null) {
             base.setProperty("password", password);

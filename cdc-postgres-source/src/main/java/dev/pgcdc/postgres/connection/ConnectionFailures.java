@@ -13,6 +13,7 @@ public final class ConnectionFailures {
 
     /** SQLSTATE undefined_object: on a running stream, pgoutput's lookup of a publication that did not exist yet. */
     private static final String UNDEFINED_OBJECT = "42704";
+    private static final Pattern MISSING_SLOT = Pattern.compile("replication slot \"(?:[^\"]|\"\")*\" does not exist");
     private static final Pattern PUBLICATION_NAME = Pattern.compile("publication \"((?:[^\"]|\"\")*)\"");
 
     private ConnectionFailures() {
@@ -45,9 +46,29 @@ public final class ConnectionFailures {
         String message = "replication from slot \"" + slotName + "\" failed: " + failure.getMessage();
         SQLException sql = sqlException(failure);
         if (sql != null && UNDEFINED_OBJECT.equals(sql.getSQLState())) {
-            return message + missingPublicationAdvice(slotName, sql.getMessage());
+            return message + (isMissingSlot(sql) ? MISSING_SLOT_ADVICE : missingPublicationAdvice(slotName, sql.getMessage()));
         }
         return message;
+    }
+
+    /**
+     * The message for a permanent failure to resume replication after a lost connection: the
+     * server's message and, when the slot is gone (a failover to a server without it), what happened.
+     */
+    public static String resumeFailure(String slotName, Throwable failure) {
+        String message = "cannot resume replication from slot \"" + slotName + "\": " + failure.getMessage();
+        SQLException sql = sqlException(failure);
+        return sql != null && isMissingSlot(sql) ? message + MISSING_SLOT_ADVICE : message;
+    }
+
+    private static final String MISSING_SLOT_ADVICE = ". The server pgcdc reached does not have the slot: most likely a standby was "
+            + "promoted and the slot was not a synchronised failover slot (PostgreSQL 17+ with slot.failover = true and the server settings "
+            + "of docs/operations.md, \"PostgreSQL failover\"), so it stayed on the old primary. pgcdc stops rather than create a new slot, "
+            + "which would skip every change since the old slot's position; nothing after the last delivered change was confirmed. See the "
+            + "runbook in docs/operations.md, \"PostgreSQL failover\"";
+
+    private static boolean isMissingSlot(SQLException sql) {
+        return UNDEFINED_OBJECT.equals(sql.getSQLState()) && sql.getMessage() != null && MISSING_SLOT.matcher(sql.getMessage()).find();
     }
 
     /**

@@ -24,6 +24,20 @@ public record ServerInfo(int versionNum, String version, String database, String
         }
     }
 
+    /**
+     * The server's timeline ({@code IDENTIFY_SYSTEM}, which any replication role may run, unlike
+     * {@code pg_control_checkpoint()}): 1 until the cluster is first promoted or restored to a point in time.
+     */
+    public static long timeline(ConnectionFactory connections) throws SQLException {
+        try (Connection replication = connections.openReplication(); Statement statement = replication.createStatement();
+             ResultSet row = statement.executeQuery("IDENTIFY_SYSTEM")) {
+            if (!row.next()) {
+                throw new SQLException("IDENTIFY_SYSTEM returned no row");
+            }
+            return row.getLong("timeline");
+        }
+    }
+
     public int major() {
         return versionNum / 10000;
     }

@@ -440,7 +440,7 @@ public final class ReplicationReader implements ChangeConsumer {
             backoff.reset();
         } catch (SQLException e) {
             if (!ConnectionFailures.isTransient(e)) {
-                throw new SourceException("cannot resume replication from slot \"" + slotName + "\": " + e.getMessage(), e);
+                throw new SourceException(ConnectionFailures.resumeFailure(slotName, e), e);
             }
             Duration wait = backoff.next();
             LOG.warn("reconnecting to slot {} failed ({}); next attempt in {} ms", slotName, e.getMessage(), wait.toMillis());

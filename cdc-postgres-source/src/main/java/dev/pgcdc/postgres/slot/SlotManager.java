@@ -13,7 +13,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes sure the logical replication slot exists, uses {@code pgoutput} and belongs to this
- * database; creates it when allowed. Returns its confirmed flush LSN, where streaming resumes.
+ * database; creates it when allowed (with {@code failover} when asked, PostgreSQL 17+). Returns its
+ * confirmed flush LSN, where streaming resumes.
+ *
+ * <p><b>A slot lost in a failover is not recreated silently.</b> A slot created without
+ * {@code failover} (or on PostgreSQL 16 and older) does not exist on a promoted standby; creating a
+ * new one there starts at the new primary's current WAL and skips every change since the old slot's
+ * position. So when the slot is missing, the configured publication existed before this start (pgcdc
+ * most likely streamed from the slot) and the server's timeline is above 1 (it was promoted, or
+ * restored to a point in time), creating it is refused with an error saying so, unless
+ * {@code slot.recreate-after-failover = true} (then it is created with a warning). Not thread-safe:
+ * one start-up thread, on its connection.
  */
 public final class SlotManager {
 
@@ -31,16 +41,30 @@ public final class SlotManager {
      * @return the slot's confirmed flush LSN
      */
     public Lsn ensure(String slotName, boolean create, String database) {
+        return ensure(slotName, SlotPolicy.plain(create), database);
+    }
+
+    /**
+     * @param database the database the slot must belong to
+     * @return the slot's confirmed flush LSN
+     * @throws SourceException when the slot is missing and may not be created, or looks lost in a failover
+     */
+    public Lsn ensure(String slotName, SlotPolicy policy, String database) {
         try {
             Lsn confirmed = check(slotName, database);
             if (confirmed != null) {
                 return confirmed;
             }
-            if (!create) {
+            if (!policy.create()) {
                 throw new SourceException("replication slot \"" + slotName + "\" does not exist; set slot.create-if-not-exists = true or run "
-                        + "SELECT pg_create_logical_replication_slot(" + Sql.literal(slotName) + ", 'pgoutput');");
+                        + "SELECT pg_create_logical_replication_slot(" + Sql.literal(slotName) + ", 'pgoutput'"
+                        + (policy.failover() ? ", false, false, true" : "") + ");" + (policy.publicationExisted()
+                        ? " If pgcdc streamed from this slot before (a PostgreSQL failover loses a slot without failover), creating it "
+                        + "anew skips the changes since its last position: see docs/operations.md, \"PostgreSQL failover\""
+                        : ""));
             }
-            createSlot(slotName);
+            refuseLostSlot(slotName, policy);
+            createSlot(slotName, policy.failover());
             confirmed = check(slotName, database);
             if (confirmed == null) {
                 throw new SourceException("replication slot \"" + slotName + "\" vanished right after it was created");
@@ -64,6 +88,18 @@ public final class SlotManager {
             }
         } catch (SQLException e) {
             throw new SourceException("cannot check replication slot \"" + slotName + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether a publication of this name exists in the connection's database. */
+    public boolean publicationExists(String publicationName) {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = ?")) {
+            statement.setString(1, publicationName);
+            try (ResultSet row = statement.executeQuery()) {
+                return row.next();
+            }
+        } catch (SQLException e) {
+            throw new SourceException("cannot check publication \"" + publicationName + "\": " + e.getMessage(), e);
         }
     }
 
@@ -97,13 +133,36 @@ public final class SlotManager {
         }
     }
 
-    private void createSlot(String slotName) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT lsn::text FROM pg_catalog.pg_create_logical_replication_slot(?, 'pgoutput')")) {
+    /** Refuses to create a slot that most likely existed before a promotion, unless {@code slot.recreate-after-failover}. */
+    private static void refuseLostSlot(String slotName, SlotPolicy policy) {
+        if (!policy.publicationExisted()) {
+            return;
+        }
+        long timeline = policy.timeline().getAsLong();
+        if (timeline <= 1) {
+            return;
+        }
+        String what = "replication slot \"" + slotName + "\" does not exist, the publication exists already and the server is on timeline "
+                + timeline + ": it was promoted from a standby (or restored to a point in time), and a slot that was not a synchronised "
+                + "failover slot (PostgreSQL 17+, slot.failover = true) does not survive that. A new slot starts at the current WAL position: "
+                + "every change committed since the old slot's last confirmed position would be skipped";
+        if (!policy.recreateAfterFailover()) {
+            throw new SourceException(what + ". pgcdc does not create it. To go on anyway, accepting the gap (then re-read the captured "
+                    + "tables, e.g. with an initial snapshot), set slot.recreate-after-failover = true; see docs/operations.md, "
+                    + "\"PostgreSQL failover\"");
+        }
+        LOG.warn("{}. slot.recreate-after-failover = true: creating it anyway; CHANGES BETWEEN THE OLD SLOT'S POSITION AND NOW ARE NOT "
+                + "DELIVERED, re-read the captured tables if they changed (an initial snapshot)", what);
+    }
+
+    private void createSlot(String slotName, boolean failover) throws SQLException {
+        String sql = failover ? "SELECT lsn::text FROM pg_catalog.pg_create_logical_replication_slot(?, 'pgoutput', false, false, true)"
+                : "SELECT lsn::text FROM pg_catalog.pg_create_logical_replication_slot(?, 'pgoutput')";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, slotName);
             try (ResultSet row = statement.executeQuery()) {
                 row.next();
-                LOG.info("created replication slot {} (pgoutput) at {}", slotName, row.getString(1));
+                LOG.info("created replication slot {} (pgoutput{}) at {}", slotName, failover ? ", failover" : "", row.getString(1));
             }
         } catch (SQLException e) {
             if ("42710".equals(e.getSQLState())) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *       idle (pgcdc starts no transaction on it and sends it nothing) until {@link ExportedSnapshot#close()}: the
  *       snapshot lives as long as that session runs no other command. The walsender itself keeps a transaction
  *       open to hold the snapshot, so {@code pg_stat_activity} shows it {@code idle in transaction} until then.
- *       The consistent point is the slot's {@code consistent_point}.</li>
+ *       The consistent point is the slot's {@code consistent_point}. With {@code slot.failover} (PostgreSQL 17+) the
+ *       slot is a failover slot: {@code (SNAPSHOT 'export', FAILOVER)}.</li>
  *   <li>{@link #exportSnapshot}: {@code pg_export_snapshot()} and {@code pg_current_wal_lsn()} in one statement of a
  *       REPEATABLE READ, READ ONLY transaction on a regular connection. That session stays <em>idle in
  *       transaction</em> until closed (with {@code idle_in_transaction_session_timeout} off for it); like any open
@@ -36,9 +37,16 @@ public final class PgSnapshotExporter implements SnapshotExporter {
     private static final Logger LOG = LoggerFactory.getLogger(PgSnapshotExporter.class);
 
     private final ConnectionFactory connections;
+    private final boolean failover;
 
     public PgSnapshotExporter(ConnectionFactory connections) {
+        this(connections, false);
+    }
+
+    /** @param failover create the slot with {@code FAILOVER} (PostgreSQL 17+, {@code slot.failover}) */
+    public PgSnapshotExporter(ConnectionFactory connections, boolean failover) {
         this.connections = connections;
+        this.failover = failover;
     }
 
     @Override
@@ -47,8 +55,12 @@ public final class PgSnapshotExporter implements SnapshotExporter {
         try {
             session = connections.openReplication();
             int major = session.getMetaData().getDatabaseMajorVersion();
+            if (failover && major < 17) {
+                throw new SourceException("slot.failover = true needs PostgreSQL 17 or newer, but " + connections.description() + " runs "
+                        + major + ": set slot.failover = false");
+            }
             String command = "CREATE_REPLICATION_SLOT " + Sql.identifier(slotName) + " LOGICAL pgoutput "
-                    + (major >= 15 ? "(SNAPSHOT 'export')" : "EXPORT_SNAPSHOT");
+                    + (failover ? "(SNAPSHOT 'export', FAILOVER)" : major >= 15 ? "(SNAPSHOT 'export')" : "EXPORT_SNAPSHOT");
             LOG.info("creating replication slot {} with an exported snapshot (waits for the transactions running now to end)", slotName);
             String snapshotId;
             Lsn consistentPoint;
@@ -60,7 +72,7 @@ public final class PgSnapshotExporter implements SnapshotExporter {
                 snapshotId = row.getString("snapshot_name");
             }
             int pid = session.unwrap(PGConnection.class).getBackendPID();
-            LOG.info("created replication slot {} (pgoutput) at {} with exported snapshot {}", slotName, consistentPoint, snapshotId);
+            LOG.info("created replication slot {} (pgoutput{}) at {} with exported snapshot {}", slotName, failover ? ", failover" : "", consistentPoint, snapshotId);
             return new SessionSnapshot(session, pid, snapshotId, consistentPoint, connections, "the replication session of slot " + slotName);
         } catch (SQLException e) {
             closeQuietly(session);

@@ -26,6 +26,24 @@ class ConnectionFailuresTest {
     }
 
     @Test
+    void explainsASlotMissingAfterAFailover() {
+        SQLException failure = new SQLException("ERROR: replication slot \"shop_slot\" does not exist", "42704");
+        assertThat(ConnectionFailures.resumeFailure("shop_slot", failure)).startsWith(
+                "cannot resume replication from slot \"shop_slot\": ERROR: replication slot \"shop_slot\" does not exist. The server pgcdc "
+                        + "reached does not have the slot: most likely a standby was promoted");
+        assertThat(ConnectionFailures.streamFailure("shop_slot", failure)).contains("most likely a standby was promoted")
+                .doesNotContain("publication");
+        assertThat(ConnectionFailures.resumeFailure("shop_slot", new SQLException("ERROR: boom", "XX000")))
+                .isEqualTo("cannot resume replication from slot \"shop_slot\": ERROR: boom");
+    }
+
+    @Test
+    void noPrimaryAmongTheHostsIsTransient() {
+        assertThat(ConnectionFailures.isTransient(new SQLException("Could not find a server with specified targetServerType: primary",
+                "08001"))).isTrue();
+    }
+
+    @Test
     void leavesOtherFailuresAsTheServerSaidThem() {
         SQLException failure = new SQLException("ERROR: requested WAL segment has already been removed", "58P01");
         assertThat(ConnectionFailures.streamFailure("shop_slot", failure))
