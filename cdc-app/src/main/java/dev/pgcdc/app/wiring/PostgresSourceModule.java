@@ -48,8 +48,7 @@ public final class PostgresSourceModule extends AbstractModule {
     @Provides
     @Singleton
     ConnectionFactory connectionFactory(PostgresSourceSettings settings) {
-        return new ConnectionFactory(settings.host(), settings.port(), settings.database(), settings.user(), settings.password(),
-                settings.sslMode().configName(), settings.sslRootCert());
+        return settings.connections(); // every host of postgres.hosts, the primary among them
     }
 
     @Provides

@@ -63,7 +63,7 @@ public final class SnapshotModule extends AbstractModule {
             List<TableId> tables = initial ? PublishedTables.forInitial(connections, source.publicationName(), configured.tableIds())
                     : configured.tableIds();
             SnapshotSettings settings = configured.resolve(tables, instance.value(), source.database());
-            ChunkedSnapshotter made = new ChunkedSnapshotter(settings, new PostgresChunkClaimStore(connections), new PgSnapshotExporter(connections),
+            ChunkedSnapshotter made = new ChunkedSnapshotter(settings, new PostgresChunkClaimStore(connections), new PgSnapshotExporter(connections, source.slotFailover()),
                     connections, new PgTableCatalog(), initial ? source.slotName() : null);
             snapshotter.set(made);
             String name = initial ? source.slotName() + "-snapshot" : settings.jobId(null);
