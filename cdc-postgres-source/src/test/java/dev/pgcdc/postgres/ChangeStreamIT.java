@@ -212,7 +212,8 @@ class ChangeStreamIT {
         harness.close();
         long closeMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
         System.out.println("ChangeStreamIT: close while the server was sending took " + closeMillis + " ms");
-        assertThat(closeMillis).isLessThan(5000);
+        // prompt: it does not read the rest of the 300,000-row transaction first; bounded for a loaded 2-core machine
+        assertThat(closeMillis).isLessThan(15_000);
         assertThat(Lsn.parse(db.queryValue(String.class, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?",
                 capture.slot()))).isEqualTo(harness.confirmed()).isGreaterThanOrEqualTo(confirmedBeforeClose);
     }

@@ -162,7 +162,7 @@ class CommandLineTest {
 
         assertThat(execute("run", "--config", file.toString())).isEqualTo(ExitCodes.INVALID_CONFIGURATION);
 
-        assertThat(err.toString()).contains("pgcdc.slot.name = \"Not A Slot\" is not a valid slot name", "pgcdc.postgres.host is required");
+        assertThat(err.toString()).contains("pgcdc.slot.name = \"Not A Slot\" is not a valid slot name", "pgcdc.postgres.host or pgcdc.postgres.hosts is required");
     }
 
     @Test

@@ -167,7 +167,7 @@ class ServiceConfigurationTest {
     @Test
     void reportsEveryMissingRequiredKey() {
         assertThat(problems("pgcdc {}\n")).contains(
-                "pgcdc.postgres.host is required",
+                "pgcdc.postgres.host or pgcdc.postgres.hosts is required: host for one server, hosts = [\"primary:5432\", \"standby:5432\"] for a primary and its standbys",
                 "pgcdc.postgres.database is required",
                 "pgcdc.postgres.user is required",
                 "pgcdc.publication.name is required",
