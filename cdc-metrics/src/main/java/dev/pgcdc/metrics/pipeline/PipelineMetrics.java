@@ -31,9 +31,9 @@ import java.util.function.Function;
  *       to its handling (kept as it was while nothing flows: use the two below for alerts);</li>
  *   <li>{@code pgcdc_process_latency_seconds}: the same latency as a Prometheus summary over a sliding
  *       window of about {@value #WINDOW_SECONDS} seconds ({@code quantile="0.5"} and {@code "0.99"});
- *       the quantiles fall to 0 once the window holds no event (alert on them, not on
- *       {@code pgcdc_process_latency_seconds_max}, which Micrometer's max window did not decay in
- *       our test with a moving clock), {@code _count} and {@code _sum} are cumulative (so
+ *       the quantiles fall to 0 once the window holds no event; {@code pgcdc_process_latency_seconds_max}
+ *       is the largest over a longer window (Micrometer keeps it for {@value #WINDOW_SECONDS} s times
+ *       {@link #WINDOW_BUFFERS}, so 3 minutes) and falls to 0 after it; {@code _count} and {@code _sum} are cumulative (so
  *       {@code rate(_sum)/rate(_count)} is the mean over any range, and no value at all when idle);</li>
  *   <li>{@code pgcdc_last_event_age_seconds}: seconds since the pipeline last handled (or skipped as
  *       committed) an event, {@code pgcdc_last_ack_age_seconds}: seconds since the sink last
