@@ -9,12 +9,15 @@ import dev.pgcdc.metrics.MetricLabels;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -25,7 +28,17 @@ import java.util.function.Function;
  *       {@code pgcdc_truncate_total}, {@code pgcdc_message_total}, {@code pgcdc_read_total}): events
  *       handled, per operation;</li>
  *   <li>{@code pgcdc_process_latency_current}: nanoseconds from the commit of the last handled event
- *       to its handling;</li>
+ *       to its handling (kept as it was while nothing flows: use the two below for alerts);</li>
+ *   <li>{@code pgcdc_process_latency_seconds}: the same latency as a Prometheus summary over a sliding
+ *       window of about {@value #WINDOW_SECONDS} seconds ({@code quantile="0.5"} and {@code "0.99"});
+ *       the quantiles fall to 0 once the window holds no event; {@code pgcdc_process_latency_seconds_max}
+ *       is the largest over a longer window (Micrometer keeps it for {@value #WINDOW_SECONDS} s times
+ *       {@link #WINDOW_BUFFERS}, so 3 minutes) and falls to 0 after it; {@code _count} and {@code _sum} are cumulative (so
+ *       {@code rate(_sum)/rate(_count)} is the mean over any range, and no value at all when idle);</li>
+ *   <li>{@code pgcdc_last_event_age_seconds}: seconds since the pipeline last handled (or skipped as
+ *       committed) an event, {@code pgcdc_last_ack_age_seconds}: seconds since the sink last
+ *       acknowledged a write as durable; both count from the creation of these meters until the first
+ *       one, and grow while nothing flows (with the slot lag, an alert tells "stuck" from "idle");</li>
  *   <li>{@code pgcdc_bulk_request_process_latency_current}: nanoseconds the last write took from
  *       the hand-over to the sink until it was durable;</li>
  *   <li>{@code pgcdc_write_total{topic_name}}: records durable in the sink;</li>
@@ -47,6 +60,10 @@ public final class PipelineMetrics implements PipelineListener {
     public static final String UNMAPPED = "unmapped";
     /** {@code topic_name} of errors that concern no topic (a failed source, a broken sink). */
     public static final String NO_TOPIC = "none";
+    /** Length of the window of {@code pgcdc_process_latency_seconds}, in seconds. */
+    public static final long WINDOW_SECONDS = 60;
+    /** Ring buffers of the window: it slides every {@code WINDOW_SECONDS / WINDOW_BUFFERS} seconds. */
+    static final int WINDOW_BUFFERS = 3;
 
     private final MeterRegistry registry;
     private final Function<TableId, String> topicOf;
@@ -61,6 +78,10 @@ public final class PipelineMetrics implements PipelineListener {
     private final Counter skippedAsCommitted;
     private final AtomicLong processLatencyNanos = new AtomicLong();
     private final AtomicLong writeLatencyNanos = new AtomicLong();
+    private final Timer processLatency;
+    /** Epoch milliseconds of the last handled event and of the last durable write (any thread). */
+    private volatile long lastEventMillis;
+    private volatile long lastAckMillis;
     private final Map<TableId, String> topicsByTable = new ConcurrentHashMap<>();
     private final Map<String, Counter> writesByTopic = new ConcurrentHashMap<>();
     /** The table of the last durable event and its topic's write counter (any thread; replaced whole). */
@@ -70,7 +91,8 @@ public final class PipelineMetrics implements PipelineListener {
     /**
      * @param registry where the meters go
      * @param topicOf  the topic a table's records go to, or null when it has none
-     * @param clock    the clock commit times are compared with
+     * @param clock    the clock commit times are compared with and ages are counted on (the window of
+     *                 {@code pgcdc_process_latency_seconds} slides on the registry's clock)
      */
     public PipelineMetrics(MeterRegistry registry, Function<TableId, String> topicOf, Clock clock) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -92,6 +114,24 @@ public final class PipelineMetrics implements PipelineListener {
                 .description("Nanoseconds the last write took from hand-over to the sink until durable")
                 .strongReference(true)
                 .register(registry);
+        processLatency = Timer.builder("pgcdc.process.latency")
+                .description("Time from the commit of an event to its handling, over a sliding window of about "
+                        + WINDOW_SECONDS + " s")
+                .publishPercentiles(0.5, 0.99)
+                .distributionStatisticExpiry(Duration.ofSeconds(WINDOW_SECONDS))
+                .distributionStatisticBufferLength(WINDOW_BUFFERS)
+                .register(registry);
+        long created = clock.millis();
+        lastEventMillis = created;
+        lastAckMillis = created;
+        Gauge.builder("pgcdc.last.event.age", this, m -> m.secondsSince(m.lastEventMillis)).baseUnit("seconds")
+                .description("Seconds since the pipeline last handled an event (since the start before the first)")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("pgcdc.last.ack.age", this, m -> m.secondsSince(m.lastAckMillis)).baseUnit("seconds")
+                .description("Seconds since the sink last acknowledged a write as durable (since the start before the first)")
+                .strongReference(true)
+                .register(registry);
         // present from the start, so that an alert on it sees 0 rather than no series
         errorCounter(NO_TOPIC);
     }
@@ -111,7 +151,11 @@ public final class PipelineMetrics implements PipelineListener {
             case READ -> reads.increment();
             default -> throw new IllegalStateException("unknown operation " + event.operation());
         }
-        processLatencyNanos.set(nanosSince(event.commitTime()));
+        Instant now = clock.instant();
+        long latency = nanosBetween(event.commitTime(), now);
+        processLatencyNanos.set(latency);
+        processLatency.record(latency, TimeUnit.NANOSECONDS);
+        lastEventMillis = now.toEpochMilli();
     }
 
     @Override
@@ -123,6 +167,7 @@ public final class PipelineMetrics implements PipelineListener {
     public void onDurable(ChangeEvent event, int records, long writeNanos) {
         tableWriteCounter(event.table()).increment(records);
         writeLatencyNanos.set(writeNanos);
+        lastAckMillis = clock.millis();
     }
 
     @Override
@@ -142,11 +187,13 @@ public final class PipelineMetrics implements PipelineListener {
             tableWriteCounter(event.table()).increment(unaddressed);
         }
         writeLatencyNanos.set(writeNanos);
+        lastAckMillis = clock.millis();
     }
 
     @Override
     public void onSkippedAsCommitted(ChangeEvent event) {
         skippedAsCommitted.increment();
+        lastEventMillis = clock.millis();
     }
 
     @Override
@@ -154,8 +201,11 @@ public final class PipelineMetrics implements PipelineListener {
         errorCounter(NO_TOPIC).increment();
     }
 
-    private long nanosSince(Instant commitTime) {
-        Instant now = clock.instant();
+    private double secondsSince(long epochMillis) {
+        return Math.max(0, clock.millis() - epochMillis) / 1000.0;
+    }
+
+    private static long nanosBetween(Instant commitTime, Instant now) {
         return (now.getEpochSecond() - commitTime.getEpochSecond()) * 1_000_000_000L + (now.getNano() - commitTime.getNano());
     }
 

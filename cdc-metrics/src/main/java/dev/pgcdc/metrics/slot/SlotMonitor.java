@@ -3,6 +3,7 @@ package dev.pgcdc.metrics.slot;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -16,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * Reads the slot's figures every {@code interval} on a thread of its own ({@code pgcdc-slot-stats})
  * and exposes the latest reading as gauges: {@code pgcdc_slot_confirmed_flush_lsn},
  * {@code pgcdc_slot_current_lsn} (LSNs as numbers), {@code pgcdc_slot_lag_bytes},
- * {@code pgcdc_slot_retained_wal_bytes}, {@code pgcdc_slot_active} (1 or 0). While the database
+ * {@code pgcdc_slot_retained_wal_bytes}, {@code pgcdc_slot_active} (1 or 0), and
+ * {@code pgcdc_slot_wal_status{status}}: one series per value of {@code pg_replication_slots.wal_status}
+ * ({@value #WAL_STATUSES_TEXT}), 1 for the slot's current status and 0 for the others (all 0 when the
+ * server does not report one). While the database
  * cannot be read the gauges are NaN rather than the last, stale, values.
  *
  * <p>Lifecycle: {@link #start} and {@link #close} by one owner; {@link #latest} and
@@ -25,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class SlotMonitor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SlotMonitor.class);
+    /** The values of {@code pg_replication_slots.wal_status}, each a {@code status} of {@code pgcdc_slot_wal_status}. */
+    public static final List<String> WAL_STATUSES = List.of("reserved", "extended", "unreserved", "lost");
+    static final String WAL_STATUSES_TEXT = "reserved, extended, unreserved, lost";
 
     private final SlotStatistics statistics;
     private final Duration interval;
@@ -51,6 +58,20 @@ public final class SlotMonitor implements AutoCloseable {
         gauge(registry, "pgcdc.slot.retained.wal.bytes", "WAL bytes the slot keeps on the server (since its restart LSN)",
                 SlotFigures::retainedWalBytes);
         gauge(registry, "pgcdc.slot.active", "1 while a walsender streams from the slot, else 0", f -> f.active() ? 1 : 0);
+        for (String status : WAL_STATUSES) {
+            Gauge.builder("pgcdc.slot.wal.status", this, monitor -> walStatusValue(monitor.latest, status))
+                    .description("1 for the slot's pg_replication_slots.wal_status, 0 for the other values")
+                    .tag("status", status)
+                    .strongReference(true)
+                    .register(registry);
+        }
+    }
+
+    private static double walStatusValue(SlotFigures figures, String status) {
+        if (figures == null || !figures.exists()) {
+            return Double.NaN;
+        }
+        return status.equals(figures.walStatus()) ? 1 : 0;
     }
 
     /** Starts sampling; the first reading is taken at once. */

@@ -12,7 +12,13 @@ import dev.pgcdc.api.pipeline.ErrorPolicy;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.metrics.MetricLabels;
 import dev.pgcdc.metrics.ServiceMeters;
+import io.micrometer.core.instrument.MockClock;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -110,9 +116,109 @@ class PipelineMetricsTest {
     }
 
     @Test
+    void latencyWindowPublishesQuantilesAndMaxThatFallToZeroOnceNothingFlows() {
+        MockClock registryClock = new MockClock();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(),
+                registryClock);
+        MutableClock clock = new MutableClock(NOW);
+        PipelineMetrics windowed = new PipelineMetrics(registry, table -> "users.0", clock);
+
+        windowed.onHandled(eventCommitted(NOW.minusMillis(2_000)), 1, 10);
+        windowed.onHandled(eventCommitted(NOW.minusMillis(4_000)), 1, 10);
+
+        assertThat(registry.scrape()).contains(
+                "pgcdc_process_latency_seconds_count 2",
+                "pgcdc_process_latency_seconds_sum 6.0",
+                "pgcdc_process_latency_seconds_max 4.0");
+        assertThat(registry.get("pgcdc.process.latency").timer().takeSnapshot().percentileValues()[1].value(TimeUnit.SECONDS))
+                .isBetween(3.9, 4.1);
+
+        // nothing flows for two windows: the quantiles go, the counts stay, the legacy gauge keeps its value
+        registryClock.add(Duration.ofSeconds(2 * PipelineMetrics.WINDOW_SECONDS));
+
+        assertThat(registry.scrape()).contains(
+                "pgcdc_process_latency_seconds{quantile=\"0.5\"} 0.0",
+                "pgcdc_process_latency_seconds{quantile=\"0.99\"} 0.0",
+                "pgcdc_process_latency_seconds_count 2",
+                "pgcdc_process_latency_current 4.0E9");
+
+        // Micrometer's max keeps a value for the window times its buffers (3 minutes), then it goes too
+        registryClock.add(Duration.ofSeconds(PipelineMetrics.WINDOW_SECONDS));
+        assertThat(registry.scrape()).contains("pgcdc_process_latency_seconds_max 0.0");
+        registry.close();
+    }
+
+    @Test
+    void agesOfTheLastEventAndOfTheLastAcknowledgementGrowWhileNothingFlows() {
+        MutableClock clock = new MutableClock(NOW);
+        ServiceMeters own = new ServiceMeters(new MetricLabels("orders_slot", "db1"));
+        PipelineMetrics aged = new PipelineMetrics(own.registry(), table -> "users.0", clock);
+        try {
+            clock.advance(Duration.ofSeconds(30));
+            // before the first event they count from the creation of the meters, so a pgcdc that never gets going shows it
+            assertThat(age(own, "pgcdc.last.event.age")).isEqualTo(30.0);
+            assertThat(age(own, "pgcdc.last.ack.age")).isEqualTo(30.0);
+
+            aged.onHandled(eventCommitted(clock.instant()), 1, 10);
+            clock.advance(Duration.ofMillis(1_500));
+            assertThat(age(own, "pgcdc.last.event.age")).isEqualTo(1.5);
+            assertThat(age(own, "pgcdc.last.ack.age")).isEqualTo(31.5);
+
+            aged.onDurable(event(Operation.INSERT, USERS), List.of(), 1_000);
+            clock.advance(Duration.ofSeconds(600));
+            assertThat(age(own, "pgcdc.last.event.age")).isEqualTo(601.5);
+            assertThat(age(own, "pgcdc.last.ack.age")).isEqualTo(600.0);
+            assertThat(own.scrape()).contains(
+                    "pgcdc_last_event_age_seconds{host=\"db1\",slot_name=\"orders_slot\"} 601.5",
+                    "pgcdc_last_ack_age_seconds{host=\"db1\",slot_name=\"orders_slot\"} 600.0");
+
+            aged.onSkippedAsCommitted(event(Operation.INSERT, USERS));
+            assertThat(age(own, "pgcdc.last.event.age")).isZero();
+        } finally {
+            own.close();
+        }
+    }
+
+    @Test
     void registersTheJvmAndProcessMeters() {
         assertThat(meters.scrape()).contains("jvm_memory_used_bytes", "jvm_threads_live_threads", "process_cpu_usage",
                 "process_uptime_seconds", "jvm_gc_", "process_files_open_files");
+    }
+
+    private static double age(ServiceMeters meters, String name) {
+        return meters.registry().get(name).gauge().value();
+    }
+
+    private static ChangeEvent eventCommitted(Instant commitTime) {
+        return ChangeEvent.builder(Operation.INSERT).table(USERS).after(Row.of(Map.of("id", 1))).commitTime(commitTime).build();
+    }
+
+    /** A clock the test moves forward. */
+    private static final class MutableClock extends Clock {
+        private Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
     }
 
     private static ChangeEvent event(Operation operation, TableId table) {

@@ -42,6 +42,32 @@ class SlotMonitorTest {
     }
 
     @Test
+    void exposesTheWalStatusAsOneSeriesPerValue() {
+        statistics.figures = new SlotFigures("orders_slot", true, false, 0, Lsn.parse("0/1000"), Lsn.parse("0/1800"),
+                Lsn.parse("0/2000"), "unreserved", Instant.EPOCH);
+        monitor.readNow();
+
+        assertThat(meters.scrape()).contains(
+                "pgcdc_slot_wal_status{host=\"db1\",slot_name=\"orders_slot\",status=\"reserved\"} 0.0",
+                "pgcdc_slot_wal_status{host=\"db1\",slot_name=\"orders_slot\",status=\"extended\"} 0.0",
+                "pgcdc_slot_wal_status{host=\"db1\",slot_name=\"orders_slot\",status=\"unreserved\"} 1.0",
+                "pgcdc_slot_wal_status{host=\"db1\",slot_name=\"orders_slot\",status=\"lost\"} 0.0");
+
+        statistics.figures = new SlotFigures("orders_slot", true, false, 0, Lsn.INVALID, Lsn.parse("0/1800"),
+                Lsn.parse("0/2000"), "lost", Instant.EPOCH);
+        monitor.readNow();
+
+        assertThat(meters.scrape()).contains(
+                "pgcdc_slot_wal_status{host=\"db1\",slot_name=\"orders_slot\",status=\"unreserved\"} 0.0",
+                "pgcdc_slot_wal_status{host=\"db1\",slot_name=\"orders_slot\",status=\"lost\"} 1.0");
+
+        statistics.figures = SlotFigures.missing("orders_slot", Lsn.parse("0/2000"), Instant.EPOCH);
+        monitor.readNow();
+
+        assertThat(meters.scrape()).contains("pgcdc_slot_wal_status{host=\"db1\",slot_name=\"orders_slot\",status=\"lost\"} NaN");
+    }
+
+    @Test
     void gaugesAreNanWhilePostgresDoesNotAnswerInsteadOfStaleValues() {
         statistics.figures = new SlotFigures("orders_slot", true, true, 4242, Lsn.parse("0/1000"), Lsn.parse("0/1800"),
                 Lsn.parse("0/2000"), "reserved", Instant.EPOCH);

@@ -19,7 +19,8 @@ class AlertRulesTest {
         AlertRules rules = AlertRules.read(AlertRules.SHIPPED);
 
         assertThat(rules.rules()).extracting(Rule::alert).contains("PgcdcDown", "PgcdcRestartLoop", "PgcdcSlotInactive",
-                "PgcdcSlotLagGrowing", "PgcdcNoConfirmedProgress", "PgcdcRetainedWalHigh", "PgcdcErrors", "PgcdcLatencyHigh");
+                "PgcdcSlotLagGrowing", "PgcdcNoConfirmedProgress", "PgcdcRetainedWalHigh", "PgcdcErrors", "PgcdcLatencyHigh", "PgcdcStalled",
+                "PgcdcSlotWalUnreserved", "PgcdcSlotWalLost", "PgcdcNoActiveInstance", "PgcdcRoleFlapping");
         assertThat(rules.rules()).extracting(Rule::alert).doesNotHaveDuplicates();
         assertThat(rules.rules()).allSatisfy(rule -> assertThat(rule.forDuration()).as("for: of %s", rule.alert())
                 .isNotNull().matches("\\d+[smhd]"));
