@@ -1,16 +1,16 @@
 package dev.pgcdc.it.failover;
 
-import java.time.LocalTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Where a takeover's time goes: the steps the new active instance logs (slot check won, source
  * connected, stream started, pipeline started, first write), each as milliseconds after the moment
- * the slot was seen free, read from the instance's log ({@code HH:mm:ss.SSS} at the start of each
- * line, the same clock as this JVM's on one machine).
+ * the slot was seen free, read from the instance's log (an ISO-8601 instant, e.g.
+ * {@code 2026-12-02T14:15:58.637Z}, at the start of each line: the same clock as this JVM's on one machine).
  */
 final class TakeoverTimeline {
 
@@ -33,31 +33,31 @@ final class TakeoverTimeline {
      * {@code +<ms> <line>} relative to {@code zeroNanos}, one per line.
      */
     static String of(String log, long fromNanos, long zeroNanos) {
-        LocalTime from = wallClock(fromNanos);
-        LocalTime zero = wallClock(zeroNanos);
+        Instant from = wallClock(fromNanos);
+        Instant zero = wallClock(zeroNanos);
         List<String> steps = new ArrayList<>();
         for (String line : log.lines().toList()) {
-            LocalTime at = timeOf(line);
+            Instant at = timeOf(line);
             if (at == null || at.isBefore(from) || STEPS.stream().noneMatch(line::contains)) {
                 continue;
             }
-            long millis = java.time.Duration.between(zero, at).toMillis();
+            long millis = Duration.between(zero, at).toMillis();
             steps.add(String.format("%+7d ms  %s", millis, line.length() > 160 ? line.substring(0, 160) + "..." : line));
         }
         return steps.isEmpty() ? "  (no step logged)" : String.join("\n", steps);
     }
 
-    private static LocalTime wallClock(long nanos) {
-        long agoMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
-        return LocalTime.now().minusNanos(TimeUnit.MILLISECONDS.toNanos(agoMillis));
+    private static Instant wallClock(long nanos) {
+        return Instant.now().minusNanos(System.nanoTime() - nanos);
     }
 
-    private static LocalTime timeOf(String line) {
-        if (line.length() < 12) {
+    private static Instant timeOf(String line) {
+        int space = line.indexOf(' ');
+        if (space < 0) {
             return null;
         }
         try {
-            return LocalTime.parse(line.substring(0, 12));
+            return Instant.parse(line.substring(0, space));
         } catch (DateTimeParseException e) {
             return null;
         }
