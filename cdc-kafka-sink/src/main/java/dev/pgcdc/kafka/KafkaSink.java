@@ -9,6 +9,7 @@ import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.position.StreamOrigin;
 import dev.pgcdc.api.sink.Sink;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -113,6 +114,7 @@ public final class KafkaSink implements Sink {
             } else {
                 writer = new AtLeastOnceWriter(producer, router, topics, settings.requestTimeout());
             }
+            warmUp(producer);
         } catch (RuntimeException e) {
             closeClients();
             throw startFailure(e);
@@ -124,6 +126,16 @@ public final class KafkaSink implements Sink {
         for (String warning : settings.warnings()) {
             LOG.warn(warning);
         }
+    }
+
+    /**
+     * At-least-once: true, a passive instance may start this sink while it waits for the slot (the
+     * idempotent producer disturbs no other). Exactly-once: false, {@code initTransactions} would
+     * fence the producer of the active instance, which writes under the same transactional id.
+     */
+    @Override
+    public boolean startsBeforeTheSource() {
+        return !settings.exactlyOnce();
     }
 
     /**
@@ -232,6 +244,17 @@ public final class KafkaSink implements Sink {
         writer = null;
         producer = null;
         admin = null;
+    }
+
+    /**
+     * Fetches the mapped topics' partitions through the producer, so that it is connected and its
+     * metadata is current before the first write (which would otherwise wait for both): what a
+     * takeover of a passive instance that started this sink ahead gains.
+     */
+    private void warmUp(Producer<byte[], byte[]> started) {
+        for (String topic : new LinkedHashSet<>(settings.tableTopicMapping().values())) {
+            started.partitionsFor(topic);
+        }
     }
 
     private CdcException startFailure(RuntimeException e) {

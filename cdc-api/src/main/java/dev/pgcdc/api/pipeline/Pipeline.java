@@ -31,8 +31,13 @@ import java.util.function.BooleanSupplier;
  * skipped (replays after an exactly-once restart): counted ({@link PipelineListener#onSkippedAsCommitted})
  * and logged when the skipping starts and ends.
  *
- * <p>Lifecycle: {@link #start()} starts the source and sink and one thread, {@code pgcdc-pipeline-<name>},
- * that does all polling, handling and writing. {@link #stop()} (from any thread) asks it to stop
+ * <p>Lifecycle: {@link #start()} starts the sink, then the source, and one thread, {@code pgcdc-pipeline-<name>},
+ * that does all polling, handling and writing. An owner that must wait before the source may start
+ * (a passive instance of a failover group, until it holds the slot) may call {@link #prepare()}
+ * first: it starts the sink ahead, when the sink allows it ({@link Sink#startsBeforeTheSource()}),
+ * so that {@link #start()} then only starts the source and the thread. The sink is still started
+ * before the source either way; a sink prepared and never used ({@link #stop()} before
+ * {@link #start()}) is closed by the stop. {@link #stop()} (from any thread) asks it to stop
  * at the end of a transaction: while {@link ChangeSource#isBetweenTransactions()} does not hold it
  * reads on, for at most three quarters of the shutdown timeout, and it never starts handling the
  * next transaction. Then it flushes the sink and waits for in-flight records, and closes handler,
@@ -75,6 +80,9 @@ public final class Pipeline implements AutoCloseable {
     private volatile Throwable failure;
     private volatile Thread thread;
     private CommittedReplay replay; // pipeline thread only (set before it starts)
+    private boolean sinkStarted; // guarded by this
+    private long startedNanos; // set by start, read by the pipeline thread it starts
+    private boolean wroteFirst; // pipeline thread only
 
     public Pipeline(String name, ChangeSource source, ChangeHandler handler, Sink sink, PipelineSettings settings, PipelineListener listener) {
         this.name = Objects.requireNonNull(name, "name");
@@ -92,26 +100,73 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Starts the sink, then the source, then tells the sink the source's origin ({@link Sink#resume}),
-     * then starts the pipeline thread. If any step fails, whatever started is closed and the
-     * exception is thrown.
+     * Starts the sink ahead of the source when the sink allows it ({@link Sink#startsBeforeTheSource()}),
+     * so that a later {@link #start()} has only the source and the thread left to start; does nothing
+     * otherwise, and nothing after a stop (false). Called once, before {@link #start()}, on the thread that
+     * then calls {@link #start()}. If the sink fails to start, it is closed, the pipeline counts as
+     * ended and the exception is thrown.
+     *
+     * @return whether the sink is started now
+     */
+    public synchronized boolean prepare() {
+        if (thread != null) {
+            throw new IllegalStateException("pipeline " + name + " already started");
+        }
+        if (stopRequested || isTerminated()) {
+            return false; // stopped (or failed to start) first: nothing to prepare for
+        }
+        if (sinkStarted || !sink.startsBeforeTheSource()) {
+            return sinkStarted;
+        }
+        long began = System.nanoTime();
+        try {
+            sink.start();
+        } catch (RuntimeException e) {
+            abandonStart();
+            throw e;
+        }
+        sinkStarted = true;
+        LOG.log(System.Logger.Level.INFO, "pipeline " + name + ": sink started ahead of the source in " + millisSince(began) + " ms");
+        return true;
+    }
+
+    /**
+     * Starts the sink (unless {@link #prepare()} did), then the source, then tells the sink the
+     * source's origin ({@link Sink#resume}), then starts the pipeline thread. If any step fails,
+     * whatever started is closed and the exception is thrown.
      */
     public synchronized void start() {
         if (thread != null || stopRequested) {
             throw new IllegalStateException("pipeline " + name + (thread != null ? " already started" : " was stopped"));
         }
+        startedNanos = System.nanoTime();
+        long sinkMillis;
+        long sourceMillis;
         try {
-            sink.start();
+            if (!sinkStarted) {
+                sink.start();
+                sinkStarted = true;
+            }
+            sinkMillis = millisSince(startedNanos);
+            long sourceStarted = System.nanoTime();
             source.start();
+            sourceMillis = millisSince(sourceStarted);
             replay = new CommittedReplay(name, sink.resume(source.origin()).orElse(null), listener);
         } catch (RuntimeException e) {
-            closeQuietly();
-            terminated.countDown();
+            abandonStart();
             throw e;
         }
         Thread worker = new Thread(this::runLoop, "pgcdc-pipeline-" + name);
         thread = worker;
         worker.start();
+        LOG.log(System.Logger.Level.INFO, "pipeline " + name + " started in " + millisSince(startedNanos) + " ms (sink " + sinkMillis
+                + " ms, source " + sourceMillis + " ms)");
+    }
+
+    /** After a failed start: closes what was opened; the pipeline counts as ended. */
+    private void abandonStart() {
+        closeQuietly();
+        terminated.countDown();
     }
 
     /**
@@ -122,6 +177,9 @@ public final class Pipeline implements AutoCloseable {
         synchronized (this) {
             if (thread == null) {
                 stopRequested = true; // never started (or failed to start): nothing to wait for
+                if (sinkStarted && !isTerminated()) {
+                    closeQuietly(sink, "sink"); // prepared ahead and never used: nothing was written to it
+                }
                 terminated.countDown();
                 return;
             }
@@ -282,6 +340,11 @@ public final class Pipeline implements AutoCloseable {
         inFlightEvents.incrementAndGet();
         inFlightBytes.addAndGet(recordBytes);
         long writeStarted = System.nanoTime();
+        if (!wroteFirst) {
+            wroteFirst = true;
+            LOG.log(System.Logger.Level.INFO, "pipeline " + name + ": first write to the sink " + millisSince(startedNanos)
+                    + " ms after the start");
+        }
         sink.write(event, records, new Sink.WriteCallback() {
             @Override
             public void onDurable() {
@@ -466,6 +529,10 @@ public final class Pipeline implements AutoCloseable {
         } catch (Exception | LinkageError e) { // a broken handler must not keep the source from reporting its position
             LOG.log(System.Logger.Level.WARNING, "closing the " + what + " of pipeline " + name + " failed", e);
         }
+    }
+
+    private static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
 
     private static String describe(ChangeEvent event) {

@@ -22,6 +22,19 @@ public interface Sink extends AutoCloseable {
     void start();
 
     /**
+     * Whether {@link #start} may run before the source holds its stream (a passive instance of a
+     * failover group, waiting for the slot, starts such a sink while it waits, so that taking over
+     * only starts the source). Say false when starting disturbs another instance that writes to the
+     * same destination (a transactional producer fences the active instance's). A sink started
+     * ahead and never used is closed, possibly from another thread than the one that started it
+     * (after it, never at the same time). The default is false: the sink starts once the source has
+     * its stream.
+     */
+    default boolean startsBeforeTheSource() {
+        return false;
+    }
+
+    /**
      * Writes the records of one event, in order. May block while the sink's own buffers are full.
      * {@code callback} is called exactly once: when all records are durable, or with the failure.
      *

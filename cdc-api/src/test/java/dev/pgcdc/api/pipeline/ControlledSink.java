@@ -7,6 +7,7 @@ import dev.pgcdc.api.sink.Sink;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A sink that keeps writes pending until the test confirms or fails them (or confirms at once when told to). */
 final class ControlledSink implements Sink {
@@ -16,13 +17,26 @@ final class ControlledSink implements Sink {
 
     final ConcurrentLinkedQueue<Write> pending = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<Write> written = new ConcurrentLinkedQueue<>();
+    final AtomicInteger starts = new AtomicInteger();
     volatile boolean confirmImmediately;
+    /** What {@link #startsBeforeTheSource()} says. */
+    volatile boolean startsEarly;
+    volatile RuntimeException startError;
     volatile boolean closed;
     volatile Error flushError;
     Position committed;
 
     @Override
+    public boolean startsBeforeTheSource() {
+        return startsEarly;
+    }
+
+    @Override
     public void start() {
+        starts.incrementAndGet();
+        if (startError != null) {
+            throw startError;
+        }
     }
 
     @Override

@@ -16,11 +16,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The assembled service and its one lifecycle owner. {@link #start} brings the parts up in order:
  * the HTTP endpoints and metrics first (so a failing start is visible), then the slot monitor, then
- * the initial snapshot when the configuration asks for one ({@link SnapshotPhase}), then it waits at the {@link SlotGate} until this instance holds the replication slot (passive, on
- * standby, while another instance of the group streams from it), then the streaming pipeline (which
- * starts the sink, then the source; the source has the slot already, so an exactly-once sink fences
- * the previous active instance only once this one has won). {@link #stop} takes them down in
- * reverse: a passive instance stops waiting at once; an active one's pipeline reads on to the end of
+ * the initial snapshot when the configuration asks for one ({@link SnapshotPhase}), then the
+ * streaming pipeline's sink when it may start before the source ({@link Pipeline#prepare()}: the
+ * at-least-once Kafka sink, connected, its topics checked and their metadata fetched, so that a
+ * takeover does not wait for it), then it waits at the {@link SlotGate} until this instance holds the
+ * replication slot (passive, on standby, while another instance of the group streams from it), then
+ * the streaming pipeline (which starts the sink unless it started ahead, then the source; the source
+ * has the slot already, so an exactly-once sink, which never starts ahead, fences the previous active
+ * instance only once this one has won). {@link #stop} takes them down in
+ * reverse: a passive instance stops waiting at once (and closes a sink it started ahead); an active one's pipeline reads on to the end of
  * the current transaction, drains in-flight records, acknowledges what the sink confirmed and closes
  * the slot connection (so a passive instance can take over), all within
  * {@code pipeline.shutdown-timeout}; then the monitor, the endpoints and the meters close.
@@ -111,6 +115,7 @@ public final class Service {
             if (snapshot != SnapshotPhase.NONE) {
                 LOG.info("pgcdc {}: initial snapshot complete; streaming follows from the snapshot's consistent point", name);
             }
+            pipeline.prepare();
             if (!slotGate.awaitSlot()) {
                 LOG.info("pgcdc {}: stopped while passive", name);
                 return;
@@ -122,6 +127,7 @@ public final class Service {
                 }
                 pipelineStarted = true;
                 state.phase(Phase.STARTING);
+                LOG.info("pgcdc {}: holds the slot; starting the pipeline", name);
                 pipeline.start();
             }
         } catch (RuntimeException | Error e) {

@@ -41,9 +41,18 @@ class ServiceTest {
         throw new AssertionError("no events");
     });
     private final AtomicInteger sinkStarts = new AtomicInteger();
+    private final AtomicInteger sinkCloses = new AtomicInteger();
+    /** What the sink says to {@link Sink#startsBeforeTheSource()}: at-least-once Kafka true, exactly-once false. */
+    private final AtomicBoolean sinkStartsEarly = new AtomicBoolean();
     private final Sink sink = new Sink() {
         @Override
+        public boolean startsBeforeTheSource() {
+            return sinkStartsEarly.get();
+        }
+
+        @Override
         public void start() {
+            assertThat(source.isStarted()).as("source started before the sink").isFalse();
             sinkStarts.incrementAndGet();
         }
 
@@ -58,6 +67,7 @@ class ServiceTest {
 
         @Override
         public void close() {
+            sinkCloses.incrementAndGet();
         }
     };
     private final Pipeline pipeline = new Pipeline("slot", source, event -> List.of(), sink, PipelineSettings.defaults(), PipelineListener.NONE);
@@ -104,6 +114,57 @@ class ServiceTest {
     }
 
     @Test
+    void aSinkThatMayStartBeforeTheSourceStartsWhilePassiveSoThatWinningTheSlotStartsOnlyTheSource() throws Exception {
+        sinkStartsEarly.set(true);
+        CompletableFuture<Void> starting = startInBackground();
+        assertThat(gate.waiting.await(10, TimeUnit.SECONDS)).as("waiting at the gate").isTrue();
+        assertThat(gate.sinkStartsAtTheGate).as("sink starts when the wait for the slot began").hasValue(1);
+        assertThat(source.isStarted()).as("source started while passive").isFalse();
+
+        gate.winOnCancel.set(true);
+        gate.cancelled.countDown(); // the slot is won (without a stop)
+
+        assertThat(starting).succeedsWithin(Duration.ofSeconds(5));
+        assertThat(sinkStarts).as("sink starts").hasValue(1);
+        assertThat(source.isStarted()).isTrue();
+        assertThat(state.phase()).isEqualTo(Phase.STREAMING);
+        service.stop();
+        assertThat(sinkCloses).as("sink closes").hasValue(1);
+        assertThat(source.isClosed()).isTrue();
+    }
+
+    @Test
+    void aSinkStartedWhilePassiveIsClosedByAStopWhilePassive() throws Exception {
+        sinkStartsEarly.set(true);
+        CompletableFuture<Void> starting = startInBackground();
+        assertThat(gate.waiting.await(10, TimeUnit.SECONDS)).as("waiting at the gate").isTrue();
+
+        service.stop();
+
+        assertThat(starting).succeedsWithin(Duration.ofSeconds(5));
+        assertThat(sinkStarts).hasValue(1);
+        assertThat(sinkCloses).as("sink closes").hasValue(1);
+        assertThat(source.isStarted()).isFalse();
+        assertThat(service.failure()).isEmpty();
+        assertThat(service.awaitTermination(Duration.ofSeconds(5))).isTrue();
+        assertThat(state.phase()).isEqualTo(Phase.STOPPED);
+    }
+
+    @Test
+    void aSinkThatMustNotStartBeforeTheSourceStartsOnlyOnceTheSlotIsHeld() throws Exception {
+        CompletableFuture<Void> starting = startInBackground();
+        assertThat(gate.waiting.await(10, TimeUnit.SECONDS)).as("waiting at the gate").isTrue();
+        assertThat(gate.sinkStartsAtTheGate).as("sink starts when the wait for the slot began").hasValue(0);
+
+        gate.winOnCancel.set(true);
+        gate.cancelled.countDown();
+
+        assertThat(starting).succeedsWithin(Duration.ofSeconds(5));
+        assertThat(sinkStarts).hasValue(1);
+        assertThat(source.isStarted()).isTrue();
+    }
+
+    @Test
     void aStopThatComesAsTheSlotIsWonLetsTheSlotGoWithoutStartingThePipeline() throws Exception {
         CompletableFuture<Void> starting = startInBackground();
         assertThat(gate.waiting.await(10, TimeUnit.SECONDS)).isTrue();
@@ -127,7 +188,8 @@ class ServiceTest {
     }
 
     /** A gate that grants at once, or waits until cancelled (and then reports the slot won or not). */
-    private static final class FakeGate implements SlotGate {
+    private final class FakeGate implements SlotGate {
+        final AtomicInteger sinkStartsAtTheGate = new AtomicInteger(-1);
         final AtomicBoolean grant = new AtomicBoolean();
         final AtomicBoolean winOnCancel = new AtomicBoolean();
         final CountDownLatch waiting = new CountDownLatch(1);
@@ -137,6 +199,7 @@ class ServiceTest {
 
         @Override
         public boolean awaitSlot() throws InterruptedException {
+            sinkStartsAtTheGate.set(sinkStarts.get());
             if (grant.get()) {
                 return true;
             }

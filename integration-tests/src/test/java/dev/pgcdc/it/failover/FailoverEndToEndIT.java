@@ -274,6 +274,9 @@ class FailoverEndToEndIT {
             assertThat(Duration.ofMillis(slotFreeFor)).as("slot without a walsender after the %s", how).isLessThan(TAKEOVER_BOUND);
             List<PgcdcProcess> active2 = survivors.stream().filter(p -> p.stdout().contains(ACTIVE_LINE)).toList();
             assertThat(active2).as("survivors that became active").hasSize(1);
+            LOG.info("takeover after {} of {}: the steps of {}, ms after the slot was free (first record at {} ms):\n{}", how, active,
+                    active2.get(0), TimeUnit.NANOSECONDS.toMillis(firstRecord - free),
+                    TakeoverTimeline.of(active2.get(0).stdout(), ended, free));
             for (PgcdcProcess survivor : survivors) {
                 assertThat(survivor.isAlive()).as("%s alive", survivor).isTrue();
                 assertThat(survivor.stdout()).as("log of %s", survivor).doesNotContain(ERROR_LEVEL);
