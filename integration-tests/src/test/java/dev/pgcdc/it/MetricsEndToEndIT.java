@@ -105,7 +105,13 @@ class MetricsEndToEndIT {
                 softly.assertThat(metrics.value("pgcdc_slot_lag_bytes")).as("lag when idle").isLessThan(1024 * 1024);
                 Map<String, Double> noSnapshot = new LinkedHashMap<>();
                 SNAPSHOT_GAUGES.forEach(name -> noSnapshot.put(name, 0.0));
-                softly.assertThat(snapshotGauges(metrics)).as("snapshot gauges (no snapshot in this version)").isEqualTo(noSnapshot);
+                softly.assertThat(snapshotGauges(metrics)).as("snapshot gauges (no snapshot configured)").isEqualTo(noSnapshot);
+                softly.assertThat(metrics.value("pgcdc_process_latency_seconds_count")).as("events in the latency summary")
+                        .isGreaterThanOrEqualTo(650);
+                softly.assertThat(metrics.value("pgcdc_last_event_age_seconds")).as("seconds since the last event").isBetween(0.0, 600.0);
+                softly.assertThat(metrics.value("pgcdc_last_ack_age_seconds")).as("seconds since the last acknowledgement").isBetween(0.0, 600.0);
+                softly.assertThat(metrics.value("pgcdc_role")).as("role of the only instance (1 active)").isEqualTo(1.0);
+                softly.assertThat(metrics.value("pgcdc_active_time_seconds_total")).as("time as active").isPositive();
                 softly.assertThat(metrics.names("pgcdc_")).as("pgcdc meters, each checked above").isEqualTo(KNOWN_METERS);
                 softly.assertThat(metrics.samples().stream().filter(sample -> sample.name().startsWith("pgcdc_")).map(Sample::labels)
                         .map(labels -> labels.get("slot_name") + "@" + labels.get("host")).distinct().toList())
@@ -158,7 +164,10 @@ class MetricsEndToEndIT {
             "pgcdc_truncate_total", "pgcdc_message_total", "pgcdc_read_total", "pgcdc_write_total", "pgcdc_err_total",
             "pgcdc_process_latency_current", "pgcdc_bulk_request_process_latency_current", "pgcdc_slot_confirmed_flush_lsn",
             "pgcdc_slot_current_lsn", "pgcdc_slot_lag_bytes", "pgcdc_slot_retained_wal_bytes", "pgcdc_slot_active",
-            "pgcdc_events_skipped_committed_total"));
+            "pgcdc_events_skipped_committed_total", "pgcdc_process_latency_seconds", "pgcdc_process_latency_seconds_count",
+            "pgcdc_process_latency_seconds_sum", "pgcdc_process_latency_seconds_max", "pgcdc_last_event_age_seconds",
+            "pgcdc_last_ack_age_seconds", "pgcdc_slot_wal_status", "pgcdc_role", "pgcdc_takeovers_total", "pgcdc_last_takeover_seconds",
+            "pgcdc_active_time_seconds_total"));
 
     static {
         KNOWN_METERS.addAll(SNAPSHOT_GAUGES);
