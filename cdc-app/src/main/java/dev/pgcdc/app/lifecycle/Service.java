@@ -54,17 +54,10 @@ public final class Service {
     // guarded by pipelineStart
     private boolean pipelineStarted;
 
+    /** A service without a snapshot: it waits for the slot and streams. */
     public Service(String name, ServiceState state, ServiceMeters meters, SlotMonitor slotMonitor, StatusServer http, Pipeline pipeline,
             SlotGate slotGate) {
-        this.name = Objects.requireNonNull(name, "name");
-        this.state = Objects.requireNonNull(state, "state");
-        this.meters = Objects.requireNonNull(meters, "meters");
-        this.slotMonitor = Objects.requireNonNull(slotMonitor, "slotMonitor");
-        this.http = Objects.requireNonNull(http, "http");
-        this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
-        this.slotGate = Objects.requireNonNull(slotGate, "slotGate");
-        this.snapshot = SnapshotPhase.NONE;
-        this.streamAfterSnapshot = true;
+        this(name, state, meters, slotMonitor, http, pipeline, slotGate, SnapshotPhase.NONE, true);
     }
 
     /**
