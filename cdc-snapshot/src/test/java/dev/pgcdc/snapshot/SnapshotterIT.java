@@ -103,8 +103,12 @@ class SnapshotterIT {
                     .withId(jobId), store, exporter)) {
                 first.start();
                 second.start();
-                Future<List<ChangeEvent>> ofFirst = pool.submit(() -> SnapshotFixtures.drain(first, Duration.ofSeconds(60)));
-                Future<List<ChangeEvent>> ofSecond = pool.submit(() -> SnapshotFixtures.drain(second, Duration.ofSeconds(60)));
+                // the first instance is drained only once the second finished a chunk: until then the first's reader waits on its
+                // full hand-off with its chunks unacknowledged, so both instances take part however fast the first would be
+                Future<List<ChangeEvent>> ofSecond = pool.submit(() -> SnapshotFixtures.drain(second, Duration.ofSeconds(120)));
+                org.awaitility.Awaitility.await("a chunk done by the second instance").atMost(Duration.ofSeconds(60))
+                        .until(() -> store.progress(jobId).doneChunks() > 0);
+                Future<List<ChangeEvent>> ofFirst = pool.submit(() -> SnapshotFixtures.drain(first, Duration.ofSeconds(120)));
                 List<ChangeEvent> events = new ArrayList<>(ofFirst.get());
                 List<ChangeEvent> fromSecond = ofSecond.get();
                 events.addAll(fromSecond);
