@@ -96,6 +96,9 @@ public final class FailoverController {
                     LOG.info("slot {} readable again", slotName);
                 }
             } catch (RuntimeException e) {
+                if (isRefused(e)) {
+                    throw e; // the role may not read the slot (authentication, CONNECT, privilege): waiting cannot help
+                }
                 if (!unreadable) {
                     unreadable = true;
                     LOG.warn("instance {} cannot check slot {} ({}); staying passive, checking every {} ms", instanceId, slotName,
@@ -160,5 +163,20 @@ public final class FailoverController {
     /** The same walsender: a new one (a new PID) is a change worth a log line, a re-read of the same one is not. */
     private static boolean sameHolder(SlotHolder holder, SlotHolder announced) {
         return announced != null && announced.active() && announced.pid() == holder.pid();
+    }
+
+    /**
+     * Whether the server refused the check for good: SQLSTATE class 28 (authentication), 3D (no such
+     * database) or 42501 (insufficient privilege, e.g. CONNECT revoked); anything else (a restart, the
+     * network) is waited out.
+     */
+    private static boolean isRefused(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                return state.startsWith("28") || state.startsWith("3D") || state.equals("42501");
+            }
+        }
+        return false;
     }
 }
