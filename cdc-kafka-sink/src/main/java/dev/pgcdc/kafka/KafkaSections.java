@@ -54,12 +54,16 @@ public final class KafkaSections {
     public static final Setting<Path> TLS_CLIENT_CERT_FILE = Setting.file("tls.client-cert-file").doc("mutual TLS: PEM certificate chain");
     public static final Setting<Path> TLS_CLIENT_KEY_FILE = Setting.file("tls.client-key-file").doc("mutual TLS: PEM PKCS#8 key");
     public static final Setting<String> TLS_CLIENT_KEY_PASSWORD = Setting.password("tls.client-key-password").doc("password of an encrypted key");
+    public static final Setting<String> TLS_CLIENT_KEY_PASSWORD_FILE = Setting.secretFile("tls.client-key-password-file")
+            .doc("a file holding it (a mounted secret), instead of it");
     public static final Setting<Boolean> TLS_VERIFY_HOSTNAME = Setting.bool("tls.verify-hostname").defaultsTo(true)
             .doc("the broker's certificate must name the host");
     public static final Setting<SaslChoice> SASL_MECHANISM = Setting.choice("sasl.mechanism", SaslChoice.class, SaslChoice::configName)
             .defaultsTo(SaslChoice.NONE).doc("SASL mechanism");
     public static final Setting<String> SASL_USERNAME = Setting.string("sasl.username").doc("SASL user");
     public static final Setting<String> SASL_PASSWORD = Setting.password("sasl.password").doc("SASL password");
+    public static final Setting<String> SASL_PASSWORD_FILE = Setting.secretFile("sasl.password-file")
+            .doc("a file holding it (a mounted secret), instead of it");
     public static final Setting<Duration> METADATA_MAX_AGE = Setting.duration("metadata-max-age").defaultsTo(Duration.ofSeconds(60))
             .check(KafkaSections::isPositive, "must be positive").doc("topic metadata is refreshed at least this often");
     public static final Setting<String> CLIENT_ID = Setting.string("client-id").defaultsTo("pgcdc").doc("the producer's client.id");
@@ -82,7 +86,8 @@ public final class KafkaSections {
     /** The section {@code pgcdc.kafka}. */
     public static final Section SECTION = Section.of(PATH, BOOTSTRAP_SERVERS, TABLE_TOPIC_MAPPING, BATCH_SIZE, BATCH_BYTES, LINGER, COMPRESSION,
             PARTITIONER, ACKS, MAX_ATTEMPTS, REQUEST_TIMEOUT, DELIVERY_TIMEOUT, TLS_ENABLED, TLS_CA_FILE, TLS_CLIENT_CERT_FILE,
-            TLS_CLIENT_KEY_FILE, TLS_CLIENT_KEY_PASSWORD, TLS_VERIFY_HOSTNAME, SASL_MECHANISM, SASL_USERNAME, SASL_PASSWORD,
+            TLS_CLIENT_KEY_FILE, TLS_CLIENT_KEY_PASSWORD, TLS_CLIENT_KEY_PASSWORD_FILE, TLS_VERIFY_HOSTNAME, SASL_MECHANISM, SASL_USERNAME,
+            SASL_PASSWORD, SASL_PASSWORD_FILE,
             METADATA_MAX_AGE, CLIENT_ID, ALLOW_AUTO_TOPIC_CREATION, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR,
             TOPIC_MIN_INSYNC_REPLICAS, EXACTLY_ONCE, TRANSACTIONAL_ID, OFFSETS_TOPIC, PRODUCER);
 
@@ -94,13 +99,15 @@ public final class KafkaSections {
         Problems problems = new Problems();
         Values values = SECTION.read(config, problems);
         SaslChoice sasl = values.get(SASL_MECHANISM);
+        String keyPassword = values.either(TLS_CLIENT_KEY_PASSWORD, TLS_CLIENT_KEY_PASSWORD_FILE);
+        String saslPassword = values.either(SASL_PASSWORD, SASL_PASSWORD_FILE);
         KafkaSinkSettings settings = problems.collect(() -> rewritten(config, () -> new KafkaSinkSettings(
                 values.get(BOOTSTRAP_SERVERS), values.get(TABLE_TOPIC_MAPPING), values.get(BATCH_SIZE), values.get(BATCH_BYTES),
                 values.get(LINGER), values.get(COMPRESSION), values.get(PARTITIONER), values.get(ACKS), values.get(MAX_ATTEMPTS),
                 values.get(REQUEST_TIMEOUT), values.get(DELIVERY_TIMEOUT),
                 new TlsSettings(values.get(TLS_ENABLED), values.get(TLS_CA_FILE), values.get(TLS_CLIENT_CERT_FILE),
-                        values.get(TLS_CLIENT_KEY_FILE), values.get(TLS_CLIENT_KEY_PASSWORD), values.get(TLS_VERIFY_HOSTNAME)),
-                sasl.mechanism == null ? SaslSettings.none() : new SaslSettings(sasl.mechanism, values.get(SASL_USERNAME), values.get(SASL_PASSWORD)),
+                        values.get(TLS_CLIENT_KEY_FILE), keyPassword, values.get(TLS_VERIFY_HOSTNAME)),
+                sasl.mechanism == null ? SaslSettings.none() : new SaslSettings(sasl.mechanism, values.get(SASL_USERNAME), saslPassword),
                 values.get(METADATA_MAX_AGE), values.get(CLIENT_ID), values.get(ALLOW_AUTO_TOPIC_CREATION), values.get(TOPIC_PARTITIONS),
                 values.get(TOPIC_REPLICATION_FACTOR), values.get(TOPIC_MIN_INSYNC_REPLICAS), values.get(EXACTLY_ONCE),
                 values.get(TRANSACTIONAL_ID), values.get(OFFSETS_TOPIC), values.get(PRODUCER))));

@@ -42,8 +42,7 @@ class ReferenceConfTest {
         // uncomment every "# key = value" line: the result must still be read without an unknown key
         String text = referenceText();
         Matcher example = Pattern.compile("(?m)^(\\s*)# ([a-z-]+ = .*)$").matcher(text);
-        String uncommented = example.replaceAll("$1$2").replace("${?PGCDC_KAFKA_CLIENT_KEY_PASSWORD}", "\"secret\"")
-                .replace("${?PGCDC_KAFKA_PASSWORD}", "\"secret\"");
+        String uncommented = example.replaceAll("$1$2");
         Config config = ConfigFactory.parseString(uncommented).resolve();
         Map<String, Object> kafka = new LinkedHashMap<>(config.getConfig("pgcdc.kafka").root().unwrapped());
         kafka.put("tls", Map.of("enabled", false, "verify-hostname", true)); // the example files do not exist
@@ -59,7 +58,7 @@ class ReferenceConfTest {
         assertThat(json.messageTopic()).isEqualTo("pgcdc.messages");
         assertThat(json.debeziumDatabase()).isEqualTo("inventory");
         assertThat(config.getString("pgcdc.kafka.tls.ca-file")).isEqualTo("/etc/pgcdc/kafka-ca.pem");
-        assertThat(config.getString("pgcdc.kafka.tls.client-key-password")).isEqualTo("secret");
+        assertThat(config.getString("pgcdc.kafka.tls.client-key-file")).isEqualTo("/etc/pgcdc/client-key.pem");
     }
 
     private static Config reference() {

@@ -8,7 +8,12 @@ import dev.pgcdc.api.config.Values;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.plugin.PluginConfig;
+import dev.pgcdc.postgres.connection.ClientCertificate;
 import dev.pgcdc.postgres.pgoutput.KeyChange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,9 +41,17 @@ public final class PostgresSections {
     public static final Setting<String> DATABASE = Setting.string("database").required().doc("the database to capture");
     public static final Setting<String> USER = Setting.string("user").required().doc("a role with the REPLICATION attribute");
     public static final Setting<String> PASSWORD = Setting.password("password").doc("its password, never shown");
+    public static final Setting<String> PASSWORD_FILE = Setting.secretFile("password-file")
+            .doc("a file holding the password (a mounted secret), instead of password");
     public static final Setting<SslMode> SSL_MODE = Setting.choice("ssl-mode", SslMode.class, SslMode::configName)
             .defaultsTo(SslMode.PREFER).doc("TLS mode, pgjdbc's sslmode");
     public static final Setting<Path> SSL_ROOT_CERT = Setting.file("ssl-root-cert").doc("CA certificate (PEM) for verify-ca and verify-full");
+    public static final Setting<Path> SSL_CERT = Setting.file("ssl-cert").doc("client certificate (PEM) for certificate authentication");
+    public static final Setting<Path> SSL_KEY = Setting.file("ssl-key")
+            .doc("its private key: PKCS-8 DER (.pk8) or PKCS-12 (.p12, .pfx, holding the certificate too)");
+    public static final Setting<String> SSL_PASSWORD = Setting.password("ssl-password").doc("password of an encrypted ssl-key, never shown");
+    public static final Setting<String> SSL_PASSWORD_FILE = Setting.secretFile("ssl-password-file")
+            .doc("a file holding ssl-password, instead of it");
     public static final Setting<Duration> RECONNECT_BACKOFF = Setting.duration("reconnect-backoff").defaultsTo(Duration.ofSeconds(1))
             .positive().doc("first wait before reconnecting, doubled per failed attempt");
     public static final Setting<Duration> RECONNECT_MAX_BACKOFF = Setting.duration("reconnect-max-backoff").defaultsTo(Duration.ofSeconds(30))
@@ -79,8 +92,8 @@ public final class PostgresSections {
     public static final Setting<Duration> HEARTBEAT_INTERVAL = Setting.duration("interval").defaultsTo(Duration.ofSeconds(5)).positive()
             .doc("how often the heartbeat table is updated");
 
-    public static final Section POSTGRES = Section.of("pgcdc.postgres", HOST, HOSTS, PORT, DATABASE, USER, PASSWORD, SSL_MODE, SSL_ROOT_CERT,
-            RECONNECT_BACKOFF, RECONNECT_MAX_BACKOFF, STREAM_BUFFER_MEMORY, SPILL_DIRECTORY, KEY_CHANGE);
+    public static final Section POSTGRES = Section.of("pgcdc.postgres", HOST, HOSTS, PORT, DATABASE, USER, PASSWORD, PASSWORD_FILE, SSL_MODE,
+            SSL_ROOT_CERT, SSL_CERT, SSL_KEY, SSL_PASSWORD, SSL_PASSWORD_FILE, RECONNECT_BACKOFF, RECONNECT_MAX_BACKOFF, STREAM_BUFFER_MEMORY, SPILL_DIRECTORY, KEY_CHANGE);
     public static final Section PUBLICATION = Section.of("pgcdc.publication", PUBLICATION_NAME, PUBLICATION_CREATE, OPERATIONS, TABLES, ALL_TABLES);
     public static final Section SLOT = Section.of("pgcdc.slot", SLOT_NAME, SLOT_CREATE, SLOT_FAILOVER, SLOT_RECREATE_AFTER_FAILOVER, ACTIVITY_CHECK_INTERVAL, STATUS_INTERVAL);
     public static final Section HEARTBEAT = Section.of("pgcdc.heartbeat", HEARTBEAT_TABLE, HEARTBEAT_INTERVAL);
@@ -115,16 +128,68 @@ public final class PostgresSections {
             problems.add("pgcdc.postgres.host = \"" + givenHost + "\" and pgcdc.postgres.hosts = " + hosts
                     + " are both set; set one: host for one server, hosts for a primary and its standbys");
         }
+        String password = postgres.either(PASSWORD, PASSWORD_FILE);
+        ClientCertificate certificate = clientCertificate(postgres, problems);
         PostgresSourceSettings settings = problems.collect(() -> new PostgresSourceSettings(host, postgres.get(PORT),
-                postgres.get(DATABASE), postgres.get(USER), postgres.get(PASSWORD), postgres.get(SSL_MODE),
+                postgres.get(DATABASE), postgres.get(USER), password, postgres.get(SSL_MODE),
                 rootCert == null ? null : rootCert.toString(), publication.get(PUBLICATION_NAME), publication.get(PUBLICATION_CREATE),
                 publication.get(OPERATIONS), publication.get(TABLES), publication.get(ALL_TABLES), slot.get(SLOT_NAME),
                 slot.get(SLOT_CREATE), slot.get(ACTIVITY_CHECK_INTERVAL), slot.get(STATUS_INTERVAL), heartbeatTable(heartbeat.get(HEARTBEAT_TABLE)),
                 heartbeat.get(HEARTBEAT_INTERVAL), postgres.get(RECONNECT_BACKOFF), postgres.get(RECONNECT_MAX_BACKOFF),
                 postgres.get(STREAM_BUFFER_MEMORY), postgres.get(SPILL_DIRECTORY), postgres.get(KEY_CHANGE), hosts, slot.get(SLOT_FAILOVER),
-                slot.get(SLOT_RECREATE_AFTER_FAILOVER)));
+                slot.get(SLOT_RECREATE_AFTER_FAILOVER), certificate));
         problems.throwIfAny();
         return settings;
+    }
+
+    /**
+     * The client certificate of {@code ssl-cert}, {@code ssl-key} and {@code ssl-password}, or null
+     * when none is set or one is wrong (then a problem names it): the key is needed, the certificate too
+     * unless the key is PKCS-12, and a PEM key (which pgjdbc cannot read) is refused with the command
+     * that converts it.
+     */
+    private static ClientCertificate clientCertificate(Values postgres, Problems problems) {
+        String keyPassword = postgres.either(SSL_PASSWORD, SSL_PASSWORD_FILE);
+        Path certificate = postgres.get(SSL_CERT);
+        Path key = postgres.get(SSL_KEY);
+        if (!postgres.isGiven(SSL_KEY)) {
+            if (postgres.isGiven(SSL_CERT)) {
+                problems.add(postgres.path(SSL_CERT) + " is set without " + postgres.path(SSL_KEY) + "; set its private key too "
+                        + "(PKCS-8 DER, e.g. openssl pkcs8 -topk8 -outform DER -in client.key -out client.pk8 -nocrypt)");
+            } else if (keyPassword != null) {
+                problems.add(postgres.path(SSL_PASSWORD) + " is set without " + postgres.path(SSL_KEY) + "; it is the password of that key");
+            }
+            return null;
+        }
+        if (key == null || postgres.isGiven(SSL_CERT) && certificate == null) {
+            return null; // an unreadable file, reported
+        }
+        if (certificate == null && !ClientCertificate.isPkcs12(key)) {
+            problems.add(postgres.path(SSL_KEY) + " = \"" + key + "\" needs " + postgres.path(SSL_CERT) + " (the client certificate), "
+                    + "unless it is a PKCS-12 file (.p12, .pfx) holding the certificate too");
+            return null;
+        }
+        if (isPem(key)) {
+            problems.add(postgres.path(SSL_KEY) + " = \"" + key + "\" is a PEM file, which pgjdbc cannot read; allowed: PKCS-8 DER (.pk8) or "
+                    + "PKCS-12 (.p12, .pfx). Convert it: openssl pkcs8 -topk8 -outform DER -in client.key -out client.pk8 -nocrypt "
+                    + "(or -v2 aes-256-cbc instead of -nocrypt, with the password in ssl-password)");
+            return null;
+        }
+        String pkcs12 = ClientCertificate.isPkcs12(key) ? ClientCertificate.pkcs12Problem(key, keyPassword) : null;
+        if (pkcs12 != null) {
+            problems.add(postgres.path(SSL_KEY) + " = \"" + key + "\" " + pkcs12);
+            return null;
+        }
+        return new ClientCertificate(certificate, key, keyPassword);
+    }
+
+    private static boolean isPem(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] start = in.readNBytes(64);
+            return new String(start, StandardCharsets.US_ASCII).contains("-----BEGIN");
+        } catch (IOException e) {
+            return false; // pgjdbc reports what it cannot read
+        }
     }
 
     /** The heartbeat table: null when unset or off. */

@@ -5,6 +5,7 @@ import dev.pgcdc.api.config.Problems;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.plugin.PluginConfig;
+import dev.pgcdc.postgres.connection.ClientCertificate;
 import dev.pgcdc.postgres.connection.ConnectionFactory;
 import dev.pgcdc.postgres.connection.ServerAddresses;
 import dev.pgcdc.postgres.pgoutput.KeyChange;
@@ -54,6 +55,8 @@ import java.util.Set;
  *                                     slots ({@code slot.failover}, false)
  * @param slotRecreateAfterFailover    create a missing slot even when it looks lost in a failover ({@code slot.recreate-after-failover},
  *                                     false)
+ * @param clientCertificate            the client certificate every connection presents ({@code postgres.ssl-cert},
+ *                                     {@code postgres.ssl-key}, {@code postgres.ssl-password}), or null for none
  */
 public record PostgresSourceSettings(
         String host,
@@ -81,7 +84,8 @@ public record PostgresSourceSettings(
         KeyChange keyChange,
         List<String> hosts,
         boolean slotFailover,
-        boolean slotRecreateAfterFailover) {
+        boolean slotRecreateAfterFailover,
+        ClientCertificate clientCertificate) {
 
     /** The operations a publication can publish. */
     public static final Set<Operation> PUBLISHABLE = Set.of(Operation.INSERT, Operation.UPDATE, Operation.DELETE, Operation.TRUNCATE);
@@ -120,6 +124,10 @@ public record PostgresSourceSettings(
         PostgresSections.HEARTBEAT.check(problems, PostgresSections.HEARTBEAT_INTERVAL, heartbeatInterval);
         if (sslMode == null) {
             problems.add("pgcdc.postgres.ssl-mode must be set; allowed: disable, allow, prefer, require, verify-ca, verify-full");
+        }
+        if (clientCertificate != null && sslMode == SslMode.DISABLE) {
+            problems.add("pgcdc.postgres.ssl-mode = disable, but pgcdc.postgres.ssl-key is set: a client certificate needs TLS; "
+                    + "allowed: require, verify-ca or verify-full (allow and prefer only when the server offers TLS)");
         }
         if (keyChange == null) {
             problems.add("pgcdc.postgres.key-change must be set; allowed: delete-create, update");
@@ -167,7 +175,7 @@ public record PostgresSourceSettings(
                 .statusInterval(statusInterval).heartbeatTable(heartbeatTable).heartbeatInterval(heartbeatInterval)
                 .reconnectBackoff(reconnectBackoff).reconnectMaxBackoff(reconnectMaxBackoff).streamBufferMemory(streamBufferMemory)
                 .spillDirectory(spillDirectory).keyChange(keyChange).hosts(hosts).slotFailover(slotFailover)
-                .slotRecreateAfterFailover(slotRecreateAfterFailover);
+                .slotRecreateAfterFailover(slotRecreateAfterFailover).clientCertificate(clientCertificate);
     }
 
     /**
@@ -186,7 +194,7 @@ public record PostgresSourceSettings(
 
     /** A factory of connections to {@link #servers()} (to the primary when there are several). */
     public ConnectionFactory connections() {
-        return new ConnectionFactory(servers(), database, user, password, sslMode.configName(), sslRootCert);
+        return new ConnectionFactory(servers(), database, user, password, sslMode.configName(), sslRootCert, clientCertificate);
     }
 
     /** Whether {@code table} is captured: listed, or any table when the publication is for all tables and none are listed. */
@@ -209,7 +217,7 @@ public record PostgresSourceSettings(
     public String toString() {
         return "PostgresSourceSettings[host=" + host + ", hosts=" + hosts + ", port=" + port + ", database=" + database + ", user=" + user
                 + ", password=" + (password == null ? "<none>" : "******") + ", sslMode=" + sslMode.configName()
-                + ", sslRootCert=" + sslRootCert + ", publication=" + publicationName + ", createPublication=" + publicationCreateIfNotExists
+                + ", sslRootCert=" + sslRootCert + ", clientCertificate=" + clientCertificate + ", publication=" + publicationName + ", createPublication=" + publicationCreateIfNotExists
                 + ", operations=" + publicationOperations + ", tables=" + tables + ", allTables=" + publicationAllTables
                 + ", slot=" + slotName + ", createSlot=" + slotCreateIfNotExists + ", failover=" + slotFailover
                 + ", recreateAfterFailover=" + slotRecreateAfterFailover + ", statusInterval=" + statusInterval
@@ -244,6 +252,7 @@ public record PostgresSourceSettings(
         private List<String> hosts = PostgresSections.HOSTS.defaultValue();
         private boolean slotFailover = PostgresSections.SLOT_FAILOVER.defaultValue();
         private boolean slotRecreateAfterFailover = PostgresSections.SLOT_RECREATE_AFTER_FAILOVER.defaultValue();
+        private ClientCertificate clientCertificate;
 
         private Builder() {
         }
@@ -389,12 +398,18 @@ public record PostgresSourceSettings(
             return this;
         }
 
+        /** The client certificate every connection presents; null for none. */
+        public Builder clientCertificate(ClientCertificate value) {
+            this.clientCertificate = value;
+            return this;
+        }
+
         /** @throws ConfigurationException listing every invalid or missing setting */
         public PostgresSourceSettings build() {
             return new PostgresSourceSettings(host, port, database, user, password, sslMode, sslRootCert, publicationName,
                     publicationCreateIfNotExists, publicationOperations, tables, publicationAllTables, slotName, slotCreateIfNotExists,
                     slotActivityCheckInterval, statusInterval, heartbeatTable, heartbeatInterval, reconnectBackoff, reconnectMaxBackoff,
-                    streamBufferMemory, spillDirectory, keyChange, hosts, slotFailover, slotRecreateAfterFailover);
+                    streamBufferMemory, spillDirectory, keyChange, hosts, slotFailover, slotRecreateAfterFailover, clientCertificate);
         }
     }
 }

@@ -106,6 +106,15 @@ public final class Setting<T> {
         return of(key, SettingTypes.FILE);
     }
 
+    /**
+     * A secret kept in a file (a Kubernetes secret mounted as a file): the setting names the file, its
+     * value is the file's text with one trailing line break removed; never shown. The file must be
+     * readable and not empty. Pair it with the inline setting through {@link Values#either}.
+     */
+    public static Setting<String> secretFile(String key) {
+        return new Setting<>(key, SettingTypes.SECRET_FILE, null, null, true, "", List.of());
+    }
+
     /** A file-system path (a directory that may not exist yet). */
     public static Setting<Path> path(String key) {
         return of(key, SettingTypes.PATH);

@@ -1,5 +1,7 @@
 package dev.pgcdc.api.config;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -170,6 +172,28 @@ final class SettingTypes {
             return null;
         }
         return path;
+    };
+
+    /** A readable file whose text, one trailing line break removed, is the value (a mounted secret); empty is a problem. */
+    static final SettingType<String> SECRET_FILE = (key, raw, problems) -> {
+        Path path = FILE.parse(key, raw, problems);
+        if (path == null) {
+            return null;
+        }
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            problems.bad(key, raw, "cannot be read as UTF-8 text (" + e.getClass().getSimpleName() + ")");
+            return null;
+        }
+        String secret = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+                : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+        if (secret.isEmpty()) {
+            problems.bad(key, raw, "is an empty file; it must hold the secret");
+            return null;
+        }
+        return secret;
     };
 
     static final SettingType<Map<String, String>> OBJECT = new SettingType<>() {

@@ -41,6 +41,18 @@ public final class Values {
         return config.path(setting.key());
     }
 
+    /**
+     * A secret that may be given inline ({@code inline}, e.g. {@code password}) or in a file
+     * ({@code file}, a {@link Setting#secretFile} such as {@code password-file}): the one given, null
+     * when neither is; both given is a problem naming the two keys.
+     */
+    public String either(Setting<String> inline, Setting<String> file) {
+        if (isGiven(inline) && isGiven(file)) {
+            problems.add(path(inline) + " and " + path(file) + " are both set; set one (the file for a secret mounted as a file)");
+        }
+        return isGiven(file) ? get(file) : get(inline);
+    }
+
     /** The problems of this reading, to add those a cross-setting check finds. */
     public Problems problems() {
         return problems;

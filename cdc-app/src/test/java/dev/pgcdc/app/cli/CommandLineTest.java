@@ -53,8 +53,9 @@ class CommandLineTest {
         assertThat(execute("run", "--help")).isZero();
 
         assertThat(out.toString()).contains("/status", "/metrics", "/slot", "/health/live", "/health/ready",
-                        "PGCDC_POSTGRES_PASSWORD         pgcdc.postgres.password", "key = ${?NAME}", "PGCDC_JAVA_OPTS", "JAVA_OPTS",
-                        "PGCDC_CLASSPATH", "8080 by default")
+                        "key = ${?NAME}", "PGCDC_JAVA_OPTS", "JAVA_OPTS", "PGCDC_CLASSPATH", "8080 by default")
+                .containsPattern("PGCDC_POSTGRES_PASSWORD +pgcdc.postgres.password\n")
+                .containsPattern("PGCDC_KAFKA_SASL_PASSWORD +pgcdc.kafka.sasl.password\n")
                 .doesNotContain("null");
     }
 

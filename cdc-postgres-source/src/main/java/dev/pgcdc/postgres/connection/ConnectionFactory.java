@@ -14,7 +14,8 @@ import org.postgresql.Driver;
  * catalog ones (type and key look-ups, heartbeat writes while streaming) and logical replication ones. The replication session is started with the output settings the
  * value decoders expect ({@code DateStyle ISO}, {@code IntervalStyle postgres},
  * {@code lc_monetary C}, {@code bytea_output hex}, shortest exact floats). Thread-safe. The
- * password is never part of a message. As {@link DatabaseConnections} it opens the connections of
+ * password is never part of a message. Every connection carries the same credentials: password and,
+ * when configured, the client certificate ({@link ClientCertificate}). As {@link DatabaseConnections} it opens the connections of
  * snapshot reads and coordination ({@link #open()}).
  */
 public final class ConnectionFactory implements DatabaseConnections {
@@ -61,6 +62,15 @@ public final class ConnectionFactory implements DatabaseConnections {
      * @param sslRootCert CA file or null
      */
     public ConnectionFactory(ServerAddresses servers, String database, String user, String password, String sslMode, String sslRootCert) {
+        this(servers, database, user, password, sslMode, sslRootCert, null);
+    }
+
+    /**
+     * One server or several, as above, every connection presenting {@code clientCertificate} when it
+     * is not null (pgjdbc's {@code sslcert}, {@code sslkey}, {@code sslpassword}).
+     */
+    public ConnectionFactory(ServerAddresses servers, String database, String user, String password, String sslMode, String sslRootCert,
+                             ClientCertificate clientCertificate) {
         this.url = "jdbc:postgresql://" + servers.urlPart() + '/' + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
         this.description = "database \"" + database + "\" at " + servers.urlPart() + (servers.several() ? " (the primary)" : "")
                 + " as user \"" + user + "\"";
@@ -77,6 +87,9 @@ public final class ConnectionFactory implements DatabaseConnections {
         base.setProperty("sslmode", sslMode);
         if (sslRootCert != null) {
             base.setProperty("sslrootcert", sslRootCert);
+        }
+        if (clientCertificate != null) {
+            clientCertificate.applyTo(base);
         }
         base.setProperty("ApplicationName", "pgcdc");
         base.setProperty("tcpKeepAlive", "true");
