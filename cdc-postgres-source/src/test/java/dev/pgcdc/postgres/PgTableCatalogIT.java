@@ -90,8 +90,6 @@ class PgTableCatalogIT {
             assertThat(shape.columns()).isEqualTo(streamed.get(0).after().columns());
             assertThat(shape.keyColumns()).isEqualTo(streamed.get(0).keyColumns());
             assertThat(shape.chunkKey()).containsExactly("id", "region");
-        } finally {
-            db.execute("DROP TABLE IF EXISTS " + table + " CASCADE");
         }
     }
 }

@@ -169,25 +169,21 @@ class ChunkPlannerIT {
                 "CREATE TABLE " + table + "_mid_b PARTITION OF " + table + "_mid FOR VALUES FROM (2500) TO (3000)",
                 "CREATE TABLE " + table + "_empty PARTITION OF " + table + " FOR VALUES FROM (3000) TO (4000)",
                 "INSERT INTO " + table + " SELECT g, repeat('x', 200) FROM generate_series(0, 2999) g", "ANALYZE " + table);
-        try {
-            assertThat(chosen(ChunkStrategy.AUTO, 300)).isEqualTo(ChunkStrategy.CTID);
-            List<Chunk> chunks = plan(ChunkStrategy.AUTO, 300);
-            assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.table()).isEqualTo(new TableId("public", table)));
-            List<ChunkRange.BlockRange> ranges = chunks.stream().map(chunk -> (ChunkRange.BlockRange) chunk.range()).toList();
-            assertThat(ranges).extracting(range -> range.partition().orElseThrow().name()).containsOnly(table + "_low", table + "_mid_a",
-                    table + "_mid_b", table + "_empty");
-            assertThat(ranges.stream().filter(range -> range.partition().get().name().equals(table + "_low")).count())
-                    .as("2000 rows of 200 bytes in chunks of 300 rows").isGreaterThanOrEqualTo(5);
-            assertThat(ranges.stream().filter(range -> range.toBlock() == ChunkSql.END_OF_BLOCKS).count()).as("each leaf ends open")
-                    .isEqualTo(4);
+        assertThat(chosen(ChunkStrategy.AUTO, 300)).isEqualTo(ChunkStrategy.CTID);
+        List<Chunk> chunks = plan(ChunkStrategy.AUTO, 300);
+        assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.table()).isEqualTo(new TableId("public", table)));
+        List<ChunkRange.BlockRange> ranges = chunks.stream().map(chunk -> (ChunkRange.BlockRange) chunk.range()).toList();
+        assertThat(ranges).extracting(range -> range.partition().orElseThrow().name()).containsOnly(table + "_low", table + "_mid_a",
+                table + "_mid_b", table + "_empty");
+        assertThat(ranges.stream().filter(range -> range.partition().get().name().equals(table + "_low")).count())
+                .as("2000 rows of 200 bytes in chunks of 300 rows").isGreaterThanOrEqualTo(5);
+        assertThat(ranges.stream().filter(range -> range.toBlock() == ChunkSql.END_OF_BLOCKS).count()).as("each leaf ends open")
+                .isEqualTo(4);
 
-            List<String> rows = readTagged(chunks, Optional.empty());
-            assertThat(rows).hasSize(3000).doesNotHaveDuplicates().allMatch(row -> row.startsWith(table + "|"));
-            assertThat(readTagged(chunks, Optional.of("v % 100 = 0 AND pad <> ''"))).as("the query condition applies in every partition")
-                    .hasSize(30);
-        } finally {
-            db.execute("DROP TABLE IF EXISTS " + table + " CASCADE");
-        }
+        List<String> rows = readTagged(chunks, Optional.empty());
+        assertThat(rows).hasSize(3000).doesNotHaveDuplicates().allMatch(row -> row.startsWith(table + "|"));
+        assertThat(readTagged(chunks, Optional.of("v % 100 = 0 AND pad <> ''"))).as("the query condition applies in every partition")
+                .hasSize(30);
     }
 
     @Test
@@ -196,17 +192,13 @@ class ChunkPlannerIT {
                 "CREATE TABLE " + table + "_a PARTITION OF " + table + " FOR VALUES FROM (1) TO (1501)",
                 "CREATE TABLE " + table + "_b PARTITION OF " + table + " FOR VALUES FROM (1501) TO (10000)",
                 "INSERT INTO " + table + " SELECT g, 'v' FROM generate_series(1, 3000) g", "ANALYZE " + table);
-        try {
-            assertThat(chosen(ChunkStrategy.AUTO, 100)).as("dense once the leaves' estimates count").isEqualTo(ChunkStrategy.INTEGER_RANGE);
-            List<Chunk> chunks = plan(ChunkStrategy.AUTO, 100);
-            assertThat(chunks).hasSize(30);
-            assertThat(readTagged(chunks, Optional.of("id > 2900"))).hasSize(100).allMatch(row -> row.startsWith(table + "|"));
-            assertThat(readTagged(plan(ChunkStrategy.KEYSET, 100), Optional.empty())).hasSize(3000).doesNotHaveDuplicates();
-            assertThat(readTagged(plan(ChunkStrategy.CTID, 100), Optional.empty())).as("ctid forced: per partition as well")
-                    .hasSize(3000).doesNotHaveDuplicates();
-        } finally {
-            db.execute("DROP TABLE IF EXISTS " + table + " CASCADE");
-        }
+        assertThat(chosen(ChunkStrategy.AUTO, 100)).as("dense once the leaves' estimates count").isEqualTo(ChunkStrategy.INTEGER_RANGE);
+        List<Chunk> chunks = plan(ChunkStrategy.AUTO, 100);
+        assertThat(chunks).hasSize(30);
+        assertThat(readTagged(chunks, Optional.of("id > 2900"))).hasSize(100).allMatch(row -> row.startsWith(table + "|"));
+        assertThat(readTagged(plan(ChunkStrategy.KEYSET, 100), Optional.empty())).hasSize(3000).doesNotHaveDuplicates();
+        assertThat(readTagged(plan(ChunkStrategy.CTID, 100), Optional.empty())).as("ctid forced: per partition as well")
+                .hasSize(3000).doesNotHaveDuplicates();
     }
 
     @Test

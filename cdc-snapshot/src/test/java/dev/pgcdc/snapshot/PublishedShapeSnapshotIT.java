@@ -122,13 +122,8 @@ class PublishedShapeSnapshotIT {
                 "CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + table + " WITH (publish_via_partition_root = true)");
         SnapshotSettings settings = SnapshotFixtures.settings(SnapshotSettings.Mode.INITIAL, "one", 100, table)
                 .withConditions(Optional.empty(), Map.of(tableId, "v % 2 = 0"));
-        List<ChangeEvent> events;
-        try {
-            events = snapshotThenStream(settings, List.of(TableSettings.of(tableId, null)),
-                    "INSERT INTO " + table + " VALUES (700, 'streamed')");
-        } finally {
-            db.execute("DROP TABLE IF EXISTS " + table + " CASCADE");
-        }
+        List<ChangeEvent> events = snapshotThenStream(settings, List.of(TableSettings.of(tableId, null)),
+                "INSERT INTO " + table + " VALUES (700, 'streamed')");
         List<ChangeEvent> reads = events.stream().filter(e -> e.operation() == Operation.READ).toList();
         ChangeEvent insert = events.get(events.size() - 1);
         assertThat(insert.table()).as("the stream names the root").isEqualTo(tableId);
