@@ -104,7 +104,8 @@ public final class PostgresSections {
     private static final Setting<String> TABLE_NAME = Setting.string("name").required();
     private static final Setting<ReplicaIdentity> TABLE_REPLICA_IDENTITY = Setting.of("replica-identity", new ReplicaIdentityType());
     private static final Setting<List<String>> TABLE_COLUMNS = Setting.stringList("columns").defaultsTo(List.of());
-    private static final Setting<String> TABLE_SNAPSHOT_STRATEGY = Setting.string("snapshot-strategy");
+    private static final Setting<String> TABLE_SNAPSHOT_STRATEGY = Setting.oneOf("snapshot-strategy", TableSettings.SNAPSHOT_STRATEGIES
+            .toArray(new String[0])).defaultsTo(TableSettings.AUTO).doc("how the snapshot cuts the table into chunks");
     /** One object of {@code publication.tables}. */
     static final Section TABLE = Section.of("pgcdc.publication.tables[]", TABLE_SCHEMA, TABLE_NAME, TABLE_REPLICA_IDENTITY, TABLE_COLUMNS,
             TABLE_SNAPSHOT_STRATEGY);
@@ -249,7 +250,7 @@ public final class PostgresSections {
                         problems.add(entryKey + ": " + e.getMessage());
                     }
                 } else {
-                    problems.bad(entryKey, entry, "is not a table name or an object { schema, name, replica-identity, columns }");
+                    problems.bad(entryKey, entry, "is not a table name or an object { schema, name, replica-identity, columns, snapshot-strategy }");
                 }
                 bad |= table == null;
                 if (table != null) {
@@ -270,7 +271,7 @@ public final class PostgresSections {
             }
             try {
                 return new TableSettings(new TableId(table.get(TABLE_SCHEMA), table.get(TABLE_NAME)), table.get(TABLE_REPLICA_IDENTITY),
-                        table.get(TABLE_COLUMNS));
+                        table.get(TABLE_COLUMNS), table.get(TABLE_SNAPSHOT_STRATEGY));
             } catch (IllegalArgumentException e) {
                 problems.add(key + ": " + e.getMessage());
                 return null;

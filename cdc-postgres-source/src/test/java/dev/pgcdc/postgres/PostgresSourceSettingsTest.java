@@ -119,6 +119,21 @@ class PostgresSourceSettingsTest {
     }
 
     @Test
+    void readsTheSnapshotStrategyOfEachTableAndRefusesAnUnknownOne() {
+        Map<String, Object> root = required();
+        root.put("publication", Map.of("name", "shop_pub", "tables", List.of(Map.of("name", "orders", "snapshot-strategy", "Integer_Range"),
+                Map.of("name", "items", "snapshot-strategy", "ctid"), Map.of("name", "notes"), "events")));
+        assertThat(PostgresSourceSettings.from(new PluginConfig("pgcdc", root)).tables()).extracting(TableSettings::snapshotStrategy)
+                .containsExactly("integer-range", "ctid", "auto", "auto");
+
+        root.put("publication", Map.of("name", "shop_pub", "tables", List.of(Map.of("name", "orders", "snapshot-strategy", "keyste"))));
+        assertThatThrownBy(() -> PostgresSourceSettings.from(new PluginConfig("pgcdc", root))).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("pgcdc.publication.tables[0].snapshot-strategy")
+                .hasMessageContaining("auto, integer-range, keyset, ctid")
+                .hasMessageContaining("did you mean keyset?");
+    }
+
+    @Test
     void readsEverySetting(@TempDir Path temp) throws Exception {
         Path ca = Files.writeString(temp.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
         Map<String, Object> root = new LinkedHashMap<>();

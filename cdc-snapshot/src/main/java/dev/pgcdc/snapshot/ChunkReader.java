@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * Reads the rows of one range of one table in one REPEATABLE READ, READ ONLY transaction, importing an
  * exported snapshot first ({@code SET TRANSACTION SNAPSHOT}) when given one, through a server-side
  * cursor of {@code fetchSize} rows (never a whole chunk in memory), and hands each row, decoded as the
- * stream decodes it ({@link TableCatalog}), to a consumer. It knows nothing of jobs or claims, so an
+ * stream decodes it ({@link TableCatalog}: the columns it describes, so a publication's column list is
+ * honoured), to a consumer. A block range of a partitioned table is read from its leaf partition, its rows
+ * reported as the table's. It knows nothing of jobs or claims, so an
  * incremental snapshot of single tables can use it as well as the chunked initial snapshot.
  *
  * <p>When a snapshot cannot be imported because its exporting session is gone (a restart, a network
@@ -142,7 +144,7 @@ public final class ChunkReader implements AutoCloseable {
             throws SQLException, InterruptedException {
         List<Column> columns = shape.columns();
         ChunkSql.Where where = ChunkSql.where(range, condition);
-        String sql = "SELECT " + ChunkSql.identifiers(columns.stream().map(Column::name).toList()) + " FROM " + shape.table().quoted()
+        String sql = "SELECT " + ChunkSql.identifiers(columns.stream().map(Column::name).toList()) + " FROM " + ChunkSql.from(shape.table(), range)
                 + where.sql();
         long rows = 0;
         try (PreparedStatement statement = session.prepareStatement(sql)) {

@@ -1,6 +1,7 @@
 package dev.pgcdc.snapshot;
 
 import dev.pgcdc.api.coordination.ChunkRange;
+import dev.pgcdc.api.event.TableId;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -36,6 +37,17 @@ final class ChunkSql {
             sql.append(identifier(name));
         }
         return sql.toString();
+    }
+
+    /**
+     * The relation the rows of {@code range} are read from: the leaf partition of a block range of a
+     * partitioned table (ctids are per partition), else {@code table}.
+     */
+    static String from(TableId table, ChunkRange range) {
+        if (range instanceof ChunkRange.BlockRange blocks && blocks.partition().isPresent()) {
+            return blocks.partition().get().quoted();
+        }
+        return table.quoted();
     }
 
     /** A WHERE clause (possibly empty) and the key bounds to bind, in order. */

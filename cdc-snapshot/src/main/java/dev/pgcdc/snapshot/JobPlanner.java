@@ -58,8 +58,13 @@ final class JobPlanner {
         this.slotName = slotName;
     }
 
-    /** Exports, plans and saves the plan of {@code jobId}; returns the export (the caller closes it when the job ends). */
+    /**
+     * Exports, plans and saves the plan of {@code jobId}; returns the export (the caller closes it when the job ends).
+     * The tables' configured strategies are checked first, so an impossible one fails before a slot or a
+     * snapshot is made and before any row is read.
+     */
     Export plan(String jobId) throws SQLException {
+        checkStrategies();
         Export export = export();
         try {
             List<Chunk> chunks = planChunks(jobId, export.snapshot().snapshotId());
@@ -70,6 +75,20 @@ final class JobPlanner {
         } catch (SQLException | RuntimeException e) {
             export.snapshot().close();
             throw e;
+        }
+    }
+
+    /** Checks every configured (not auto) strategy against its table's key, from the catalog. */
+    private void checkStrategies() throws SQLException {
+        List<TableId> forced = settings.tables().stream().filter(table -> settings.strategyFor(table) != ChunkStrategy.AUTO).toList();
+        if (forced.isEmpty()) {
+            return;
+        }
+        ChunkPlanner planner = new ChunkPlanner(settings.chunkSize());
+        try (Connection connection = connections.open()) {
+            for (TableId table : forced) {
+                planner.check(connection, catalog.describe(connection, table), settings.strategyFor(table));
+            }
         }
     }
 

@@ -147,4 +147,89 @@ class ChunkPlannerIT {
         List<String> ids = flatten(readChunks(plan(ChunkStrategy.INTEGER_RANGE, 10), condition));
         assertThat(ids).containsExactlyInAnyOrder("48", "51", "54", "57", "60", "63", "66", "69", "72", "75", "78", "81", "84", "87", "90");
     }
+
+    /** Every row of every chunk as {@code table|first column}, chunk by chunk. */
+    private List<String> readTagged(List<Chunk> chunks, Optional<String> condition) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (ChunkReader reader = new ChunkReader(connections, new PgTableCatalog(), 7)) {
+            for (Chunk chunk : chunks) {
+                reader.read(chunk.table(), chunk.range(), condition, Optional.empty(),
+                        (shape, row) -> rows.add(shape.table().name() + "|" + row.value(0)));
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void aKeylessPartitionedTableIsCutIntoBlockRangesOfEachLeafPartitionAndReadAsTheRoot() throws Exception {
+        db.execute("CREATE TABLE " + table + " (v int, pad text) PARTITION BY RANGE (v)",
+                "CREATE TABLE " + table + "_low PARTITION OF " + table + " FOR VALUES FROM (0) TO (2000)",
+                "CREATE TABLE " + table + "_mid PARTITION OF " + table + " FOR VALUES FROM (2000) TO (3000) PARTITION BY RANGE (v)",
+                "CREATE TABLE " + table + "_mid_a PARTITION OF " + table + "_mid FOR VALUES FROM (2000) TO (2500)",
+                "CREATE TABLE " + table + "_mid_b PARTITION OF " + table + "_mid FOR VALUES FROM (2500) TO (3000)",
+                "CREATE TABLE " + table + "_empty PARTITION OF " + table + " FOR VALUES FROM (3000) TO (4000)",
+                "INSERT INTO " + table + " SELECT g, repeat('x', 200) FROM generate_series(0, 2999) g", "ANALYZE " + table);
+        assertThat(chosen(ChunkStrategy.AUTO, 300)).isEqualTo(ChunkStrategy.CTID);
+        List<Chunk> chunks = plan(ChunkStrategy.AUTO, 300);
+        assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.table()).isEqualTo(new TableId("public", table)));
+        List<ChunkRange.BlockRange> ranges = chunks.stream().map(chunk -> (ChunkRange.BlockRange) chunk.range()).toList();
+        assertThat(ranges).extracting(range -> range.partition().orElseThrow().name()).containsOnly(table + "_low", table + "_mid_a",
+                table + "_mid_b", table + "_empty");
+        assertThat(ranges.stream().filter(range -> range.partition().get().name().equals(table + "_low")).count())
+                .as("2000 rows of 200 bytes in chunks of 300 rows").isGreaterThanOrEqualTo(5);
+        assertThat(ranges.stream().filter(range -> range.toBlock() == ChunkSql.END_OF_BLOCKS).count()).as("each leaf ends open")
+                .isEqualTo(4);
+
+        List<String> rows = readTagged(chunks, Optional.empty());
+        assertThat(rows).hasSize(3000).doesNotHaveDuplicates().allMatch(row -> row.startsWith(table + "|"));
+        assertThat(readTagged(chunks, Optional.of("v % 100 = 0 AND pad <> ''"))).as("the query condition applies in every partition")
+                .hasSize(30);
+    }
+
+    @Test
+    void aPartitionedTableWithAnIntegerKeyIsCutByKeyAcrossItsPartitionsFromTheirRowEstimate() throws Exception {
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text) PARTITION BY RANGE (id)",
+                "CREATE TABLE " + table + "_a PARTITION OF " + table + " FOR VALUES FROM (1) TO (1501)",
+                "CREATE TABLE " + table + "_b PARTITION OF " + table + " FOR VALUES FROM (1501) TO (10000)",
+                "INSERT INTO " + table + " SELECT g, 'v' FROM generate_series(1, 3000) g", "ANALYZE " + table);
+        assertThat(chosen(ChunkStrategy.AUTO, 100)).as("dense once the leaves' estimates count").isEqualTo(ChunkStrategy.INTEGER_RANGE);
+        List<Chunk> chunks = plan(ChunkStrategy.AUTO, 100);
+        assertThat(chunks).hasSize(30);
+        assertThat(readTagged(chunks, Optional.of("id > 2900"))).hasSize(100).allMatch(row -> row.startsWith(table + "|"));
+        assertThat(readTagged(plan(ChunkStrategy.KEYSET, 100), Optional.empty())).hasSize(3000).doesNotHaveDuplicates();
+        assertThat(readTagged(plan(ChunkStrategy.CTID, 100), Optional.empty())).as("ctid forced: per partition as well")
+                .hasSize(3000).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aConfiguredStrategyIsHonouredAndAnImpossibleOneNamesTheTableAndTheSetting() throws Exception {
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text)", "INSERT INTO " + table + " SELECT g, 'v' FROM generate_series(1, 500) g",
+                "ANALYZE " + table);
+        assertThat(chosen(ChunkStrategy.AUTO, 50)).isEqualTo(ChunkStrategy.INTEGER_RANGE);
+        List<Chunk> keyset = plan(ChunkStrategy.KEYSET, 50);
+        assertThat(keyset).hasSize(11).allSatisfy(chunk -> assertThat(chunk.range()).isInstanceOf(ChunkRange.KeyRange.class));
+        assertThat(flatten(readChunks(keyset, Optional.empty()))).hasSize(500).doesNotHaveDuplicates();
+        List<Chunk> ctid = plan(ChunkStrategy.CTID, 50);
+        assertThat(ctid).hasSizeGreaterThan(1).allSatisfy(chunk -> assertThat(chunk.range()).isInstanceOf(ChunkRange.BlockRange.class));
+        assertThat(flatten(readChunks(ctid, Optional.empty()))).hasSize(500).doesNotHaveDuplicates();
+
+        String text = capture.table("plantext");
+        String composite = capture.table("plancomp");
+        db.execute("CREATE TABLE " + text + " (code text PRIMARY KEY)", "CREATE TABLE " + composite + " (a int, b int, PRIMARY KEY (a, b))");
+        try (Connection connection = connections.open()) {
+            PgTableCatalog catalog = new PgTableCatalog();
+            ChunkPlanner planner = new ChunkPlanner(50);
+            TableShape textShape = catalog.describe(connection, new TableId("public", text));
+            assertThatThrownBy(() -> planner.check(connection, textShape, ChunkStrategy.INTEGER_RANGE))
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("table public." + text)
+                    .hasMessageContaining("pgcdc.publication.tables[].snapshot-strategy = integer-range")
+                    .hasMessageContaining("code of type text");
+            TableShape compositeShape = catalog.describe(connection, new TableId("public", composite));
+            assertThatThrownBy(() -> planner.plan(connection, "job", compositeShape, ChunkStrategy.INTEGER_RANGE, 0))
+                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("composite [a, b]");
+            planner.check(connection, textShape, ChunkStrategy.KEYSET);
+            planner.check(connection, compositeShape, ChunkStrategy.CTID);
+        }
+    }
 }

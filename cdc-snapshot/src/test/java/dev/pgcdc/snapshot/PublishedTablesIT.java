@@ -32,4 +32,23 @@ class PublishedTablesIT {
                 new TableId("public", other)))).isInstanceOf(ConfigurationException.class).hasMessageContaining(other)
                 .hasMessageContaining("snapshot_only");
     }
+
+    @Test
+    void aPartitionedTableIsNamedAsThePublicationAndSoTheStreamNamesIt() {
+        String root = capture.table();
+        TableId rootId = new TableId("public", root);
+        db.execute("CREATE TABLE " + root + " (id int, region text) PARTITION BY LIST (region)",
+                "CREATE TABLE " + root + "_eu PARTITION OF " + root + " FOR VALUES IN ('eu')",
+                "CREATE TABLE " + root + "_us PARTITION OF " + root + " FOR VALUES IN ('us')",
+                "CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + root);
+        DatabaseConnections connections = SnapshotFixtures.connections(db);
+        List<TableId> leaves = List.of(new TableId("public", root + "_eu"), new TableId("public", root + "_us"));
+        assertThat(PublishedTables.forInitial(connections, capture.publication(), List.of())).as("without publish_via_partition_root")
+                .containsExactlyElementsOf(leaves);
+        assertThat(PublishedTables.forInitial(connections, capture.publication(), List.of(rootId))).as("the root stands for its leaves")
+                .containsExactlyElementsOf(leaves);
+        db.execute("ALTER PUBLICATION " + capture.publication() + " SET (publish_via_partition_root = true)");
+        assertThat(PublishedTables.forInitial(connections, capture.publication(), List.of())).containsExactly(rootId);
+        assertThat(PublishedTables.forInitial(connections, capture.publication(), List.of(rootId))).containsExactly(rootId);
+    }
 }

@@ -1,6 +1,9 @@
 package dev.pgcdc.api.coordination;
 
+import dev.pgcdc.api.event.TableId;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /** The rows of a {@link Chunk}: a primary-key range, or a block range for tables without a key. */
 public sealed interface ChunkRange {
@@ -17,12 +20,22 @@ public sealed interface ChunkRange {
         }
     }
 
-    /** Rows whose ctid block is in {@code [fromBlock, toBlock)}. */
-    record BlockRange(long fromBlock, long toBlock) implements ChunkRange {
+    /**
+     * Rows whose ctid block is in {@code [fromBlock, toBlock)} of one heap: the chunk's table, or
+     * {@code partition}, a leaf partition of it (a partitioned table has no heap of its own; ctids are
+     * per partition). The rows still belong to the chunk's table: its events carry that table's name.
+     */
+    record BlockRange(long fromBlock, long toBlock, Optional<TableId> partition) implements ChunkRange {
         public BlockRange {
             if (fromBlock < 0 || toBlock < fromBlock) {
                 throw new IllegalArgumentException("bad block range [" + fromBlock + ", " + toBlock + ")");
             }
+            Objects.requireNonNull(partition, "partition");
+        }
+
+        /** Blocks of the chunk's table itself. */
+        public BlockRange(long fromBlock, long toBlock) {
+            this(fromBlock, toBlock, Optional.empty());
         }
     }
 }

@@ -18,14 +18,17 @@ import dev.pgcdc.metrics.status.ServiceState;
 import dev.pgcdc.metrics.status.SnapshotStatus;
 import dev.pgcdc.postgres.PostgresSource;
 import dev.pgcdc.postgres.PostgresSourceSettings;
+import dev.pgcdc.postgres.TableSettings;
 import dev.pgcdc.postgres.connection.ConnectionFactory;
 import dev.pgcdc.postgres.snapshot.PgSnapshotExporter;
 import dev.pgcdc.postgres.snapshot.PgTableCatalog;
+import dev.pgcdc.snapshot.ChunkStrategy;
 import dev.pgcdc.snapshot.ChunkedSnapshotter;
 import dev.pgcdc.snapshot.PublishedTables;
 import dev.pgcdc.snapshot.SnapshotProgress;
 import dev.pgcdc.snapshot.SnapshotSections;
 import dev.pgcdc.snapshot.SnapshotSettings;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -62,9 +65,9 @@ public final class SnapshotModule extends AbstractModule {
             }
             List<TableId> tables = initial ? PublishedTables.forInitial(connections, source.publicationName(), configured.tableIds())
                     : configured.tableIds();
-            SnapshotSettings settings = configured.resolve(tables, instance.value(), source.database());
+            SnapshotSettings settings = configured.resolve(tables, instance.value(), source.database()).withStrategies(strategies(source));
             ChunkedSnapshotter made = new ChunkedSnapshotter(settings, new PostgresChunkClaimStore(connections), new PgSnapshotExporter(connections, source.slotFailover()),
-                    connections, new PgTableCatalog(), initial ? source.slotName() : null);
+                    connections, new PgTableCatalog(source.publicationName()), initial ? source.slotName() : null);
             snapshotter.set(made);
             String name = initial ? source.slotName() + "-snapshot" : settings.jobId(null);
             return new Pipeline(name, made,
@@ -74,6 +77,18 @@ public final class SnapshotModule extends AbstractModule {
                     pipelineSettings, listener);
         }, () -> status(snapshotter.get()), state, metrics);
         return new SnapshotPlan(phase, initial);
+    }
+
+    /** The chunk strategies of {@code publication.tables} that are not auto. */
+    static Map<TableId, ChunkStrategy> strategies(PostgresSourceSettings source) {
+        Map<TableId, ChunkStrategy> strategies = new HashMap<>();
+        for (TableSettings table : source.tables()) {
+            ChunkStrategy strategy = ChunkStrategy.parse(table.snapshotStrategy());
+            if (strategy != ChunkStrategy.AUTO) {
+                strategies.put(table.table(), strategy);
+            }
+        }
+        return strategies;
     }
 
     private static SnapshotStatus status(ChunkedSnapshotter snapshotter) {

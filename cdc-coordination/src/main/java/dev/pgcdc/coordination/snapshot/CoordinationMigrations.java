@@ -63,7 +63,10 @@ final class CoordinationMigrations {
                             + " CHECK (range_kind <> 'block' OR (from_block IS NOT NULL AND to_block IS NOT NULL)),"
                             + " CHECK (state <> 'claimed' OR (owner IS NOT NULL AND heartbeat_at IS NOT NULL)))",
                     "CREATE INDEX IF NOT EXISTS " + CoordinationTables.quote("snapshot_chunk_claimable") + " ON " + t.chunks()
-                            + " (job_id, state, chunk_id)")));
+                            + " (job_id, state, chunk_id)")),
+            new Migration(2, "ctid chunks of leaf partitions", t -> List.of(
+                    "ALTER TABLE " + t.chunks() + " ADD COLUMN IF NOT EXISTS partition_schema text,"
+                            + " ADD COLUMN IF NOT EXISTS partition_name text")));
 
     /** The version this code creates and needs. */
     static final int CURRENT_VERSION = MIGRATIONS.get(MIGRATIONS.size() - 1).version();

@@ -97,7 +97,8 @@ class PostgresChunkClaimStoreIT {
                         List.of("quote \" and 'single' \\ back", "NULL"))),
                 new Chunk(job, 3, spaced, new ChunkRange.KeyRange(List.of("Region", "id"), List.of("ünïcödé ✓", ""), List.of())),
                 new Chunk(job, 4, new TableId("public", "heap"), new ChunkRange.BlockRange(0, 128)),
-                new Chunk(job, 5, new TableId("public", "heap"), new ChunkRange.BlockRange(128, 128)));
+                new Chunk(job, 5, new TableId("public", "heap"), new ChunkRange.BlockRange(128, 128)),
+                new Chunk(job, 6, spaced, new ChunkRange.BlockRange(7, 9, Optional.of(new TableId("My \"Schema\"", "Order Items 2026")))));
         a.openJob(job, "a");
         a.savePlan(job, "a", null, CONSISTENT_POINT, plan);
         assertThat(a.job(job).orElseThrow().snapshotId()).isEmpty();

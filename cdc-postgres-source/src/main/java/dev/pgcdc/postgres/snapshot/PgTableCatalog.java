@@ -10,12 +10,15 @@ import dev.pgcdc.postgres.types.JdbcTypeCatalog;
 import dev.pgcdc.postgres.types.TypeRegistry;
 import dev.pgcdc.postgres.types.ValueDecoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The source's {@link TableCatalog}: describes a table as pgoutput does (the columns it sends, in
@@ -23,7 +26,12 @@ import java.util.List;
  * every column under FULL, the primary key under DEFAULT, the identity index under USING INDEX) and
  * decodes text values with the stream's own decoders ({@link TypeRegistry}), so snapshot rows and
  * streamed rows of the same data are equal. The event key follows the stream too: the marked columns,
- * or the primary key of a FULL or NOTHING identity table. Thread-safe: every call builds its own
+ * or the primary key of a FULL or NOTHING identity table.
+ *
+ * <p>Made for a publication, it describes a table the publication carries with the publication's column
+ * list (PostgreSQL 15 and newer, {@code pg_publication_tables.attnames}): pgoutput sends only those columns,
+ * so the snapshot reads only those. A table outside the publication, a publication without a column list
+ * for it, and PostgreSQL 14 (no column lists) give every column. Thread-safe: every call builds its own
  * type registry over the connection it is given.
  */
 public final class PgTableCatalog implements TableCatalog {
@@ -39,9 +47,25 @@ public final class PgTableCatalog implements TableCatalog {
             + "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) "
             + "WHERE i.indrelid = pg_catalog.to_regclass(?) AND %s ORDER BY array_position(i.indkey::int2[], a.attnum)";
 
+    private static final String PUBLISHED_COLUMNS = "SELECT attnames::text[] FROM pg_catalog.pg_publication_tables "
+            + "WHERE pubname = ? AND schemaname = ? AND tablename = ?";
+
+    private final Optional<String> publication;
+
+    /** Describes every column of a table: for snapshots of tables no publication restricts. */
+    public PgTableCatalog() {
+        this.publication = Optional.empty();
+    }
+
+    /** Describes a table with the columns {@code publication} publishes of it (all when it has no column list for it). */
+    public PgTableCatalog(String publication) {
+        this.publication = Optional.of(publication);
+    }
+
     @Override
     public TableShape describe(Connection connection, TableId table) {
         try {
+            Optional<Set<String>> published = publishedColumns(connection, table);
             TypeRegistry types = new TypeRegistry(oid -> {
                 try {
                     return JdbcTypeCatalog.query(connection, oid);
@@ -59,9 +83,12 @@ public final class PgTableCatalog implements TableCatalog {
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         String name = rows.getString(1);
+                        identity = rows.getString(5).charAt(0);
+                        if (published.isPresent() && !published.get().contains(name)) {
+                            continue;
+                        }
                         int typeOid = (int) rows.getLong(2);
                         boolean key = rows.getBoolean(4);
-                        identity = rows.getString(5).charAt(0);
                         ColumnType type = types.resolve(typeOid);
                         columns.add(new Column(name, typeOid, type.name(), rows.getInt(3), key));
                         decoders.add(type.decoder());
@@ -87,6 +114,25 @@ public final class PgTableCatalog implements TableCatalog {
             });
         } catch (SQLException e) {
             throw new SourceException("cannot read the columns of " + table + " from the catalog: " + e.getMessage(), e);
+        }
+    }
+
+    /** The columns the publication sends of {@code table}, empty when it sends all (or none is configured, or PostgreSQL 14). */
+    private Optional<Set<String>> publishedColumns(Connection connection, TableId table) throws SQLException {
+        if (publication.isEmpty() || connection.getMetaData().getDatabaseMajorVersion() < 15) {
+            return Optional.empty();
+        }
+        try (PreparedStatement statement = connection.prepareStatement(PUBLISHED_COLUMNS)) {
+            statement.setString(1, publication.get());
+            statement.setString(2, table.schema());
+            statement.setString(3, table.name());
+            try (ResultSet row = statement.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                Array names = row.getArray(1);
+                return names == null ? Optional.empty() : Optional.of(Set.of((String[]) names.getArray()));
+            }
         }
     }
 
