@@ -9,6 +9,7 @@ import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.plugin.PluginConfig;
 import dev.pgcdc.postgres.connection.ClientCertificate;
+import dev.pgcdc.postgres.connection.TargetServerType;
 import dev.pgcdc.postgres.pgoutput.KeyChange;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +38,8 @@ public final class PostgresSections {
     public static final Setting<String> HOST = Setting.string("host").doc("PostgreSQL host; this or hosts is required");
     public static final Setting<List<String>> HOSTS = Setting.stringList("hosts").defaultsTo(List.of())
             .doc("several servers (host or host:port each): pgcdc connects to the one that is primary");
+    public static final Setting<TargetServerType> TARGET_SERVER_TYPE = Setting.choice("target-server-type", TargetServerType.class,
+            TargetServerType::configName).doc("primary, standby or any; unset: primary with hosts, any with host");
     public static final Setting<Integer> PORT = Setting.integer("port").defaultsTo(5432).between(1, 65535).doc("PostgreSQL port");
     public static final Setting<String> DATABASE = Setting.string("database").required().doc("the database to capture");
     public static final Setting<String> USER = Setting.string("user").required().doc("a role with the REPLICATION attribute");
@@ -92,7 +95,7 @@ public final class PostgresSections {
     public static final Setting<Duration> HEARTBEAT_INTERVAL = Setting.duration("interval").defaultsTo(Duration.ofSeconds(5)).positive()
             .doc("how often the heartbeat table is updated");
 
-    public static final Section POSTGRES = Section.of("pgcdc.postgres", HOST, HOSTS, PORT, DATABASE, USER, PASSWORD, PASSWORD_FILE, SSL_MODE,
+    public static final Section POSTGRES = Section.of("pgcdc.postgres", HOST, HOSTS, TARGET_SERVER_TYPE, PORT, DATABASE, USER, PASSWORD, PASSWORD_FILE, SSL_MODE,
             SSL_ROOT_CERT, SSL_CERT, SSL_KEY, SSL_PASSWORD, SSL_PASSWORD_FILE, RECONNECT_BACKOFF, RECONNECT_MAX_BACKOFF, STREAM_BUFFER_MEMORY, SPILL_DIRECTORY, KEY_CHANGE);
     public static final Section PUBLICATION = Section.of("pgcdc.publication", PUBLICATION_NAME, PUBLICATION_CREATE, OPERATIONS, TABLES, ALL_TABLES);
     public static final Section SLOT = Section.of("pgcdc.slot", SLOT_NAME, SLOT_CREATE, SLOT_FAILOVER, SLOT_RECREATE_AFTER_FAILOVER, ACTIVITY_CHECK_INTERVAL, STATUS_INTERVAL);
@@ -138,7 +141,7 @@ public final class PostgresSections {
                 slot.get(SLOT_CREATE), slot.get(ACTIVITY_CHECK_INTERVAL), slot.get(STATUS_INTERVAL), heartbeatTable(heartbeat.get(HEARTBEAT_TABLE)),
                 heartbeat.get(HEARTBEAT_INTERVAL), postgres.get(RECONNECT_BACKOFF), postgres.get(RECONNECT_MAX_BACKOFF),
                 postgres.get(STREAM_BUFFER_MEMORY), postgres.get(SPILL_DIRECTORY), postgres.get(KEY_CHANGE), hosts, slot.get(SLOT_FAILOVER),
-                slot.get(SLOT_RECREATE_AFTER_FAILOVER), certificate));
+                slot.get(SLOT_RECREATE_AFTER_FAILOVER), certificate, postgres.get(TARGET_SERVER_TYPE)));
         problems.throwIfAny();
         return settings;
     }

@@ -13,6 +13,7 @@ import dev.pgcdc.postgres.connection.CatalogConnection;
 import dev.pgcdc.postgres.connection.ConnectionFactory;
 import dev.pgcdc.postgres.connection.ServerInfo;
 import dev.pgcdc.postgres.connection.SessionEncryption;
+import dev.pgcdc.postgres.connection.TargetServerType;
 import dev.pgcdc.postgres.heartbeat.HeartbeatWriter;
 import dev.pgcdc.postgres.pgoutput.JdbcPrimaryKeys;
 import dev.pgcdc.postgres.pgoutput.RelationCache;
@@ -25,9 +26,11 @@ import dev.pgcdc.postgres.replication.ReplicationReader;
 import dev.pgcdc.postgres.replication.StreamIdentity;
 import dev.pgcdc.postgres.slot.FailoverSlotChecks;
 import dev.pgcdc.postgres.slot.ReplicationPrerequisites;
+import dev.pgcdc.postgres.slot.RunningTransactionsRequests;
 import dev.pgcdc.postgres.slot.SlotInUseException;
 import dev.pgcdc.postgres.slot.SlotManager;
 import dev.pgcdc.postgres.slot.SlotPolicy;
+import dev.pgcdc.postgres.slot.StandbyDecoding;
 import dev.pgcdc.postgres.types.JdbcTypeCatalog;
 import dev.pgcdc.postgres.types.TypeRegistry;
 import java.nio.file.Path;
@@ -55,6 +58,15 @@ import org.slf4j.LoggerFactory;
  * applies the tables' replica identity, checks (and when configured creates or alters) the
  * publication and the slot, then starts streaming from the slot's confirmed position with the
  * highest pgoutput protocol the server speaks (streaming of large transactions on 14+).
+ *
+ * <p><b>Decoding from a standby</b> (PostgreSQL 16+). When the server is in recovery
+ * ({@code pg_is_in_recovery()}), the slot is the standby's own and nothing is written there: the
+ * publication and the replica identities are checked only (they replicate from the primary; what is
+ * missing is an error saying what to run on the primary); heartbeats are written on the primary when
+ * {@code postgres.hosts} lists it, else they are off (logged); while the slot is created, the primary
+ * (when listed) is asked to log its running transactions, which the creation waits for; and an initial
+ * snapshot ({@link #preparePublication}) is refused, since a standby can neither export the slot's
+ * snapshot nor hold the snapshot's coordination tables. See {@link StandbyDecoding}.
  *
  * <p>Threading: {@link #start}, {@link #poll}, {@link #keepAlive}, {@link #isBetweenTransactions} and
  * {@link #close} from one thread (the pipeline's); {@link #acknowledge} and the accessors from any.
@@ -87,6 +99,8 @@ public final class PostgresSource implements ChangeSource {
     private final PostgresSourceSettings settings;
     private final PositionTracker tracker = new OrderedPositionTracker();
     private CatalogConnection catalog;
+    /** The heartbeat's connection to the primary when streaming from a standby; null otherwise. */
+    private CatalogConnection primaryCatalog;
     private HeartbeatWriter heartbeat;
     private ReplicationReader reader;
     private StreamedTransactions streams;
@@ -125,8 +139,14 @@ public final class PostgresSource implements ChangeSource {
         ConnectionFactory connections = settings.connections();
         try (Connection connection = connections.openRegular()) {
             ServerInfo server = ServerInfo.read(connection);
+            if (StandbyDecoding.inRecovery(connection)) {
+                throw new SourceException("an initial snapshot (pgcdc.snapshot.mode = initial) cannot run on a standby: " + connections.description()
+                        + " is in recovery, and a standby can neither export the new slot's snapshot (CREATE_REPLICATION_SLOT ... SNAPSHOT "
+                        + "'export') nor write the snapshot's coordination tables. Run the initial snapshot against the primary once, then point "
+                        + "pgcdc at the standby with pgcdc.snapshot.mode = never; see docs/operations.md, \"PostgreSQL failover\"");
+            }
             ReplicationPrerequisites.check(connection, server, settings.slotName());
-            new PublicationManager(connection, server.versionNum()).ensure(publicationSpec());
+            new PublicationManager(connection, server.versionNum()).ensure(publicationSpec(false));
         } catch (SQLException e) {
             throw new SourceException("cannot prepare the publication \"" + settings.publicationName() + "\" on " + connections.description()
                     + ": " + e.getMessage(), e);
@@ -168,8 +188,15 @@ public final class PostgresSource implements ChangeSource {
             ServerInfo server = ServerInfo.read(connection);
             LOG.info("connected to PostgreSQL {}, {}", server.version(), connections.description());
             SessionEncryption catalogEncryption = SessionEncryption.of(connection);
+            boolean standby = StandbyDecoding.inRecovery(connection);
             ReplicationPrerequisites.check(connection, server, settings.slotName());
-            if (settings.slotFailover()) {
+            StandbyDecoding.Standby standbyState = null;
+            if (standby) {
+                standbyState = StandbyDecoding.check(connection, server, settings.slotName(), settings.slotFailover());
+                LOG.info("{} is a standby (in recovery): decoding from a standby through its own slot {}. The publication and replica "
+                        + "identities are checked, not changed (they replicate from the primary){}", connections.description(),
+                        settings.slotName(), settings.publicationCreateIfNotExists() ? "; publication.create-if-not-exists has no effect here" : "");
+            } else if (settings.slotFailover()) {
                 FailoverSlotChecks.requireSupported(server);
             }
             SlotManager slots = new SlotManager(connection);
@@ -178,13 +205,27 @@ public final class PostgresSource implements ChangeSource {
                 throw new SlotInUseException(settings.slotName(), holder.getAsLong(), null);
             }
             if (settings.heartbeatTable() != null) {
-                heartbeat = new HeartbeatWriter(catalog, settings.heartbeatTable(), settings.heartbeatInterval());
-                heartbeat.prepare(settings.publicationCreateIfNotExists());
+                heartbeat = standby ? standbyHeartbeat(connections) : new HeartbeatWriter(catalog, settings.heartbeatTable(),
+                        settings.heartbeatInterval());
+                if (!standby) {
+                    heartbeat.prepare(settings.publicationCreateIfNotExists());
+                }
             }
             boolean publicationExisted = slots.publicationExists(settings.publicationName());
-            new PublicationManager(connection, server.versionNum()).ensure(publicationSpec());
-            Lsn slotPosition = slots.ensure(settings.slotName(), new SlotPolicy(settings.slotCreateIfNotExists(), settings.slotFailover(),
-                    settings.slotRecreateAfterFailover(), publicationExisted, () -> timeline(connections)), server.database());
+            new PublicationManager(connection, server.versionNum(), standby).ensure(publicationSpec(standby));
+            // on a standby the publication always exists before the slot (it replicates from the primary): no sign of a lost slot
+            SlotPolicy policy = new SlotPolicy(settings.slotCreateIfNotExists(), settings.slotFailover(), settings.slotRecreateAfterFailover(),
+                    publicationExisted && !standby, () -> timeline(connections));
+            RunningTransactionsRequests requests = standby && !standbyState.slotExists() && settings.slotCreateIfNotExists()
+                    ? askPrimaryForRunningTransactions(connections) : null;
+            Lsn slotPosition;
+            try {
+                slotPosition = slots.ensure(settings.slotName(), policy, server.database());
+            } finally {
+                if (requests != null) {
+                    requests.close();
+                }
+            }
             if (settings.slotFailover()) {
                 FailoverSlotChecks.check(connection, settings.slotName());
             }
@@ -216,6 +257,41 @@ public final class PostgresSource implements ChangeSource {
     }
 
     /**
+     * Heartbeats while streaming from a standby, which cannot be written to: on the primary when
+     * {@code postgres.hosts} lists several servers (one of them is the primary), else none. The table
+     * is not created here: the publication check on the standby reports it when it is missing.
+     */
+    private HeartbeatWriter standbyHeartbeat(ConnectionFactory connections) {
+        if (!settings.servers().several()) {
+            LOG.warn("heartbeat.table = {} is set, but {} is a standby, where nothing can be written: pgcdc writes no heartbeats. List the "
+                    + "primary in postgres.hosts too (with target-server-type = standby) to have them written there, or update the table "
+                    + "from the primary yourself", settings.heartbeatTable(), connections.description());
+            return null;
+        }
+        ConnectionFactory primary = connections.targeting(TargetServerType.PRIMARY);
+        primaryCatalog = new CatalogConnection(primary);
+        LOG.info("streaming from a standby: heartbeats to {} are written every {} on {}", settings.heartbeatTable(),
+                settings.heartbeatInterval(), primary.description());
+        return new HeartbeatWriter(primaryCatalog, settings.heartbeatTable(), settings.heartbeatInterval());
+    }
+
+    /**
+     * Creating a slot on a standby waits for the primary to log its running transactions: asks the
+     * primary for that record meanwhile, when {@code postgres.hosts} lists it; null otherwise.
+     */
+    private RunningTransactionsRequests askPrimaryForRunningTransactions(ConnectionFactory connections) {
+        if (!settings.servers().several()) {
+            LOG.info("creating slot {} on a standby waits until the primary logs its running transactions: every 15 s while the primary "
+                    + "writes, at once when SELECT pg_log_standby_snapshot(); runs there", settings.slotName());
+            return null;
+        }
+        ConnectionFactory primary = connections.targeting(TargetServerType.PRIMARY);
+        LOG.info("creating slot {} on a standby waits until the primary logs its running transactions: asking {} for them "
+                + "(pg_log_standby_snapshot()) every second meanwhile", settings.slotName(), primary.description());
+        return RunningTransactionsRequests.start(primary, Duration.ofSeconds(1));
+    }
+
+    /**
      * The server's timeline ({@code IDENTIFY_SYSTEM}, which any replication role may run); 0 (unknown)
      * when no replication connection can be opened: then neither can the slot be streamed, and the
      * server's own refusal, when it creates the slot, says why.
@@ -235,6 +311,7 @@ public final class PostgresSource implements ChangeSource {
         reader = null;
         opener = null;
         catalog = null;
+        primaryCatalog = null;
         heartbeat = null;
         streams = null;
         protocolVersion = 0;
@@ -348,7 +425,8 @@ public final class PostgresSource implements ChangeSource {
         return streams == null ? 0 : streams.spilledTransactions();
     }
 
-    private PublicationSpec publicationSpec() {
+    /** @param standby on a standby nothing is created or altered, whatever {@code publication.create-if-not-exists} says */
+    private PublicationSpec publicationSpec(boolean standby) {
         List<PublishedTable> tables = new ArrayList<>();
         for (TableSettings table : settings.tables()) {
             ReplicaIdentity identity = table.replicaIdentity();
@@ -360,7 +438,7 @@ public final class PostgresSource implements ChangeSource {
         }
         Set<String> operations = settings.publicationOperations().stream().map(Operation::name).map(name -> name.toLowerCase(Locale.ROOT))
                 .collect(Collectors.toSet());
-        return new PublicationSpec(settings.publicationName(), settings.publicationCreateIfNotExists(), operations, tables,
+        return new PublicationSpec(settings.publicationName(), settings.publicationCreateIfNotExists() && !standby, operations, tables,
                 settings.publicationAllTables());
     }
 
@@ -389,6 +467,9 @@ public final class PostgresSource implements ChangeSource {
         }
         if (catalog != null) {
             catalog.close();
+        }
+        if (primaryCatalog != null) {
+            primaryCatalog.close();
         }
     }
 }

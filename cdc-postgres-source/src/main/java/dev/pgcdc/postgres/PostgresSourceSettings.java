@@ -8,6 +8,7 @@ import dev.pgcdc.api.plugin.PluginConfig;
 import dev.pgcdc.postgres.connection.ClientCertificate;
 import dev.pgcdc.postgres.connection.ConnectionFactory;
 import dev.pgcdc.postgres.connection.ServerAddresses;
+import dev.pgcdc.postgres.connection.TargetServerType;
 import dev.pgcdc.postgres.pgoutput.KeyChange;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,6 +58,8 @@ import java.util.Set;
  *                                     false)
  * @param clientCertificate            the client certificate every connection presents ({@code postgres.ssl-cert},
  *                                     {@code postgres.ssl-key}, {@code postgres.ssl-password}), or null for none
+ * @param targetServerType             the kind of server connections accept ({@code postgres.target-server-type}); null: primary
+ *                                     with several {@code hosts}, any with one server
  */
 public record PostgresSourceSettings(
         String host,
@@ -85,7 +88,8 @@ public record PostgresSourceSettings(
         List<String> hosts,
         boolean slotFailover,
         boolean slotRecreateAfterFailover,
-        ClientCertificate clientCertificate) {
+        ClientCertificate clientCertificate,
+        TargetServerType targetServerType) {
 
     /** The operations a publication can publish. */
     public static final Set<Operation> PUBLISHABLE = Set.of(Operation.INSERT, Operation.UPDATE, Operation.DELETE, Operation.TRUNCATE);
@@ -155,6 +159,11 @@ public record PostgresSourceSettings(
             problems.add("pgcdc.postgres.reconnect-max-backoff = " + reconnectMaxBackoff + " is shorter than pgcdc.postgres.reconnect-backoff = "
                     + reconnectBackoff);
         }
+        if (targetServerType == TargetServerType.STANDBY && slotFailover) {
+            problems.add("pgcdc.slot.failover = true and pgcdc.postgres.target-server-type = standby: a failover slot is made on the primary and "
+                    + "synchronised to standbys, which cannot stream from it until promoted; a slot on a standby is the standby's own: set "
+                    + "slot.failover = false to decode from a standby, or target-server-type = primary");
+        }
         if (heartbeatTable != null && tables.stream().anyMatch(t -> t.table().equals(heartbeatTable))) {
             problems.add("pgcdc.heartbeat.table = " + heartbeatTable + " is also a captured table in pgcdc.publication.tables; "
                     + "heartbeat events never reach handlers, so name a table of its own");
@@ -175,7 +184,8 @@ public record PostgresSourceSettings(
                 .statusInterval(statusInterval).heartbeatTable(heartbeatTable).heartbeatInterval(heartbeatInterval)
                 .reconnectBackoff(reconnectBackoff).reconnectMaxBackoff(reconnectMaxBackoff).streamBufferMemory(streamBufferMemory)
                 .spillDirectory(spillDirectory).keyChange(keyChange).hosts(hosts).slotFailover(slotFailover)
-                .slotRecreateAfterFailover(slotRecreateAfterFailover).clientCertificate(clientCertificate);
+                .slotRecreateAfterFailover(slotRecreateAfterFailover).clientCertificate(clientCertificate)
+                .targetServerType(targetServerType);
     }
 
     /**
@@ -192,9 +202,15 @@ public record PostgresSourceSettings(
         return hosts.isEmpty() ? ServerAddresses.single(host, port) : ServerAddresses.parse(hosts, port);
     }
 
-    /** A factory of connections to {@link #servers()} (to the primary when there are several). */
+    /** A factory of connections to {@link #servers()}, to a server of {@link #effectiveTargetServerType()}. */
     public ConnectionFactory connections() {
-        return new ConnectionFactory(servers(), database, user, password, sslMode.configName(), sslRootCert, clientCertificate);
+        return new ConnectionFactory(servers(), database, user, password, sslMode.configName(), sslRootCert, clientCertificate)
+                .targeting(effectiveTargetServerType());
+    }
+
+    /** {@code postgres.target-server-type}, or when unset: primary with several servers, any with one. */
+    public TargetServerType effectiveTargetServerType() {
+        return targetServerType != null ? targetServerType : TargetServerType.defaultFor(servers());
     }
 
     /** Whether {@code table} is captured: listed, or any table when the publication is for all tables and none are listed. */
@@ -220,7 +236,8 @@ public record PostgresSourceSettings(
                 + ", sslRootCert=" + sslRootCert + ", clientCertificate=" + clientCertificate + ", publication=" + publicationName + ", createPublication=" + publicationCreateIfNotExists
                 + ", operations=" + publicationOperations + ", tables=" + tables + ", allTables=" + publicationAllTables
                 + ", slot=" + slotName + ", createSlot=" + slotCreateIfNotExists + ", failover=" + slotFailover
-                + ", recreateAfterFailover=" + slotRecreateAfterFailover + ", statusInterval=" + statusInterval
+                + ", recreateAfterFailover=" + slotRecreateAfterFailover + ", targetServerType=" + effectiveTargetServerType().configName()
+                + ", statusInterval=" + statusInterval
                 + ", heartbeatTable=" + heartbeatTable + ", heartbeatInterval=" + heartbeatInterval + "]";
     }
 
@@ -253,6 +270,7 @@ public record PostgresSourceSettings(
         private boolean slotFailover = PostgresSections.SLOT_FAILOVER.defaultValue();
         private boolean slotRecreateAfterFailover = PostgresSections.SLOT_RECREATE_AFTER_FAILOVER.defaultValue();
         private ClientCertificate clientCertificate;
+        private TargetServerType targetServerType;
 
         private Builder() {
         }
@@ -404,12 +422,19 @@ public record PostgresSourceSettings(
             return this;
         }
 
+        /** {@code postgres.target-server-type}; null (the default): primary with several hosts, any with one. */
+        public Builder targetServerType(TargetServerType value) {
+            this.targetServerType = value;
+            return this;
+        }
+
         /** @throws ConfigurationException listing every invalid or missing setting */
         public PostgresSourceSettings build() {
             return new PostgresSourceSettings(host, port, database, user, password, sslMode, sslRootCert, publicationName,
                     publicationCreateIfNotExists, publicationOperations, tables, publicationAllTables, slotName, slotCreateIfNotExists,
                     slotActivityCheckInterval, statusInterval, heartbeatTable, heartbeatInterval, reconnectBackoff, reconnectMaxBackoff,
-                    streamBufferMemory, spillDirectory, keyChange, hosts, slotFailover, slotRecreateAfterFailover, clientCertificate);
+                    streamBufferMemory, spillDirectory, keyChange, hosts, slotFailover, slotRecreateAfterFailover, clientCertificate,
+                    targetServerType);
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.plugin.PluginConfig;
+import dev.pgcdc.postgres.connection.TargetServerType;
 import dev.pgcdc.postgres.pgoutput.KeyChange;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +76,36 @@ class PostgresSourceSettingsTest {
         assertThat(settings.slotFailover()).isTrue();
         assertThat(settings.slotRecreateAfterFailover()).isTrue();
         assertThat(settings.toBuilder().build()).isEqualTo(settings);
+    }
+
+    @Test
+    void targetServerTypeDefaultsToPrimaryWithHostsAndAnyWithOneHostAndMayAskForAStandby() {
+        PostgresSourceSettings one = PostgresSourceSettings.from(new PluginConfig("pgcdc", required()));
+        assertThat(one.targetServerType()).isNull();
+        assertThat(one.effectiveTargetServerType()).isEqualTo(TargetServerType.ANY);
+        assertThat(one.connections().description()).isEqualTo("database \"shop\" at db:5432 as user \"cdc\"");
+
+        Map<String, Object> root = required();
+        root.put("postgres", Map.of("hosts", List.of("db1", "db2"), "database", "shop", "user", "cdc"));
+        assertThat(PostgresSourceSettings.from(new PluginConfig("pgcdc", root)).effectiveTargetServerType()).isEqualTo(TargetServerType.PRIMARY);
+
+        root.put("postgres", Map.of("hosts", List.of("db1", "db2"), "target-server-type", "standby", "database", "shop", "user", "cdc"));
+        PostgresSourceSettings standby = PostgresSourceSettings.from(new PluginConfig("pgcdc", root));
+        assertThat(standby.effectiveTargetServerType()).isEqualTo(TargetServerType.STANDBY);
+        assertThat(standby.connections().description()).isEqualTo("database \"shop\" at db1:5432,db2:5432 (a standby) as user \"cdc\"");
+        assertThat(standby.connections().targeting(TargetServerType.PRIMARY).description())
+                .isEqualTo("database \"shop\" at db1:5432,db2:5432 (the primary) as user \"cdc\"");
+        assertThat(standby.toBuilder().build()).isEqualTo(standby);
+
+        root.put("slot", Map.of("name", "shop_slot", "failover", true));
+        assertThatThrownBy(() -> PostgresSourceSettings.from(new PluginConfig("pgcdc", root)))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement().asString()
+                        .startsWith("pgcdc.slot.failover = true and pgcdc.postgres.target-server-type = standby"));
+        root.put("slot", Map.of("name", "shop_slot"));
+        root.put("postgres", Map.of("host", "db", "target-server-type", "secondary", "database", "shop", "user", "cdc"));
+        assertThatThrownBy(() -> PostgresSourceSettings.from(new PluginConfig("pgcdc", root)))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement().asString()
+                        .contains("pgcdc.postgres.target-server-type").contains("primary, standby, any"));
     }
 
     @Test

@@ -42,6 +42,8 @@ public final class ConnectionFactory implements DatabaseConnections {
     private final String url;
     private final String description;
     private final Properties base;
+    /** The description's parts before and after the kind of server, for {@link #targeting}. */
+    private final String[] descriptionParts;
 
     /**
      * One server.
@@ -74,6 +76,7 @@ public final class ConnectionFactory implements DatabaseConnections {
         this.url = "jdbc:postgresql://" + servers.urlPart() + '/' + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
         this.description = "database \"" + database + "\" at " + servers.urlPart() + (servers.several() ? " (the primary)" : "")
                 + " as user \"" + user + "\"";
+        this.descriptionParts = new String[] {"database \"" + database + "\" at " + servers.urlPart(), " as user \"" + user + "\""};
         this.base = new Properties();
         if (servers.several()) {
             base.setProperty("targetServerType", "primary");
@@ -94,6 +97,28 @@ public final class ConnectionFactory implements DatabaseConnections {
         base.setProperty("ApplicationName", "pgcdc");
         base.setProperty("tcpKeepAlive", "true");
         base.setProperty("connectTimeout", Long.toString(CONNECT_TIMEOUT.toSeconds()));
+    }
+
+    private ConnectionFactory(ConnectionFactory original, TargetServerType target) {
+        this.url = original.url;
+        this.descriptionParts = original.descriptionParts;
+        this.description = descriptionParts[0] + target.describe() + descriptionParts[1];
+        this.base = original.copy();
+        base.remove("hostRecheckSeconds");
+        base.setProperty("targetServerType", target.pgjdbcValue());
+        if (target != TargetServerType.ANY) {
+            base.setProperty("hostRecheckSeconds", "2");
+        }
+    }
+
+    /**
+     * The same servers and credentials, every connection going to a server of {@code target} only
+     * ({@code postgres.target-server-type}); pgjdbc checks the kind of a single server too. While none
+     * is of that kind, opening fails with SQLSTATE 08001, which {@link ConnectionFailures#isTransient}
+     * counts as transient.
+     */
+    public ConnectionFactory targeting(TargetServerType target) {
+        return new ConnectionFactory(this, target);
     }
 
     /** {@code database "x" at host:port as user "u"}, for messages. */

@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * shared with another consumer; they are reported, and their events dropped by the source. An
  * unmanaged one that lacks something is an error that says what to run. Every statement runs
  * under a lock timeout, every identifier is quoted, and every change is logged.
+ *
+ * <p>On a standby (decoding from a standby, PostgreSQL 16+) nothing is created or altered: the
+ * publication and the tables are the primary's, replicated. What is missing is an error naming it,
+ * with the statements to run on the primary.
  */
 public final class PublicationManager {
 
@@ -40,11 +44,18 @@ public final class PublicationManager {
     private final Connection connection;
     private final int serverVersionNum;
     private final ReplicaIdentities identities;
+    private final boolean standby;
 
     public PublicationManager(Connection connection, int serverVersionNum) {
+        this(connection, serverVersionNum, false);
+    }
+
+    /** @param standby the server is a standby: the publication and replica identities are checked, never changed */
+    public PublicationManager(Connection connection, int serverVersionNum, boolean standby) {
         this.connection = connection;
         this.serverVersionNum = serverVersionNum;
-        this.identities = new ReplicaIdentities(connection);
+        this.identities = new ReplicaIdentities(connection, standby);
+        this.standby = standby;
     }
 
     /** Checks, and where allowed creates or alters, the publication and the tables' replica identity. */
@@ -72,7 +83,8 @@ public final class PublicationManager {
             }
             ReplicaIdentities.TableState state = identities.describe(table.table());
             if (state == null) {
-                problems.add("table " + Sql.table(table.table()) + " does not exist (names are case-sensitive as configured)");
+                problems.add("table " + Sql.table(table.table()) + " does not exist (names are case-sensitive as configured)"
+                        + (standby ? "; pgcdc is connected to a standby, which has the primary's tables: create it on the primary" : ""));
                 continue;
             }
             anyPartitioned |= state.partitioned();
@@ -93,6 +105,11 @@ public final class PublicationManager {
 
     private void create(PublicationSpec spec) {
         String sql = createStatement(spec);
+        if (standby) {
+            throw new SourceException("publication \"" + spec.name() + "\" does not exist on the standby pgcdc is connected to. A standby has "
+                    + "the publications of its primary and cannot create one: create it on the primary (it then replicates here), e.g.: "
+                    + sql + ";");
+        }
         if (!spec.manage()) {
             throw new SourceException("publication \"" + spec.name() + "\" does not exist; set publication.create-if-not-exists = true or run: "
                     + sql + ";");
@@ -215,13 +232,17 @@ public final class PublicationManager {
         String differences = "publication \"" + spec.name() + "\" differs from the configuration: " + String.join("; ", missing)
                 + (missing.isEmpty() || extra.isEmpty() ? "" : "; ") + String.join("; ", extra);
         String run = String.join("; ", statements) + ";";
+        if (!missing.isEmpty() && standby) {
+            throw new SourceException(differences + ". pgcdc is connected to a standby, which has the primary's publication and cannot "
+                    + "alter it: run on the primary: " + run);
+        }
         if (!missing.isEmpty() && !spec.manage()) {
             throw new SourceException(differences + ". Set publication.create-if-not-exists = true to let pgcdc alter it, or run: " + run);
         }
         if (statements.isEmpty()) {
             return;
         }
-        if (!spec.manage()) {
+        if (!spec.manage() || standby) {
             LOG.warn("{}; the events of the operations not configured reach the handlers", differences);
             return;
         }

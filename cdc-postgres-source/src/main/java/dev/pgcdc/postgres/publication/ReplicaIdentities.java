@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * for it ({@code ALTER TABLE ... REPLICA IDENTITY}, under a lock timeout) when it differs; for a
  * partitioned table, its partitions too, since the partition a row lives in decides what old row
  * PostgreSQL writes. A table whose identity is not configured is left as it is: a DBA may have
- * chosen it. Warns about tables whose DEFAULT identity has no primary key to use.
+ * chosen it. Warns about tables whose DEFAULT identity has no primary key to use. On a standby (read-only:
+ * the identity is the primary's, replicated) an identity that differs is an error saying what to run
+ * on the primary.
  */
 public final class ReplicaIdentities {
 
@@ -42,9 +44,16 @@ public final class ReplicaIdentities {
     }
 
     private final Connection connection;
+    private final boolean standby;
 
     public ReplicaIdentities(Connection connection) {
+        this(connection, false);
+    }
+
+    /** @param standby the server is a standby: identities are checked, never changed */
+    public ReplicaIdentities(Connection connection, boolean standby) {
         this.connection = connection;
+        this.standby = standby;
     }
 
     /** The table's state, or null when it does not exist; a {@link SourceException} when it is no table. */
@@ -99,6 +108,11 @@ public final class ReplicaIdentities {
             }
             if (statements.isEmpty()) {
                 inUse = table.table() + " " + wanted.sql() + " (configured)";
+            } else if (standby) {
+                throw new SourceException("the replica identity of " + table.table() + " is " + describe(state) + (differs ? ""
+                        : " on some of its partitions") + ", configured " + wanted.sql() + ": pgcdc is connected to a standby, which has the "
+                        + "primary's tables and cannot change them. Run on the primary: " + String.join("; ", statements) + "; or remove "
+                        + "replica-identity for " + table.table() + " from pgcdc.publication.tables to take the table as it is");
             } else {
                 LOG.info("setting the replica identity of {} to {} as configured (the table's was {}): {}", table.table(), wanted.sql(),
                         describe(state), String.join("; ", statements));
