@@ -20,6 +20,8 @@ final class ChunkAcks {
         long emitted;
         long acknowledged;
         boolean readDone;
+        /** Removed from the map (done or abandoned). */
+        boolean gone;
 
         private InFlight(Chunk chunk, long firstSequence) {
             this.chunk = chunk;
@@ -33,6 +35,8 @@ final class ChunkAcks {
 
     /** In-flight chunks by first sequence number; guarded by {@code this}. */
     private final TreeMap<Long, InFlight> bySequence = new TreeMap<>();
+    /** The chunk of the last acknowledgement, possibly no longer in flight (checked before use). */
+    private InFlight lastAcknowledged;
 
     /** Registers a chunk whose rows will take sequence numbers from {@code firstSequence}. */
     synchronized InFlight start(Chunk chunk, long firstSequence) {
@@ -55,15 +59,23 @@ final class ChunkAcks {
     /** Drops a chunk whose read failed; its acknowledgements no longer count. */
     synchronized void abandon(InFlight flight) {
         bySequence.remove(flight.firstSequence, flight);
+        flight.gone = true;
     }
 
     /** Counts the acknowledgement of the row with {@code sequence}; the chunk when it completes it. */
     synchronized Done acknowledge(long sequence) {
-        Map.Entry<Long, InFlight> entry = bySequence.floorEntry(sequence);
-        if (entry == null) {
-            return null;
+        // acknowledgements mostly follow each other within one chunk: the last one's chunk first, without
+        // the map's search and the boxing of its key (this runs once per row)
+        InFlight flight = lastAcknowledged;
+        if (flight == null || sequence < flight.firstSequence || sequence >= flight.firstSequence + flight.emitted
+                || flight.gone) {
+            Map.Entry<Long, InFlight> entry = bySequence.floorEntry(sequence);
+            if (entry == null) {
+                return null;
+            }
+            flight = entry.getValue();
+            lastAcknowledged = flight;
         }
-        InFlight flight = entry.getValue();
         if (sequence >= flight.firstSequence + flight.emitted) {
             return null; // an unknown sequence: not emitted by a chunk in flight
         }
@@ -74,6 +86,7 @@ final class ChunkAcks {
     private Done doneIfComplete(InFlight flight) {
         if (flight.readDone && flight.acknowledged >= flight.emitted) {
             bySequence.remove(flight.firstSequence, flight);
+            flight.gone = true;
             return new Done(flight.chunk, flight.emitted);
         }
         return null;

@@ -63,4 +63,22 @@ class ChunkAcksTest {
         assertThat(acks.acknowledge(0)).isNull();
         assertThat(acks.inFlight()).isZero();
     }
+
+    @Test
+    void acknowledgementsAlternatingBetweenChunksAndRepeatedAfterTheDoneOneEachCountOnce() {
+        ChunkAcks acks = new ChunkAcks();
+        ChunkAcks.InFlight first = acks.start(chunk(0), 0);
+        acks.emitted(first, 2);
+        acks.finish(first);
+        ChunkAcks.InFlight second = acks.start(chunk(1), 2);
+        acks.emitted(second, 2);
+        acks.finish(second);
+        assertThat(acks.acknowledge(2)).isNull();
+        assertThat(acks.acknowledge(0)).isNull();
+        assertThat(acks.acknowledge(3)).isEqualTo(new ChunkAcks.Done(chunk(1), 2));
+        assertThat(acks.acknowledge(3)).as("the chunk is done: a repeated acknowledgement counts for nothing").isNull();
+        assertThat(acks.acknowledge(1)).isEqualTo(new ChunkAcks.Done(chunk(0), 2));
+        assertThat(acks.acknowledge(1)).isNull();
+        assertThat(acks.inFlight()).isZero();
+    }
 }

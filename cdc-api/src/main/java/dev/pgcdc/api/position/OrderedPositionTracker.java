@@ -21,7 +21,7 @@ import java.util.Arrays;
  */
 public final class OrderedPositionTracker implements PositionTracker {
 
-    private static final int INITIAL_CAPACITY = 1024;
+    private static final int INITIAL_CAPACITY = 1024; // a power of two, as every capacity after it (index masks)
 
     // all fields guarded by "this"
     private Position[] positions = new Position[INITIAL_CAPACITY]; // an entry's last position
@@ -121,7 +121,7 @@ public final class OrderedPositionTracker implements PositionTracker {
             }
             held -= registrations[head];
             positions[head] = null;
-            head = (head + 1) % positions.length;
+            head = (head + 1) & (positions.length - 1);
             size--;
         }
     }
@@ -189,7 +189,7 @@ public final class OrderedPositionTracker implements PositionTracker {
     }
 
     private int index(int offset) {
-        return (head + offset) % positions.length;
+        return (head + offset) & (positions.length - 1); // the capacity is a power of two
     }
 
     private void grow() {

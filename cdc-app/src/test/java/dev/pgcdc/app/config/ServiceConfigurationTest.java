@@ -39,7 +39,7 @@ class ServiceConfigurationTest {
         PipelineSettings pipeline = configuration.app().pipeline();
         assertThat(List.of(pipeline.maxInFlightEvents(), pipeline.maxInFlightBytes(), pipeline.pollBatchSize(), pipeline.pollTimeout(),
                 pipeline.errorPolicy(), pipeline.shutdownTimeout()))
-                .containsExactly(20_000, 64L * 1024 * 1024, 1000, Duration.ofMillis(100), ErrorPolicy.FAIL, Duration.ofSeconds(30));
+                .containsExactly(4_000, 16L * 1024 * 1024, 1000, Duration.ofMillis(100), ErrorPolicy.FAIL, Duration.ofSeconds(30));
         assertThat(pipeline.deadLetterTopic()).isNull();
         assertThat(configuration.postgres().slotName()).isEqualTo("shop_slot");
         assertThat(configuration.handlerSection().prefix()).isEqualTo("pgcdc.handler.json");

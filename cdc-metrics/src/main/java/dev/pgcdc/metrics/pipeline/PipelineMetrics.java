@@ -223,7 +223,7 @@ public final class PipelineMetrics implements PipelineListener {
      */
     private Counter tableWriteCounter(TableId table) {
         TableCounter last = lastTableCounter;
-        if (last != null && last.table().equals(table)) {
+        if (last != null && (last.table() == table || last.table().equals(table))) { // the decoder reuses a relation's TableId
             return last.counter();
         }
         Counter counter = writeCounter(table == null ? UNMAPPED : topicOf(table));
