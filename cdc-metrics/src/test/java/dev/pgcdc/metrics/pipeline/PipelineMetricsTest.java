@@ -149,6 +149,28 @@ class PipelineMetricsTest {
     }
 
     @Test
+    void latencyWindowTakesOneObservationPerTransactionAndMillisecond() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(),
+                new MockClock());
+        MutableClock clock = new MutableClock(NOW);
+        PipelineMetrics sampled = new PipelineMetrics(registry, table -> "users.0", clock);
+        Instant bigCommit = NOW.minusMillis(1_000);
+
+        // three events of one transaction in the same millisecond, then one more a millisecond later
+        sampled.onHandled(eventCommitted(bigCommit), 1, 10);
+        sampled.onHandled(eventCommitted(Instant.ofEpochSecond(bigCommit.getEpochSecond(), bigCommit.getNano())), 1, 10);
+        sampled.onHandled(eventCommitted(bigCommit), 1, 10);
+        clock.advance(Duration.ofMillis(1));
+        sampled.onHandled(eventCommitted(bigCommit), 1, 10);
+        // another transaction in that same millisecond is observed
+        sampled.onHandled(eventCommitted(NOW.minusMillis(500)), 1, 10);
+
+        assertThat(registry.scrape()).contains("pgcdc_process_latency_seconds_count 3", "pgcdc_insert_total 5.0",
+                "pgcdc_process_latency_seconds_max 1.001");
+        registry.close();
+    }
+
+    @Test
     void agesOfTheLastEventAndOfTheLastAcknowledgementGrowWhileNothingFlows() {
         MutableClock clock = new MutableClock(NOW);
         ServiceMeters own = new ServiceMeters(new MetricLabels("orders_slot", "db1"));
