@@ -129,8 +129,9 @@ public record ServiceConfiguration(
         SnapshotSections.Configured snapshot = SnapshotSections.read(root.section("snapshot"), problems);
 
         ChangeHandlerProvider handler = catalog.handlers().get(app.handlerName());
-        PluginContext context = context(root, snapshot, handler != null && handler.leavesTopicsToSink());
         PluginConfig handlerSection = root.section("handler").section(app.handlerName());
+        PluginContext context = context(root, snapshot, handler != null && handler.leavesTopicsToSink(),
+                handler == null ? null : handler.topicPrefix(handlerSection).orElse(null));
         checkHandler(catalog, app.handlerName(), context.withConfig(handlerSection), problems);
         SinkProvider sink = catalog.sinks().get(app.sinkName());
         PluginConfig sinkSection = sink == null ? root.section("sink").section(app.sinkName())
@@ -180,7 +181,8 @@ public record ServiceConfiguration(
      * The context of every plugin: the captured tables and the slot's name read on their own (a
      * problem elsewhere in the source's settings never hides them), the instance id.
      */
-    private static PluginContext context(PluginConfig root, SnapshotSections.Configured snapshot, boolean handlerLeavesTopicsToSink) {
+    private static PluginContext context(PluginConfig root, SnapshotSections.Configured snapshot, boolean handlerLeavesTopicsToSink,
+            String handlerTopicPrefix) {
         Problems ignored = new Problems();
         String slotName = PostgresSections.SLOT.read(root.section("slot"), ignored).get(PostgresSections.SLOT_NAME);
         var publication = PostgresSections.PUBLICATION.read(root.section("publication"), ignored);
@@ -188,7 +190,7 @@ public record ServiceConfiguration(
         boolean tablesBad = ignored.list().stream().anyMatch(p -> p.startsWith(tablesKey));
         List<TableId> tables = tablesBad ? List.of() : publication.get(PostgresSections.TABLES).stream().map(TableSettings::table).toList();
         return new PluginContext(root, tables, !tablesBad && Boolean.TRUE.equals(publication.get(PostgresSections.ALL_TABLES)), slotName,
-                snapshot.instanceId().orElseGet(InstanceId::defaultId), handlerLeavesTopicsToSink);
+                snapshot.instanceId().orElseGet(InstanceId::defaultId), handlerLeavesTopicsToSink, handlerTopicPrefix);
     }
 
     /** The {@code pgcdc} section as plain values, each key able to say where it was set. */

@@ -178,7 +178,18 @@ class ServiceConfigurationTest {
     @Test
     void requiresATopicForEveryCapturedTableWithTheJsonHandler() {
         assertThat(problems(MINIMAL.replace("tables = [ { name = customers } ]", "tables = [ { name = customers }, { name = orders } ]")))
-                .containsExactly("pgcdc.kafka.table-topic-mapping has no topic for table public.orders; add \"public.orders\" = \"<topic>\"");
+                .containsExactly("pgcdc.kafka.table-topic-mapping has no topic for table public.orders; add \"public.orders\" = \"<topic>\" or set pgcdc.kafka.topic-pattern (e.g. \"${prefix}.${schema}.${table}\")");
+    }
+
+    @Test
+    void theDebeziumEnvelopesNameEveryTablesTopicFromDebeziumNameWithoutAMapping() throws IOException {
+        String config = MINIMAL.replace("tables = [ { name = customers } ]", "tables = [ { name = customers }, { name = orders } ]")
+                + "pgcdc.handler.json { envelope = debezium, debezium.name = dbserver1 }\n";
+
+        ServiceConfiguration loaded = load(config);
+        assertThat(loaded.sinkSection().asMap()).containsEntry("topic-prefix", "dbserver1");
+        assertThat(problems(config + "pgcdc.kafka.topic-prefix = other\n")).singleElement().asString()
+                .startsWith("pgcdc.kafka.topic-prefix = \"other\" differs from the handler's topic prefix \"dbserver1\"");
     }
 
     @Test
@@ -199,7 +210,7 @@ class ServiceConfigurationTest {
                 "pgcdc.postgres.port = \"many\" is not a whole number",
                 "pgcdc.handler.json.envelope = \"avro\" is not allowed; allowed: pgcdc, debezium, debezium-schemaless",
                 "pgcdc.kafka.acks = \"most\" is not allowed; allowed: 0, 1, all",
-                "pgcdc.kafka.table-topic-mapping has no topic for table public.orders; add \"public.orders\" = \"<topic>\"");
+                "pgcdc.kafka.table-topic-mapping has no topic for table public.orders; add \"public.orders\" = \"<topic>\" or set pgcdc.kafka.topic-pattern (e.g. \"${prefix}.${schema}.${table}\")");
     }
 
     @Test
