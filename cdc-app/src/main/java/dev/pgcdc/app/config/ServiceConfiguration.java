@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.pgcdc.api.ConfigurationException;
+import dev.pgcdc.api.config.DebeziumProperties;
 import dev.pgcdc.api.config.Problems;
 import dev.pgcdc.api.config.Secrets;
 import dev.pgcdc.api.config.Section;
@@ -238,7 +239,7 @@ public record ServiceConfiguration(
         return found.size() == 1 ? Optional.of(found.iterator().next()) : Optional.empty();
     }
 
-    /** A top-level key of the user's file that belongs under {@code pgcdc}. */
+    /** A top-level key of the user's file that belongs under {@code pgcdc}, or that is a Debezium property pasted as it is. */
     private static void outsideTheRoot(Config user, List<Section> sections, Problems problems) {
         Set<String> known = new TreeSet<>();
         for (Section section : sections) {
@@ -250,6 +251,9 @@ public record ServiceConfiguration(
                 String description = user.root().get(key).origin().description();
                 problems.add(key + " (" + (description == null ? "unknown origin" : description) + ") is outside the pgcdc root; write it as pgcdc."
                         + key + " or inside pgcdc { ... }");
+            } else if (!key.equals(ROOT)) {
+                // Debezium's connector properties pasted as they are (or in Kafka Connect's {"config": {...}})
+                DebeziumProperties.problems(key, user.root().get(key).unwrapped(), path -> origin(user, path)).forEach(problems::add);
             }
         }
     }
