@@ -412,7 +412,7 @@ public record KafkaSinkSettings(
         return null;
     }
 
-    /** Builder with the declared defaults ({@link KafkaSections}). Only {@link #bootstrapServers} and {@link #tableTopicMapping} are required. */
+    /** Builder with the declared defaults ({@link KafkaSections}). Only {@link #bootstrapServers} is required; the json handler needs a topic per table (mapping or pattern). */
     public static final class Builder {
         private String bootstrapServers;
         private Map<TableId, String> tableTopicMapping = new LinkedHashMap<>();
