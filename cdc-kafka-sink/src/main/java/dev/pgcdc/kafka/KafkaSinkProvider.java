@@ -92,8 +92,8 @@ public final class KafkaSinkProvider implements SinkProvider {
      * {@code debezium.name} as {@code source.name}, and Debezium's {@code topic.prefix} is both.
      */
     private static void checkPrefix(PluginConfig kafka, PluginContext context, Problems problems) {
-        Object written = context.config().asMap().get(KafkaSections.TOPIC_PREFIX.key());
-        if (context.handlerTopicPrefix() != null && written != null && !context.handlerTopicPrefix().equals(String.valueOf(written))) {
+        String written = KafkaSections.SECTION.read(context.config(), new Problems()).get(KafkaSections.TOPIC_PREFIX);
+        if (context.handlerTopicPrefix() != null && written != null && !context.handlerTopicPrefix().equals(written)) {
             problems.add(kafka.path(KafkaSections.TOPIC_PREFIX.key()) + " = \"" + written + "\" differs from the handler's topic prefix \""
                     + context.handlerTopicPrefix() + "\" (pgcdc.handler.json.debezium.name, written as source.name): Debezium's"
                     + " topic.prefix is one setting, so leave " + KafkaSections.TOPIC_PREFIX.key() + " out and set debezium.name alone");
