@@ -29,7 +29,11 @@ public final class KafkaSections {
     public static final Setting<String> BOOTSTRAP_SERVERS = Setting.string("bootstrap-servers").required(", e.g. \"localhost:9092\"")
             .check(KafkaSections::isServerList, "is not host:port[,host:port...]").doc("brokers to bootstrap from");
     public static final Setting<Map<TableId, String>> TABLE_TOPIC_MAPPING = Setting.of("table-topic-mapping", new MappingType())
-            .defaultsTo(Map.of()).doc("table to topic; required with the json handler");
+            .defaultsTo(Map.of()).doc("table to topic; with the json handler every table needs one, or a topic-pattern");
+    public static final Setting<String> TOPIC_PATTERN = Setting.string("topic-pattern")
+            .doc("topic of a table not in table-topic-mapping: ${prefix}, ${schema}, ${table} replaced; unset: ${prefix}.${schema}.${table} with a topic-prefix");
+    public static final Setting<String> TOPIC_PREFIX = Setting.string("topic-prefix")
+            .doc("${prefix} of topic-pattern; set by the service to the Debezium envelopes' debezium.name");
     public static final Setting<Integer> BATCH_SIZE = Setting.integer("batch-size").defaultsTo(2000).atLeast(1)
             .doc("exactly-once: events per transaction at most");
     public static final Setting<Long> BATCH_BYTES = Setting.bytes("batch-bytes").defaultsTo(10L << 20).between(1, Integer.MAX_VALUE)
@@ -84,7 +88,7 @@ public final class KafkaSections {
             .doc("raw kafka-clients producer properties, applied last");
 
     /** The section {@code pgcdc.kafka}. */
-    public static final Section SECTION = Section.of(PATH, BOOTSTRAP_SERVERS, TABLE_TOPIC_MAPPING, BATCH_SIZE, BATCH_BYTES, LINGER, COMPRESSION,
+    public static final Section SECTION = Section.of(PATH, BOOTSTRAP_SERVERS, TABLE_TOPIC_MAPPING, TOPIC_PATTERN, TOPIC_PREFIX, BATCH_SIZE, BATCH_BYTES, LINGER, COMPRESSION,
             PARTITIONER, ACKS, MAX_ATTEMPTS, REQUEST_TIMEOUT, DELIVERY_TIMEOUT, TLS_ENABLED, TLS_CA_FILE, TLS_CLIENT_CERT_FILE,
             TLS_CLIENT_KEY_FILE, TLS_CLIENT_KEY_PASSWORD, TLS_CLIENT_KEY_PASSWORD_FILE, TLS_VERIFY_HOSTNAME, SASL_MECHANISM, SASL_USERNAME,
             SASL_PASSWORD, SASL_PASSWORD_FILE,
@@ -102,7 +106,8 @@ public final class KafkaSections {
         String keyPassword = values.either(TLS_CLIENT_KEY_PASSWORD, TLS_CLIENT_KEY_PASSWORD_FILE);
         String saslPassword = values.either(SASL_PASSWORD, SASL_PASSWORD_FILE);
         KafkaSinkSettings settings = problems.collect(() -> rewritten(config, () -> new KafkaSinkSettings(
-                values.get(BOOTSTRAP_SERVERS), values.get(TABLE_TOPIC_MAPPING), values.get(BATCH_SIZE), values.get(BATCH_BYTES),
+                values.get(BOOTSTRAP_SERVERS), values.get(TABLE_TOPIC_MAPPING), values.get(TOPIC_PATTERN), values.get(TOPIC_PREFIX),
+                values.get(BATCH_SIZE), values.get(BATCH_BYTES),
                 values.get(LINGER), values.get(COMPRESSION), values.get(PARTITIONER), values.get(ACKS), values.get(MAX_ATTEMPTS),
                 values.get(REQUEST_TIMEOUT), values.get(DELIVERY_TIMEOUT),
                 new TlsSettings(values.get(TLS_ENABLED), values.get(TLS_CA_FILE), values.get(TLS_CLIENT_CERT_FILE),

@@ -4,12 +4,13 @@ import dev.pgcdc.api.CdcException;
 import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.handler.OutRecord;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.position.StreamOrigin;
 import dev.pgcdc.api.sink.Sink;
-import java.util.LinkedHashSet;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,8 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka {@link Sink}: writes each record to its topic (the record's own, or the one mapped to
- * the event's table) with a kafka-clients producer, and reports a write durable only when Kafka
+ * The Kafka {@link Sink}: writes each record to its topic (the record's own, or the one its table
+ * is mapped to or the topic pattern names, see {@link TopicNames}) with a kafka-clients producer, and reports a write durable only when Kafka
  * has acknowledged every record of it. Two modes:
  * <ul>
  *   <li>default (at-least-once): an idempotent producer, acks=all, in-order retries until
@@ -43,8 +44,10 @@ import org.slf4j.LoggerFactory;
  *       replayed events are skipped; {@link #resume} refuses it when it belongs to another cluster
  *       or to WAL the server no longer has.</li>
  * </ul>
- * {@link #start()} checks that every mapped topic exists (or creates it when allowed), so a
- * missing topic, a wrong address or bad credentials fail at start with a message that says so.
+ * {@link #start()} checks that every mapped topic and the pattern's topic of every captured table it
+ * was given exist (or creates them when allowed), so a missing topic, a wrong address or bad
+ * credentials fail at start with a message that says so; the pattern's topic of a table it was not
+ * given (a publication of all tables) is checked the same way before its first record.
  *
  * <p>Embedding: {@code new KafkaSink(KafkaSinkSettings.builder().bootstrapServers("localhost:9092")
  * .mapTable("public.users", "users").build())}. Threading as {@link Sink}: one owner thread calls
@@ -60,6 +63,8 @@ public final class KafkaSink implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
 
     private final KafkaSinkSettings settings;
+    private final TopicNames names;
+    private final List<TableId> capturedTables;
     private final Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory;
     private final Function<Map<String, Object>, Admin> adminFactory;
     // owner thread only
@@ -70,12 +75,24 @@ public final class KafkaSink implements Sink {
     private boolean closed;
 
     public KafkaSink(KafkaSinkSettings settings) {
-        this(settings, KafkaSink::newProducer, Admin::create);
+        this(settings, List.of());
+    }
+
+    /** @param capturedTables the tables the publication lists: the pattern's topics of these are checked at start */
+    public KafkaSink(KafkaSinkSettings settings, List<TableId> capturedTables) {
+        this(settings, capturedTables, KafkaSink::newProducer, Admin::create);
     }
 
     KafkaSink(KafkaSinkSettings settings, Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory,
               Function<Map<String, Object>, Admin> adminFactory) {
+        this(settings, List.of(), producerFactory, adminFactory);
+    }
+
+    KafkaSink(KafkaSinkSettings settings, List<TableId> capturedTables, Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory,
+              Function<Map<String, Object>, Admin> adminFactory) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.names = TopicNames.of(settings);
+        this.capturedTables = List.copyOf(capturedTables);
         this.producerFactory = producerFactory;
         this.adminFactory = adminFactory;
     }
@@ -98,13 +115,14 @@ public final class KafkaSink implements Sink {
         }
         Map<String, Object> producerProperties = ClientProperties.producer(settings);
         Map<String, Object> adminProperties = ClientProperties.admin(settings);
+        Map<String, List<TableId>> tablesByTopic = names.tablesByTopic(capturedTables);
         try {
             admin = adminFactory.apply(adminProperties);
             TopicVerifier topics = new TopicVerifier(admin, settings);
-            topics.verifyMappedTopics();
-            topics.smallestMaxMessageBytes().ifPresent(max -> ClientProperties.capBatchSize(producerProperties, settings, max));
+            topics.verifyTableTopics(tablesByTopic);
+            topics.smallestMaxMessageBytes(tablesByTopic.keySet()).ifPresent(max -> ClientProperties.capBatchSize(producerProperties, settings, max));
             producer = producerFactory.apply(producerProperties);
-            RecordRouter router = new RecordRouter(settings.tableTopicMapping());
+            RecordRouter router = new RecordRouter(names, topics);
             if (settings.exactlyOnce()) {
                 int offsetsPartition = OffsetsTopic.partitionOf(settings.transactionalId(), topics.ensureOffsetsTopic());
                 // settles our own last transaction (commits or aborts it), so that what is read next is final
@@ -114,7 +132,7 @@ public final class KafkaSink implements Sink {
             } else {
                 writer = new AtLeastOnceWriter(producer, router, topics, settings.requestTimeout());
             }
-            warmUp(producer);
+            warmUp(producer, tablesByTopic.keySet());
         } catch (RuntimeException e) {
             closeClients();
             throw startFailure(e);
@@ -122,7 +140,9 @@ public final class KafkaSink implements Sink {
         LOG.info("Kafka sink started on {} ({}{}), topics {}", settings.bootstrapServers(),
                 settings.exactlyOnce() ? "exactly-once, transactional.id " + settings.transactionalId() : "at-least-once",
                 stored == null ? "" : ", last committed position " + stored.position()
-                        + stored.origin().map(origin -> " of " + origin.describe()).orElse(""), settings.tableTopicMapping().values());
+                        + stored.origin().map(origin -> " of " + origin.describe()).orElse(""), tablesByTopic.keySet()
+                        + (names.hasPattern() ? " and by pattern " + (settings.topicPattern() != null ? settings.topicPattern()
+                        : TopicNames.DEBEZIUM_PATTERN) + " (prefix " + settings.topicPrefix() + ")" : ""));
         for (String warning : settings.warnings()) {
             LOG.warn(warning);
         }
@@ -247,12 +267,12 @@ public final class KafkaSink implements Sink {
     }
 
     /**
-     * Fetches the mapped topics' partitions through the producer, so that it is connected and its
+     * Fetches the partitions of the topics known at start through the producer, so that it is connected and its
      * metadata is current before the first write (which would otherwise wait for both): what a
      * takeover of a passive instance that started this sink ahead gains.
      */
-    private void warmUp(Producer<byte[], byte[]> started) {
-        for (String topic : new LinkedHashSet<>(settings.tableTopicMapping().values())) {
+    private static void warmUp(Producer<byte[], byte[]> started, Collection<String> topics) {
+        for (String topic : topics) {
             started.partitionsFor(topic);
         }
     }

@@ -2,6 +2,7 @@ package dev.pgcdc.kafka;
 
 import dev.pgcdc.api.config.Problems;
 import dev.pgcdc.api.config.Section;
+import dev.pgcdc.api.config.Values;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.plugin.PluginConfig;
 import dev.pgcdc.api.plugin.PluginContext;
@@ -10,6 +11,7 @@ import dev.pgcdc.api.sink.SinkProvider;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * {@code sink.name = kafka}: a {@link KafkaSink} from the section it declares, {@code pgcdc.kafka}.
@@ -27,10 +29,17 @@ public final class KafkaSinkProvider implements SinkProvider {
         return Optional.of(KafkaSections.SECTION);
     }
 
-    /** Exactly-once fences zombies by {@code transactional.id}; one per slot ({@code pgcdc-<slot>}) is what makes that work. */
+    /**
+     * Exactly-once fences zombies by {@code transactional.id}; one per slot ({@code pgcdc-<slot>}) is what makes that work.
+     * The handler's topic prefix (the Debezium envelopes' {@code debezium.name}) is {@code topic-prefix}, so topics are
+     * Debezium's {@code <prefix>.<schema>.<table>} unless {@code topic-pattern} or the mapping says otherwise.
+     */
     @Override
     public PluginConfig resolve(PluginContext context) {
         PluginConfig config = context.config();
+        if (context.handlerTopicPrefix() != null) {
+            config = config.withDefault(KafkaSections.TOPIC_PREFIX.key(), context.handlerTopicPrefix());
+        }
         return context.pipelineName() == null ? config : config.withDefault(KafkaSections.TRANSACTIONAL_ID.key(), "pgcdc-" + context.pipelineName());
     }
 
@@ -39,6 +48,7 @@ public final class KafkaSinkProvider implements SinkProvider {
     public void validate(PluginContext context, Problems problems) {
         PluginConfig config = resolve(context);
         problems.collect(() -> KafkaSinkSettings.from(config));
+        checkPrefix(config, context, problems);
         if (context.handlerLeavesTopicsToSink()) {
             checkTopicMapping(config, context, problems);
         }
@@ -46,7 +56,8 @@ public final class KafkaSinkProvider implements SinkProvider {
 
     @Override
     public Sink create(PluginContext context) {
-        return create(resolve(context));
+        PluginConfig config = resolve(context);
+        return new KafkaSink(KafkaSinkSettings.from(config), context.tables());
     }
 
     /** @param config the {@code pgcdc.kafka} section */
@@ -61,6 +72,11 @@ public final class KafkaSinkProvider implements SinkProvider {
     }
 
     @Override
+    public Function<TableId, String> topicOf(PluginConfig config) {
+        return TopicNames.of(KafkaSinkSettings.from(config))::topicOf;
+    }
+
+    @Override
     public List<String> warnings(PluginConfig config) {
         return KafkaSinkSettings.from(config).warnings();
     }
@@ -72,21 +88,38 @@ public final class KafkaSinkProvider implements SinkProvider {
     }
 
     /**
-     * The json handler writes each table to its mapped topic: every captured table needs one, and a
-     * publication for all tables with none listed needs a mapping to say which. Read on its own, so a
-     * problem elsewhere in the sink's settings never skips it.
+     * A {@code topic-prefix} written in the section that is not the handler's: the Debezium envelopes write
+     * {@code debezium.name} as {@code source.name}, and Debezium's {@code topic.prefix} is both.
+     */
+    private static void checkPrefix(PluginConfig kafka, PluginContext context, Problems problems) {
+        String written = KafkaSections.SECTION.read(context.config(), new Problems()).get(KafkaSections.TOPIC_PREFIX);
+        if (context.handlerTopicPrefix() != null && written != null && !context.handlerTopicPrefix().equals(written)) {
+            problems.add(kafka.path(KafkaSections.TOPIC_PREFIX.key()) + " = \"" + written + "\" differs from the handler's topic prefix \""
+                    + context.handlerTopicPrefix() + "\" (pgcdc.handler.json.debezium.name, written as source.name): Debezium's"
+                    + " topic.prefix is one setting, so leave " + KafkaSections.TOPIC_PREFIX.key() + " out and set debezium.name alone");
+        }
+    }
+
+    /**
+     * The json handler writes each table to its topic: every captured table needs one (mapped or from
+     * the pattern), and a publication for all tables with none listed needs a mapping or a pattern to
+     * say which. Read on its own, so a problem elsewhere in the sink's settings never skips it.
      */
     private static void checkTopicMapping(PluginConfig kafka, PluginContext context, Problems problems) {
         Problems ignored = new Problems();
-        Map<TableId, String> mapping = KafkaSections.SECTION.read(kafka, ignored).get(KafkaSections.TABLE_TOPIC_MAPPING);
+        Values values = KafkaSections.SECTION.read(kafka, ignored);
         String mappingKey = kafka.path(KafkaSections.TABLE_TOPIC_MAPPING.key());
-        if (ignored.list().stream().anyMatch(p -> p.startsWith(mappingKey))) {
-            return; // the mapping is bad, and reported as such
+        String patternKey = kafka.path(KafkaSections.TOPIC_PATTERN.key());
+        if (ignored.list().stream().anyMatch(p -> p.startsWith(mappingKey) || p.startsWith(patternKey))) {
+            return; // the mapping or the pattern is bad, and reported as such
         }
-        KafkaSinkSettings.unmappedTables(mapping, context.tables()).forEach(problems::add);
-        if (context.tables().isEmpty() && context.allTables() && mapping.isEmpty()) {
+        Map<TableId, String> mapping = values.get(KafkaSections.TABLE_TOPIC_MAPPING);
+        TopicNames names = new TopicNames(mapping, values.get(KafkaSections.TOPIC_PATTERN), values.get(KafkaSections.TOPIC_PREFIX));
+        KafkaSinkSettings.unmappedTables(names, context.tables()).forEach(problems::add);
+        if (context.tables().isEmpty() && context.allTables() && mapping.isEmpty() && !names.hasPattern()) {
             problems.add(mappingKey + " is empty, but pgcdc.publication.all-tables = true captures every table"
-                    + " and the json handler writes each table to its mapped topic; map the tables to capture (\"public.users\" = \"<topic>\")");
+                    + " and the json handler writes each table to its topic; map the tables to capture (\"public.users\" = \"<topic>\")"
+                    + " or set " + patternKey + " (e.g. \"" + TopicNames.DEBEZIUM_PATTERN + "\")");
         }
     }
 }

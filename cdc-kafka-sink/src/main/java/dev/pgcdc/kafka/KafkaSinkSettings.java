@@ -24,7 +24,12 @@ import java.util.Objects;
  * every problem. {@link #toString()} masks secrets.
  *
  * @param bootstrapServers       {@code host:port[,host:port...]}
- * @param tableTopicMapping      table to topic; an event of a table not in it is an error
+ * @param tableTopicMapping      table to topic; it wins over {@code topicPattern}
+ * @param topicPattern           topic of a table not in the mapping, {@code ${prefix}}, {@code ${schema}} and {@code ${table}}
+ *                               replaced ({@link TopicNames}); null: {@value TopicNames#DEBEZIUM_PATTERN} when there is a
+ *                               {@code topicPrefix}, else none (an event of a table not mapped is then an error)
+ * @param topicPrefix            {@code ${prefix}} of the pattern, or null; the service sets the Debezium envelopes'
+ *                               {@code debezium.name} ({@code source.name}, Debezium's {@code topic.prefix})
  * @param batchSize              exactly-once: events per transaction at most
  * @param batchBytes             record bytes per producer batch (capped by {@code max.request.size}); exactly-once: per transaction
  * @param linger                 how long a batch (and, exactly-once, a transaction) waits to fill
@@ -51,6 +56,8 @@ import java.util.Objects;
 public record KafkaSinkSettings(
         String bootstrapServers,
         Map<TableId, String> tableTopicMapping,
+        String topicPattern,
+        String topicPrefix,
         int batchSize,
         long batchBytes,
         Duration linger,
@@ -149,6 +156,7 @@ public record KafkaSinkSettings(
         tls = tls == null ? TlsSettings.disabled() : tls;
         sasl = sasl == null ? SaslSettings.none() : sasl;
         List<String> problems = new ArrayList<>();
+        validateTopicNaming(problems, topicPattern, topicPrefix);
         validate(problems, bootstrapServers, tableTopicMapping, batchSize, batchBytes, linger, compression, partitioner, acks,
                 maxAttempts, requestTimeout, deliveryTimeout, metadataMaxAge, clientId, topicPartitions, topicReplicationFactor,
                 topicMinInsyncReplicas, exactlyOnce, transactionalId, offsetsTopic);
@@ -173,30 +181,31 @@ public record KafkaSinkSettings(
         return KafkaSections.read(config);
     }
 
-    /** The topic mapped to {@code table}, or null. */
+    /** The topic of {@code table} (mapped, or named by the pattern), or null. */
     public String topicFor(TableId table) {
-        return tableTopicMapping.get(table);
+        return TopicNames.of(this).topicOf(table);
     }
 
     /**
      * Checks that every table the service captures has a topic (the service calls this at start
      * with its publication's tables).
      *
-     * @throws ConfigurationException naming each table without a mapping
+     * @throws ConfigurationException naming each table without a topic
      */
     public void requireMappedTables(Collection<TableId> tables) {
-        List<String> problems = unmappedTables(tableTopicMapping, tables);
+        List<String> problems = unmappedTables(TopicNames.of(this), tables);
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems);
         }
     }
 
-    /** One problem per table of {@code tables} that {@code mapping} (a {@code table-topic-mapping}) has no topic for. */
-    public static List<String> unmappedTables(Map<TableId, String> mapping, Collection<TableId> tables) {
+    /** One problem per table of {@code tables} that {@code names} have no topic for. */
+    static List<String> unmappedTables(TopicNames names, Collection<TableId> tables) {
         List<String> problems = new ArrayList<>();
         for (TableId table : tables) {
-            if (!mapping.containsKey(table)) {
-                problems.add(PREFIX + "table-topic-mapping has no topic for table " + table + "; add \"" + table + "\" = \"<topic>\"");
+            if (names.topicOf(table) == null) {
+                problems.add(PREFIX + "table-topic-mapping has no topic for table " + table + "; add \"" + table + "\" = \"<topic>\""
+                        + " or set " + PREFIX + "topic-pattern (e.g. \"" + TopicNames.DEBEZIUM_PATTERN + "\")");
             }
         }
         return problems;
@@ -225,6 +234,8 @@ public record KafkaSinkSettings(
         Builder builder = new Builder();
         builder.bootstrapServers = bootstrapServers;
         builder.tableTopicMapping = new LinkedHashMap<>(tableTopicMapping);
+        builder.topicPattern = topicPattern;
+        builder.topicPrefix = topicPrefix;
         builder.batchSize = batchSize;
         builder.batchBytes = batchBytes;
         builder.linger = linger;
@@ -254,6 +265,7 @@ public record KafkaSinkSettings(
         Map<String, String> maskedOverrides = new LinkedHashMap<>();
         producerOverrides.forEach((key, value) -> maskedOverrides.put(key, Secrets.isSecret(key) ? Secrets.MASK : value));
         return "KafkaSinkSettings[bootstrapServers=" + bootstrapServers + ", tableTopicMapping=" + tableTopicMapping
+                + ", topicPattern=" + topicPattern + ", topicPrefix=" + topicPrefix
                 + ", batchSize=" + batchSize + ", batchBytes=" + batchBytes + ", linger=" + linger + ", compression=" + compression
                 + ", partitioner=" + partitioner + ", acks=" + acks
                 + ", maxAttempts=" + (maxAttempts == UNBOUNDED_ATTEMPTS ? "unbounded" : String.valueOf(maxAttempts))
@@ -325,6 +337,21 @@ public record KafkaSinkSettings(
         }
     }
 
+    private static void validateTopicNaming(List<String> problems, String topicPattern, String topicPrefix) {
+        if (topicPrefix != null) {
+            String problem = topicNameProblem(topicPrefix);
+            if (problem != null) {
+                problems.add(PREFIX + "topic-prefix = \"" + topicPrefix + "\": " + problem);
+            }
+        }
+        if (topicPattern != null) {
+            String problem = TopicNames.patternProblem(topicPattern, topicPrefix);
+            if (problem != null) {
+                problems.add(PREFIX + "topic-pattern = \"" + topicPattern + "\" " + problem);
+            }
+        }
+    }
+
     private static void validateTls(List<String> problems, TlsSettings tls) {
         boolean anyFile = tls.caFile() != null || tls.clientCertFile() != null || tls.clientKeyFile() != null;
         if (!tls.enabled()) {
@@ -378,18 +405,19 @@ public record KafkaSinkSettings(
         }
         for (int i = 0; i < topic.length(); i++) {
             char c = topic.charAt(i);
-            boolean legal = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-';
-            if (!legal) {
+            if (!TopicNames.isLegal(c)) {
                 return "a topic name may only contain ASCII letters, digits, '.', '_' and '-'";
             }
         }
         return null;
     }
 
-    /** Builder with the declared defaults ({@link KafkaSections}). Only {@link #bootstrapServers} and {@link #tableTopicMapping} are required. */
+    /** Builder with the declared defaults ({@link KafkaSections}). Only {@link #bootstrapServers} is required; the json handler needs a topic per table (mapping or pattern). */
     public static final class Builder {
         private String bootstrapServers;
         private Map<TableId, String> tableTopicMapping = new LinkedHashMap<>();
+        private String topicPattern;
+        private String topicPrefix;
         private int batchSize = KafkaSections.BATCH_SIZE.defaultValue();
         private long batchBytes = KafkaSections.BATCH_BYTES.defaultValue();
         private Duration linger = KafkaSections.LINGER.defaultValue();
@@ -435,6 +463,18 @@ public record KafkaSinkSettings(
         /** Adds one table's topic; {@code table} as {@code schema.name}. */
         public Builder mapTable(String table, String topic) {
             return mapTable(TableId.parse(table), topic);
+        }
+
+        /** {@code topic-pattern}: the topic of a table not mapped, {@code ${prefix}}, {@code ${schema}}, {@code ${table}} replaced; null for none. */
+        public Builder topicPattern(String value) {
+            this.topicPattern = value;
+            return this;
+        }
+
+        /** {@code topic-prefix}: the {@code ${prefix}} of the pattern (and, with no pattern, {@code <prefix>.<schema>.<table>}); null for none. */
+        public Builder topicPrefix(String value) {
+            this.topicPrefix = value;
+            return this;
         }
 
         public Builder batchSize(int value) {
@@ -551,7 +591,7 @@ public record KafkaSinkSettings(
 
         /** @throws ConfigurationException listing every problem */
         public KafkaSinkSettings build() {
-            return new KafkaSinkSettings(bootstrapServers, tableTopicMapping, batchSize, batchBytes, linger, compression, partitioner,
+            return new KafkaSinkSettings(bootstrapServers, tableTopicMapping, topicPattern, topicPrefix, batchSize, batchBytes, linger, compression, partitioner,
                     acks, maxAttempts, requestTimeout, deliveryTimeout, tls, sasl, metadataMaxAge, clientId, allowAutoTopicCreation,
                     topicPartitions, topicReplicationFactor, topicMinInsyncReplicas, exactlyOnce, transactionalId, offsetsTopic,
                     producerOverrides);

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes sure the topics the sink writes to exist before any record goes to them: the mapped topics
- * at start, a topic a handler names itself (e.g. a dead-letter topic) on first use. A missing topic
+ * and the pattern's topics of the captured tables at start; a topic a handler names itself (e.g. a
+ * dead-letter topic) and the pattern's topic of a table not known at start on first use. A missing topic
  * is created when {@code allow-auto-topic-creation} is on (with {@code topic-partitions} and
  * {@code topic-replication-factor}), and is otherwise an error naming the topic and its table.
  * Thread-safe: the known topics are a concurrent set; admin calls block the caller.
@@ -57,10 +58,11 @@ final class TopicVerifier implements TopicCheck {
         this.timeout = settings.requestTimeout().plusSeconds(5);
     }
 
-    /** Checks (or creates) every mapped topic; one exception lists every topic that is missing. */
-    void verifyMappedTopics() {
-        Map<String, List<TableId>> tablesByTopic = new LinkedHashMap<>();
-        settings.tableTopicMapping().forEach((table, topic) -> tablesByTopic.computeIfAbsent(topic, t -> new ArrayList<>()).add(table));
+    /**
+     * Checks (or creates) every topic of {@code tablesByTopic} (the mapped ones and the pattern's of the
+     * captured tables, {@link TopicNames#tablesByTopic}); one exception lists every topic that is missing.
+     */
+    void verifyTableTopics(Map<String, List<TableId>> tablesByTopic) {
         List<String> missing = missing(tablesByTopic.keySet());
         if (missing.isEmpty()) {
             awaitPartitionLeaders(tablesByTopic.keySet());
@@ -73,21 +75,26 @@ final class TopicVerifier implements TopicCheck {
         }
         List<String> problems = new ArrayList<>();
         for (String topic : missing) {
-            problems.add("topic \"" + topic + "\" (mapped from table " + joinTables(tablesByTopic.get(topic))
-                    + " in pgcdc.kafka.table-topic-mapping) does not exist");
+            List<TableId> tables = tablesByTopic.get(topic);
+            boolean mapped = tables.stream().anyMatch(table -> settings.tableTopicMapping().containsKey(table));
+            problems.add("topic \"" + topic + "\" (" + (mapped ? "mapped from" : "named by pgcdc.kafka.topic-pattern for") + " table "
+                    + joinTables(tables) + (mapped ? " in pgcdc.kafka.table-topic-mapping" : "") + ") does not exist");
         }
         throw new SinkException(String.join("; ", problems) + " on " + settings.bootstrapServers()
                 + ": create " + (missing.size() == 1 ? "it" : "them") + " or set pgcdc.kafka.allow-auto-topic-creation = true");
     }
 
     /**
-     * The smallest {@code max.message.bytes} of the mapped topics: the largest batch the broker takes
+     * The smallest {@code max.message.bytes} of {@code topics}: the largest batch the broker takes
      * for them. Empty when the configs cannot be read (e.g. no DESCRIBE_CONFIGS permission).
      */
-    OptionalInt smallestMaxMessageBytes() {
+    OptionalInt smallestMaxMessageBytes(java.util.Collection<String> topics) {
         List<ConfigResource> resources = new ArrayList<>();
-        for (String topic : new java.util.LinkedHashSet<>(settings.tableTopicMapping().values())) {
+        for (String topic : topics) {
             resources.add(new ConfigResource(ConfigResource.Type.TOPIC, topic));
+        }
+        if (resources.isEmpty()) {
+            return OptionalInt.empty();
         }
         try {
             Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);

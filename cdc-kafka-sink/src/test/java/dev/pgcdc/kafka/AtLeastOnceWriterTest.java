@@ -123,7 +123,7 @@ class AtLeastOnceWriterTest {
         writer.write(insert(TableId.parse("sales.orders"), 1), List.of(record("k", "v")), callback);
 
         assertThat(callback.failure).hasMessage("no topic for table sales.orders (INSERT on sales.orders at position 0/1001#0):"
-                + " add \"sales.orders\" = \"<topic>\" to pgcdc.kafka.table-topic-mapping");
+                + " add \"sales.orders\" = \"<topic>\" to pgcdc.kafka.table-topic-mapping or set pgcdc.kafka.topic-pattern");
         assertThat(producer.history()).isEmpty();
     }
 

@@ -213,7 +213,7 @@ class KafkaSinkSettingsTest {
         settings.requireMappedTables(List.of(TableId.parse("public.users")));
         assertThatThrownBy(() -> settings.requireMappedTables(List.of(TableId.parse("public.users"), TableId.parse("sales.orders"))))
                 .hasMessage("invalid configuration: pgcdc.kafka.table-topic-mapping has no topic for table sales.orders;"
-                        + " add \"sales.orders\" = \"<topic>\"");
+                        + " add \"sales.orders\" = \"<topic>\" or set pgcdc.kafka.topic-pattern (e.g. \"${prefix}.${schema}.${table}\")");
         assertThat(settings.topicFor(TableId.parse("users"))).isEqualTo("users");
     }
 

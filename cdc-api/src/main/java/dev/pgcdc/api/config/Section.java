@@ -15,7 +15,7 @@ import java.util.function.Function;
  * The declared settings of one configuration section ({@code pgcdc.kafka}, {@code pgcdc.http}) and
  * their reading: {@link #read} checks every key of the section and every value against its
  * declaration and reports every problem, each naming the full key: an unknown key (with the closest
- * known one), a value of the wrong type (a list or object where text belongs included), a value out
+ * known one, or pgcdc's key for a Debezium connector property, {@link DebeziumProperties}), a value of the wrong type (a list or object where text belongs included), a value out
  * of range or not among the allowed ones, a missing required value, a file that cannot be read.
  * A bad value is reported and read as its default, so checking goes on. Immutable and thread-safe.
  */
@@ -56,8 +56,8 @@ public final class Section {
     }
 
     /**
-     * Only checks the keys of {@code config}: each unknown one is a problem with the closest known
-     * key, or else the one {@code elsewhere} finds for its name in another section (a key put in the
+     * Only checks the keys of {@code config}: each unknown one is a problem with pgcdc's key for it when
+     * it is a Debezium property, or else the closest known key, or else the one {@code elsewhere} finds for its name in another section (a key put in the
      * wrong section), or else the known keys. For a root whose sections are read by their owners.
      */
     public void checkKeys(PluginConfig config, Problems problems, Function<String, Optional<String>> elsewhere) {
@@ -155,7 +155,12 @@ public final class Section {
             } else if (isObject) {
                 problems.bad(config.path(key), value, "is not an object; allowed: { key = value, ... }");
             } else {
-                problems.add(unknown(config, prefix, key, value, elsewhere));
+                List<String> debezium = DebeziumProperties.problems(config.path(key), value, config::origin);
+                if (debezium.isEmpty()) {
+                    problems.add(unknown(config, prefix, key, value, elsewhere));
+                } else {
+                    debezium.forEach(problems::add);
+                }
             }
         }
     }

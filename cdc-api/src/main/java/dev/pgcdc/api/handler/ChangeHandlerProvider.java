@@ -74,6 +74,16 @@ public interface ChangeHandlerProvider {
     }
 
     /**
+     * The topic prefix the handler's format names for the records it leaves to the sink (Debezium's
+     * {@code topic.prefix}, which Debezium's envelopes write as {@code source.name}): a sink names a
+     * table's topic {@code <prefix>.<schema>.<table>} unless it is configured otherwise. Empty (the
+     * default) for none, and when {@code config} cannot be read (its problems are reported by {@link #validate}).
+     */
+    default Optional<String> topicPrefix(PluginConfig config) {
+        return Optional.empty();
+    }
+
+    /**
      * How an event this handler failed on is written to the dead-letter topic, in the handler's own
      * encoding. Empty (the default): the service's default encoding (see docs/architecture.md).
      */

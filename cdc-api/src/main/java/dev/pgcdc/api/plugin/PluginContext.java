@@ -17,13 +17,21 @@ import java.util.Objects;
  * @param instanceId         this instance's id in its group (the snapshot's and failover's)
  * @param handlerLeavesTopicsToSink for a sink: whether the configured handler writes records without a topic, so the sink
  *                           routes each table's records itself and every captured table needs a route
+ * @param handlerTopicPrefix for a sink: the configured handler's topic prefix
+ *                           ({@link dev.pgcdc.api.handler.ChangeHandlerProvider#topicPrefix}), or null when it has none
  */
 public record PluginContext(PluginConfig config, List<TableId> tables, boolean allTables, String pipelineName, String instanceId,
-        boolean handlerLeavesTopicsToSink) {
+        boolean handlerLeavesTopicsToSink, String handlerTopicPrefix) {
 
     public PluginContext {
         Objects.requireNonNull(config, "config");
         tables = List.copyOf(tables);
+    }
+
+    /** A context whose handler has no topic prefix. */
+    public PluginContext(PluginConfig config, List<TableId> tables, boolean allTables, String pipelineName, String instanceId,
+            boolean handlerLeavesTopicsToSink) {
+        this(config, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink, null);
     }
 
     /** A context of {@code config} alone: no tables, no pipeline or instance name (tests, embedding). */
@@ -33,6 +41,6 @@ public record PluginContext(PluginConfig config, List<TableId> tables, boolean a
 
     /** This context for another provider's section. */
     public PluginContext withConfig(PluginConfig other) {
-        return new PluginContext(other, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink);
+        return new PluginContext(other, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink, handlerTopicPrefix);
     }
 }

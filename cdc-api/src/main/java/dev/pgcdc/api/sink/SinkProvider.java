@@ -8,6 +8,7 @@ import dev.pgcdc.api.plugin.PluginContext;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Makes {@link Sink}s of one kind, found with {@link java.util.ServiceLoader}
@@ -76,6 +77,15 @@ public interface SinkProvider {
     /** The topic each table's records go to, for the {@code topic_name} label of the metrics; empty (the default) when the sink maps none. */
     default Map<TableId, String> tableTopics(PluginConfig config) {
         return Map.of();
+    }
+
+    /**
+     * The topic a table's records go to (null when none), for the {@code topic_name} label of the metrics:
+     * for a sink that names topics by a pattern as well as by a mapping. The default looks the table up in
+     * {@link #tableTopics}.
+     */
+    default Function<TableId, String> topicOf(PluginConfig config) {
+        return Map.copyOf(tableTopics(config))::get;
     }
 
     /**

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.pgcdc.api.ConfigurationException;
+import dev.pgcdc.api.config.DebeziumProperties;
 import dev.pgcdc.api.config.Problems;
 import dev.pgcdc.api.config.Secrets;
 import dev.pgcdc.api.config.Section;
@@ -129,8 +130,9 @@ public record ServiceConfiguration(
         SnapshotSections.Configured snapshot = SnapshotSections.read(root.section("snapshot"), problems);
 
         ChangeHandlerProvider handler = catalog.handlers().get(app.handlerName());
-        PluginContext context = context(root, snapshot, handler != null && handler.leavesTopicsToSink());
         PluginConfig handlerSection = root.section("handler").section(app.handlerName());
+        PluginContext context = context(root, snapshot, handler != null && handler.leavesTopicsToSink(),
+                handler == null ? null : handler.topicPrefix(handlerSection).orElse(null));
         checkHandler(catalog, app.handlerName(), context.withConfig(handlerSection), problems);
         SinkProvider sink = catalog.sinks().get(app.sinkName());
         PluginConfig sinkSection = sink == null ? root.section("sink").section(app.sinkName())
@@ -180,7 +182,8 @@ public record ServiceConfiguration(
      * The context of every plugin: the captured tables and the slot's name read on their own (a
      * problem elsewhere in the source's settings never hides them), the instance id.
      */
-    private static PluginContext context(PluginConfig root, SnapshotSections.Configured snapshot, boolean handlerLeavesTopicsToSink) {
+    private static PluginContext context(PluginConfig root, SnapshotSections.Configured snapshot, boolean handlerLeavesTopicsToSink,
+            String handlerTopicPrefix) {
         Problems ignored = new Problems();
         String slotName = PostgresSections.SLOT.read(root.section("slot"), ignored).get(PostgresSections.SLOT_NAME);
         var publication = PostgresSections.PUBLICATION.read(root.section("publication"), ignored);
@@ -188,7 +191,7 @@ public record ServiceConfiguration(
         boolean tablesBad = ignored.list().stream().anyMatch(p -> p.startsWith(tablesKey));
         List<TableId> tables = tablesBad ? List.of() : publication.get(PostgresSections.TABLES).stream().map(TableSettings::table).toList();
         return new PluginContext(root, tables, !tablesBad && Boolean.TRUE.equals(publication.get(PostgresSections.ALL_TABLES)), slotName,
-                snapshot.instanceId().orElseGet(InstanceId::defaultId), handlerLeavesTopicsToSink);
+                snapshot.instanceId().orElseGet(InstanceId::defaultId), handlerLeavesTopicsToSink, handlerTopicPrefix);
     }
 
     /** The {@code pgcdc} section as plain values, each key able to say where it was set. */
@@ -236,7 +239,7 @@ public record ServiceConfiguration(
         return found.size() == 1 ? Optional.of(found.iterator().next()) : Optional.empty();
     }
 
-    /** A top-level key of the user's file that belongs under {@code pgcdc}. */
+    /** A top-level key of the user's file that belongs under {@code pgcdc}, or that is a Debezium property pasted as it is. */
     private static void outsideTheRoot(Config user, List<Section> sections, Problems problems) {
         Set<String> known = new TreeSet<>();
         for (Section section : sections) {
@@ -248,6 +251,9 @@ public record ServiceConfiguration(
                 String description = user.root().get(key).origin().description();
                 problems.add(key + " (" + (description == null ? "unknown origin" : description) + ") is outside the pgcdc root; write it as pgcdc."
                         + key + " or inside pgcdc { ... }");
+            } else if (!key.equals(ROOT)) {
+                // Debezium's connector properties pasted as they are (or in Kafka Connect's {"config": {...}})
+                DebeziumProperties.problems(key, user.root().get(key).unwrapped(), path -> origin(user, path)).forEach(problems::add);
             }
         }
     }

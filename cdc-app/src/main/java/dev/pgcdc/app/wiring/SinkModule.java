@@ -9,11 +9,12 @@ import dev.pgcdc.api.sink.SinkProvider;
 import dev.pgcdc.app.config.ServiceConfiguration;
 import dev.pgcdc.app.plugin.PluginCatalog;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The sink, whichever provider {@code sink.name} selects (the Kafka sink or one on the class path),
- * made from its section and the plugins' context, and its table-to-topic mapping for the metrics'
- * {@code topic_name} ({@code unmapped} when the sink maps none).
+ * made from its section and the plugins' context, and the topic of each table for the metrics'
+ * {@code topic_name} ({@code unmapped} when the sink names none).
  */
 public final class SinkModule extends AbstractModule {
 
@@ -32,7 +33,7 @@ public final class SinkModule extends AbstractModule {
     @Provides
     @Singleton
     TableTopics tableTopics(SinkProvider provider, ServiceConfiguration configuration) {
-        Map<TableId, String> mapping = Map.copyOf(provider.tableTopics(configuration.sinkSection()));
-        return mapping::get;
+        Function<TableId, String> topics = provider.topicOf(configuration.sinkSection());
+        return topics::apply;
     }
 }

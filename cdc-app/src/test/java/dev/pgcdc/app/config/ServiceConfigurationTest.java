@@ -178,7 +178,52 @@ class ServiceConfigurationTest {
     @Test
     void requiresATopicForEveryCapturedTableWithTheJsonHandler() {
         assertThat(problems(MINIMAL.replace("tables = [ { name = customers } ]", "tables = [ { name = customers }, { name = orders } ]")))
-                .containsExactly("pgcdc.kafka.table-topic-mapping has no topic for table public.orders; add \"public.orders\" = \"<topic>\"");
+                .containsExactly("pgcdc.kafka.table-topic-mapping has no topic for table public.orders; add \"public.orders\" = \"<topic>\" or set pgcdc.kafka.topic-pattern (e.g. \"${prefix}.${schema}.${table}\")");
+    }
+
+    @Test
+    void theDebeziumEnvelopesNameEveryTablesTopicFromDebeziumNameWithoutAMapping() throws IOException {
+        String config = MINIMAL.replace("tables = [ { name = customers } ]", "tables = [ { name = customers }, { name = orders } ]")
+                + "pgcdc.handler.json { envelope = debezium, debezium.name = dbserver1 }\n";
+
+        ServiceConfiguration loaded = load(config);
+        assertThat(loaded.sinkSection().asMap()).containsEntry("topic-prefix", "dbserver1");
+        assertThat(problems(config + "pgcdc.kafka.topic-prefix = other\n")).singleElement().asString()
+                .startsWith("pgcdc.kafka.topic-prefix = \"other\" differs from the handler's topic prefix \"dbserver1\"");
+    }
+
+    @Test
+    void debeziumsConnectorPropertiesPastedInsideOrOutsideTheRootNamePgcdcsKeys() {
+        List<String> inside = problems(MINIMAL + """
+                pgcdc {
+                  database.hostname = db1
+                  table.include.list = "public.orders"
+                  topic.prefix = dbserver1
+                  plugin.name = pgoutput
+                }
+                """);
+        assertThat(withoutOrigins(inside)).containsExactlyInAnyOrder(
+                "pgcdc.database.hostname = \"db1\" is Debezium's (Kafka Connect's) property database.hostname;"
+                        + " in pgcdc: pgcdc.postgres.host",
+                "pgcdc.table.include.list = \"public.orders\" is Debezium's (Kafka Connect's) property table.include.list;"
+                        + " in pgcdc: pgcdc.publication.tables, e.g. [ \"public.orders\", \"public.customers\" ] (pgcdc captures the tables"
+                        + " listed there)",
+                "pgcdc.topic.prefix = \"dbserver1\" is Debezium's (Kafka Connect's) property topic.prefix;"
+                        + " in pgcdc: pgcdc.handler.json.debezium.name with pgcdc.handler.json.envelope = debezium (source.name and the topic"
+                        + " prefix: topics are <prefix>.<schema>.<table>)",
+                "pgcdc.plugin.name = \"pgoutput\" is Debezium's (Kafka Connect's) property plugin.name; in pgcdc: no"
+                        + " counterpart: pgcdc always decodes pgoutput (decoderbufs and wal2json are not supported); leave it out");
+
+        List<String> outside = problems(MINIMAL + """
+                database.user = debezium
+                database.password = "dbz-secret"
+                config { "slot.name" = debezium, "connector.class" = "io.debezium.connector.postgresql.PostgresConnector" }
+                """);
+        assertThat(inside).allMatch(p -> p.contains("app.conf: 1"), "names where each was written");
+        assertThat(outside).hasSize(4).noneMatch(p -> p.contains("dbz-secret"));
+        assertThat(withoutOrigins(outside)).contains(
+                "database.user = \"debezium\" is Debezium's (Kafka Connect's) property database.user; in pgcdc: pgcdc.postgres.user",
+                "config.slot.name = \"debezium\" is Debezium's (Kafka Connect's) property slot.name; in pgcdc: pgcdc.slot.name");
     }
 
     @Test
@@ -199,7 +244,7 @@ class ServiceConfigurationTest {
                 "pgcdc.postgres.port = \"many\" is not a whole number",
                 "pgcdc.handler.json.envelope = \"avro\" is not allowed; allowed: pgcdc, debezium, debezium-schemaless",
                 "pgcdc.kafka.acks = \"most\" is not allowed; allowed: 0, 1, all",
-                "pgcdc.kafka.table-topic-mapping has no topic for table public.orders; add \"public.orders\" = \"<topic>\"");
+                "pgcdc.kafka.table-topic-mapping has no topic for table public.orders; add \"public.orders\" = \"<topic>\" or set pgcdc.kafka.topic-pattern (e.g. \"${prefix}.${schema}.${table}\")");
     }
 
     @Test
@@ -313,6 +358,11 @@ class ServiceConfigurationTest {
         Path file = directory.resolve("app.conf");
         Files.writeString(file, text);
         return ServiceConfiguration.load(file, new ConfigLoader(CLASS_LOADER), PluginCatalog.discover(CLASS_LOADER));
+    }
+
+    /** The problems without the file and line of each key, which depend on the temporary directory. */
+    private static List<String> withoutOrigins(List<String> problems) {
+        return problems.stream().map(p -> p.replaceAll(" \\([^()]*app\\.conf: \\d+\\)", "")).toList();
     }
 
     private List<String> problems(String text) {

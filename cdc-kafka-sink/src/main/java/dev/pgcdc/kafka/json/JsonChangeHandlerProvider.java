@@ -1,5 +1,6 @@
 package dev.pgcdc.kafka.json;
 
+import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.config.Problems;
 import dev.pgcdc.api.config.Section;
 import dev.pgcdc.api.handler.ChangeHandler;
@@ -12,7 +13,7 @@ import java.util.Optional;
 /**
  * {@code handler.name = json}: a {@link JsonChangeHandler} from the section it declares,
  * {@code pgcdc.handler.json}. Its records carry no topic for table changes (the sink routes them by
- * table), and its dead letters are the event in the same JSON. Found by ServiceLoader. Stateless.
+ * table; under the Debezium envelopes {@code debezium.name} is the topic prefix), and its dead letters are the event in the same JSON. Found by ServiceLoader. Stateless.
  */
 public final class JsonChangeHandlerProvider implements ChangeHandlerProvider {
 
@@ -45,6 +46,17 @@ public final class JsonChangeHandlerProvider implements ChangeHandlerProvider {
     @Override
     public boolean leavesTopicsToSink() {
         return true;
+    }
+
+    /** The Debezium envelopes' {@code debezium.name}: Debezium's {@code topic.prefix}, so topics are {@code <name>.<schema>.<table>}. */
+    @Override
+    public Optional<String> topicPrefix(PluginConfig config) {
+        try {
+            JsonHandlerSettings settings = JsonHandlerSettings.from(config);
+            return settings.envelope().isDebezium() ? Optional.of(settings.debeziumName()) : Optional.empty();
+        } catch (ConfigurationException e) {
+            return Optional.empty(); // reported by validate
+        }
     }
 
     @Override

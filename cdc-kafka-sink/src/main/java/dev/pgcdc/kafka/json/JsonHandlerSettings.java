@@ -65,7 +65,8 @@ public record JsonHandlerSettings(
             return configName;
         }
 
-        boolean isDebezium() {
+        /** Whether this is one of Debezium's envelopes. */
+        public boolean isDebezium() {
             return this != PGCDC;
         }
     }

@@ -212,7 +212,7 @@ class JsonChangeHandlerTest {
 
         assertThat(text(record.key())).isEqualTo("{\"id\":2}");
         assertThat(text(record.value())).startsWith("{\"before\":{\"id\":2,")
-                .endsWith("\"op\":\"d\",\"ts_ms\":1714979289010,\"ts_us\":1714979289010000,\"ts_ns\":1714979289010000000,\"transaction\":null}");
+                .endsWith("\"transaction\":null,\"op\":\"d\",\"ts_ms\":1714979289010,\"ts_us\":1714979289010000,\"ts_ns\":1714979289010000000}");
     }
 
     @Test

@@ -31,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Inserts, updates, deletes, a row of NULLs and a primary-key change (a delete of the old key and a
  * create of the new) are covered; once with Debezium's default encodings and values they keep, once with
  * {@code decimal.handling.mode = string} and {@code interval.handling.mode = string} and values that only
- * those keep (an unconstrained numeric of 32 digits, an interval of months and days).
+ * those keep (an unconstrained numeric of 32 digits, an interval of months and days). The first run maps
+ * no topic: pgcdc writes to Debezium's topic name {@code <debezium.name>.public.<table>}, the one the sink
+ * reads; the second maps the table to another topic, which wins over that name.
  */
 @TestEnvironment
 class DebeziumJdbcSinkIT {
@@ -99,7 +101,10 @@ class DebeziumJdbcSinkIT {
     private void copiesTheTable(PostgresDatabase postgres, KafkaCluster kafka, boolean exactModes) throws Exception {
         String table = TestNames.unique("dbz_types");
         String mood = TestNames.unique("mood");
-        String topic = kafka.createTopic(TestNames.unique("dbz.public.types"));
+        String prefix = TestNames.unique("dbz");
+        // default encodings: no table-topic-mapping, the topic is Debezium's <topic.prefix>.<schema>.<table> from debezium.name;
+        // exact modes: a mapped topic, which wins over that name
+        String topic = kafka.createTopic(exactModes ? TestNames.unique("dbz.public.types") : prefix + ".public." + table);
         PostgresDatabase target = postgres.createDatabase(TestNames.unique("dbz_target"));
         List<Column> columns = columns(mood, exactModes);
         postgres.execute("CREATE TYPE " + mood + " AS ENUM ('happy', 'sad', 'in between')",
@@ -109,9 +114,9 @@ class DebeziumJdbcSinkIT {
         ServiceConfig config = ServiceConfig.of(postgres, kafka)
                 .publication(table + "_pub", true)
                 .slot(TestNames.unique("dbz_types"), true)
-                .table(table, "DEFAULT", topic)
+                .table(table, "DEFAULT", exactModes ? topic : null)
                 .with("pgcdc.handler.json.envelope = debezium")
-                .with("pgcdc.handler.json.debezium.name = dbz");
+                .with("pgcdc.handler.json.debezium.name = " + prefix);
         if (exactModes) {
             config.with("pgcdc.handler.json.debezium.decimal.handling.mode = string")
                     .with("pgcdc.handler.json.debezium.interval.handling.mode = string");

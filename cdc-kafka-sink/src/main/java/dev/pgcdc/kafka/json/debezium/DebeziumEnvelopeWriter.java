@@ -26,21 +26,15 @@ public final class DebeziumEnvelopeWriter {
 
     private static final int MAX_CACHED_SHAPES = 1024;
     private static final SerializedString MESSAGE_KEY_SCHEMA = TableSchema.serialize(ConnectSchema.struct(
-            "io.debezium.connector.postgresql.MessageKey", null, List.of(new ConnectSchema.Field("prefix", ConnectSchema.of("string").asOptional()))));
-    private static final SerializedString MESSAGE_VALUE_SCHEMA = TableSchema.serialize(ConnectSchema.struct(
-            "io.debezium.connector.postgresql.MessageValue", null, List.of(
-                    new ConnectSchema.Field("op", ConnectSchema.of("string")),
-                    new ConnectSchema.Field("ts_ms", ConnectSchema.of("int64").asOptional()),
-                    new ConnectSchema.Field("source", Envelopes.SOURCE),
-                    new ConnectSchema.Field("message", ConnectSchema.struct("io.debezium.connector.postgresql.Message", null, List.of(
-                            new ConnectSchema.Field("prefix", ConnectSchema.of("string").asOptional()),
-                            new ConnectSchema.Field("content", ConnectSchema.of("bytes").asOptional()))).asOptional()))));
+            "io.debezium.connector.postgresql.MessageKey", 1, List.of(new ConnectSchema.Field("prefix", ConnectSchema.of("string").asOptional()))));
 
     private final boolean withSchemas;
     private final String prefix;
     private final String database;
     private final DebeziumEncoding encoding;
     private final ValueEncoder values;
+    private final FieldEncoding messageContent;
+    private final SerializedString messageValueSchema;
     private final Map<List<Column>, TableSchema> schemas = new IdentityHashMap<>();
     // the last full column list of each table: the schema of deletes and truncates, whose images carry the key alone or nothing
     private final Map<TableId, TableSchema> latestByTable = new HashMap<>();
@@ -59,6 +53,23 @@ public final class DebeziumEnvelopeWriter {
         this.database = database == null ? "" : database;
         this.encoding = encoding;
         this.values = new ValueEncoder(unchangedToastPlaceholder);
+        this.messageContent = FieldEncoding.bytea(encoding.binaryHandlingMode());
+        this.messageValueSchema = TableSchema.serialize(messageValueSchema(messageContent));
+    }
+
+    /**
+     * Debezium's PostgresSchemaFactory: {@code MessageValue} version 1 with op, ts_ms, source, transaction and the
+     * {@code Message} block (prefix, content as {@code binary.handling.mode} writes binary data), in this order.
+     */
+    private static ConnectSchema messageValueSchema(FieldEncoding content) {
+        return ConnectSchema.struct("io.debezium.connector.postgresql.MessageValue", 1, List.of(
+                new ConnectSchema.Field("op", ConnectSchema.of("string")),
+                new ConnectSchema.Field("ts_ms", ConnectSchema.of("int64").asOptional()),
+                new ConnectSchema.Field("source", Envelopes.SOURCE),
+                new ConnectSchema.Field("transaction", Envelopes.TRANSACTION),
+                new ConnectSchema.Field("message", ConnectSchema.struct("io.debezium.connector.postgresql.Message", 1, List.of(
+                        new ConnectSchema.Field("prefix", ConnectSchema.of("string").asOptional()),
+                        new ConnectSchema.Field("content", content.schema().asOptional()))).asOptional())));
     }
 
     /** Writes the key of {@code event}; false (nothing written) when it has none: a truncate, a table without a key. */
@@ -106,25 +117,27 @@ public final class DebeziumEnvelopeWriter {
         g.writeFieldName("after");
         writeRow(g, schema, event.after());
         writeSource(g, event);
-        g.writeStringField("op", event.operation().code());
-        writeTimestamps(g, tsMs);
         g.writeFieldName("transaction");
         g.writeNull();
+        g.writeStringField("op", event.operation().code());
+        writeTimestamps(g, tsMs);
         g.writeEndObject();
         endDocument(g);
     }
 
     private void writeMessage(JsonGenerator g, ChangeEvent event, long tsMs) throws IOException {
         LogicalMessage message = event.message();
-        startDocument(g, MESSAGE_VALUE_SCHEMA);
+        startDocument(g, messageValueSchema);
         g.writeStartObject();
         g.writeStringField("op", "m");
         g.writeNumberField("ts_ms", tsMs);
         writeSource(g, event);
+        g.writeFieldName("transaction");
+        g.writeNull();
         g.writeObjectFieldStart("message");
         g.writeStringField("prefix", message.prefix());
         g.writeFieldName("content");
-        g.writeBinary(message.content());
+        values.write(g, messageContent, message.content(), "content");
         g.writeEndObject();
         g.writeEndObject();
         endDocument(g);

@@ -35,17 +35,20 @@ final class Envelopes {
     private Envelopes() {
     }
 
-    /** {@code name} (…Envelope), version 2: before, after, source, op, ts_ms, ts_us, ts_ns, transaction, as Debezium orders them. */
+    /**
+     * {@code name} (…Envelope), version 2: before, after, source, transaction, op, ts_ms, ts_us, ts_ns, as Debezium orders them
+     * (its TableSchemaBuilder defines before/after, source and transaction, then Envelope's builder appends op and the timestamps).
+     */
     static ConnectSchema envelope(String name, ConnectSchema value) {
         return ConnectSchema.struct(name, 2, List.of(
                 field("before", value),
                 field("after", value),
                 field("source", SOURCE),
+                field("transaction", TRANSACTION),
                 field("op", ConnectSchema.of("string")),
                 field("ts_ms", ConnectSchema.of("int64").asOptional()),
                 field("ts_us", ConnectSchema.of("int64").asOptional()),
-                field("ts_ns", ConnectSchema.of("int64").asOptional()),
-                field("transaction", TRANSACTION)));
+                field("ts_ns", ConnectSchema.of("int64").asOptional())));
     }
 
     private static ConnectSchema.Field field(String name, ConnectSchema schema) {

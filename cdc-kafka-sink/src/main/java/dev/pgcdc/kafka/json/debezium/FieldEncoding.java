@@ -120,7 +120,8 @@ record FieldEncoding(ConnectSchema schema, Kind kind, int scale, int width, Fiel
         };
     }
 
-    private static FieldEncoding bytea(BinaryHandlingMode mode) {
+    /** Binary data under {@code binary.handling.mode}: a {@code bytea} column, a logical message's content. */
+    static FieldEncoding bytea(BinaryHandlingMode mode) {
         return switch (mode) {
             case BYTES -> of(ConnectSchema.of("bytes"), Kind.BYTES);
             // a string schema; JSON carries the same base64 text as for bytes

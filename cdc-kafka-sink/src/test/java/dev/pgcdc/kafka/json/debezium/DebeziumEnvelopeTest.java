@@ -130,9 +130,28 @@ class DebeziumEnvelopeTest {
         assertThat(record.topic()).isEqualTo("messages");
         assertThat(text(record.key())).contains("\"name\":\"io.debezium.connector.postgresql.MessageKey\"")
                 .endsWith("\"payload\":{\"prefix\":\"audit\"}}");
-        assertThat(text(record.value())).contains("\"name\":\"io.debezium.connector.postgresql.MessageValue\"")
+        assertThat(text(record.value())).contains("\"name\":\"io.debezium.connector.postgresql.MessageValue\",\"version\":1")
                 .contains("\"payload\":{\"op\":\"m\",\"ts_ms\":1714979289010,\"source\":{")
-                .endsWith("\"message\":{\"prefix\":\"audit\",\"content\":\"aGk=\"}}}");
+                .contains("\"field\":\"source\"},{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":false,\"field\":\"id\"}")
+                .contains("{\"type\":\"bytes\",\"optional\":true,\"field\":\"content\"}],\"optional\":true,"
+                        + "\"name\":\"io.debezium.connector.postgresql.Message\",\"version\":1,\"field\":\"message\"}")
+                .endsWith("\"transaction\":null,\"message\":{\"prefix\":\"audit\",\"content\":\"aGk=\"}}}");
+        assertThat(text(record.key())).contains("\"name\":\"io.debezium.connector.postgresql.MessageKey\",\"version\":1");
+    }
+
+    @Test
+    void logicalMessageContentFollowsBinaryHandlingMode() {
+        JsonChangeHandler hex = new JsonChangeHandler(JsonHandlerSettings.of(Map.of("envelope", "debezium", "message-topic", "messages",
+                "debezium", Map.of("binary.handling.mode", "hex"))), CLOCK);
+        ChangeEvent message = ChangeEvent.builder(Operation.MESSAGE).keyColumns(List.of()).transactionId(771)
+                .lsn(Lsn.parse("16/B374D848")).commitLsn(Lsn.parse("16/B374D900")).commitTime(COMMIT)
+                .position(new Position(Lsn.parse("16/B374D848"), 4))
+                .message(new LogicalMessage("audit", "hi".getBytes(StandardCharsets.UTF_8), true)).build();
+
+        String value = text(hex.handle(message).get(0).value());
+
+        assertThat(value).contains("{\"type\":\"string\",\"optional\":true,\"field\":\"content\"}")
+                .endsWith("\"message\":{\"prefix\":\"audit\",\"content\":\"6869\"}}}");
     }
 
     @Test
