@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * it is retried until {@code delivery-timeout}, then its writes fail and the producer is only
  * closed; after a restart the offsets topic tells whether it was committed.
  *
+ * <p>Snapshot chunks ({@link ChunkRecords} given): a transaction is committed only where a chunk ends, never
+ * inside one, and the record that says a chunk is done goes into the transaction right after the chunk's
+ * last row, so a chunk's rows and its record become visible together or not at all. When a commit is due
+ * inside a chunk it waits for the chunk's end; {@link #flush} inside a chunk commits nothing (closing
+ * aborts the partial chunk, which is read again).
+ *
  * <p>Exceptions thrown by write callbacks are contained: every other callback is still called,
  * each exactly once; the writer then fails (later writes fail, {@link #flush} throws) and logs it.
  *
@@ -70,11 +76,15 @@ final class ExactlyOnceWriter implements RecordWriter {
     private final long maxOpenNanos;
     private final Thread committer;
     private final AtomicBoolean closeCalled = new AtomicBoolean();
+    /** Snapshot chunks: where they end and their records; null when streaming. */
+    private final ChunkRecords chunks;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final List<Sink.WriteCallback> pending = new ArrayList<>();
     private boolean inTransaction;
+    /** Whether the last write of the open transaction ended a chunk (always true when not writing chunks). */
+    private boolean atChunkEnd = true;
     private long transactionStartedNanos;
     private long lastWriteNanos;
     private long transactionBytes;
@@ -91,6 +101,13 @@ final class ExactlyOnceWriter implements RecordWriter {
 
     ExactlyOnceWriter(Producer<byte[], byte[]> producer, RecordRouter router, TopicCheck topics, KafkaSinkSettings settings,
                       int offsetsPartition, LongSupplier nanoClock) {
+        this(producer, router, topics, settings, offsetsPartition, nanoClock, null);
+    }
+
+    /** @param chunks a snapshot's chunks, committed whole with their records; null when streaming */
+    ExactlyOnceWriter(Producer<byte[], byte[]> producer, RecordRouter router, TopicCheck topics, KafkaSinkSettings settings,
+                      int offsetsPartition, LongSupplier nanoClock, ChunkRecords chunks) {
+        this.chunks = chunks;
         this.producer = producer;
         this.router = router;
         this.topics = topics;
@@ -148,6 +165,9 @@ final class ExactlyOnceWriter implements RecordWriter {
                     producer.send(RecordRouter.toProducerRecord(topic, record), recordCallback(event, topic));
                     transactionBytes += record.sizeInBytes();
                 }
+                if (chunks != null) {
+                    markChunkEnd(event);
+                }
             } catch (RuntimeException e) {
                 failAll(e instanceof SinkException sinkError ? sinkError : SinkErrors.recordFailed(event, topic, -1, e));
                 return;
@@ -159,6 +179,16 @@ final class ExactlyOnceWriter implements RecordWriter {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Snapshot chunks: after the last row of a chunk, its record, in the same transaction; a commit may follow. Holds {@link #lock}. */
+    private void markChunkEnd(ChangeEvent event) {
+        Optional<dev.pgcdc.api.snapshot.ChunkMark> mark = chunks.marks().endingAt(event.position());
+        atChunkEnd = mark.isPresent();
+        if (mark.isPresent()) {
+            producer.send(chunks.record(mark.get()), chunkCallback(mark.get()));
+            changed.signalAll(); // a commit that was due waits for this
         }
     }
 
@@ -217,7 +247,7 @@ final class ExactlyOnceWriter implements RecordWriter {
         lock.lock();
         try {
             while (!closed) {
-                long wait = inTransaction && failure == null ? nanosUntilDue(nanoClock.getAsLong()) : Long.MAX_VALUE;
+                long wait = inTransaction && failure == null && atChunkEnd ? nanosUntilDue(nanoClock.getAsLong()) : Long.MAX_VALUE;
                 if (wait <= 0) {
                     commit();
                 } else if (wait == Long.MAX_VALUE) {
@@ -248,8 +278,8 @@ final class ExactlyOnceWriter implements RecordWriter {
 
     /** Commits the open transaction with its last position; its writes become durable, in order. Holds {@link #lock}. */
     private void commit() {
-        if (!inTransaction || failure != null) {
-            return;
+        if (!inTransaction || failure != null || !atChunkEnd) {
+            return; // inside a chunk: committed once it ends
         }
         try {
             String stored = new StoredPosition(lastPosition, Optional.ofNullable(origin)).encode();
@@ -324,6 +354,16 @@ final class ExactlyOnceWriter implements RecordWriter {
         return (metadata, exception) -> {
             if (exception != null && recordFailure == null) {
                 recordFailure = SinkErrors.recordFailed(event, topic, metadata == null ? -1 : metadata.partition(), exception);
+            }
+        };
+    }
+
+    private Callback chunkCallback(dev.pgcdc.api.snapshot.ChunkMark mark) {
+        return (metadata, exception) -> {
+            if (exception != null && recordFailure == null) {
+                recordFailure = new SinkException("Kafka did not take the record of snapshot chunk " + mark.chunkId() + " (" + mark.jobRun()
+                        + ") for the offsets topic " + settings.offsetsTopic() + ": " + exception + SinkErrors.hint(exception)
+                        + SinkErrors.NOTHING_AFTER, exception);
             }
         };
     }

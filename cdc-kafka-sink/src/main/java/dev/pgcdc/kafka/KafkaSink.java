@@ -11,10 +11,14 @@ import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.position.StreamOrigin;
 import dev.pgcdc.api.sink.Sink;
 import java.util.Collection;
+import dev.pgcdc.api.snapshot.ChunkLedger;
+import dev.pgcdc.api.snapshot.ChunkMarks;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -44,7 +48,11 @@ import org.slf4j.LoggerFactory;
  *       replayed events are skipped; {@link #resume} refuses it when it belongs to another cluster
  *       or to WAL the server no longer has.</li>
  * </ul>
- * {@link #start()} checks that every mapped topic and the pattern's topic of every captured table it
+ * As the sink of an exactly-once snapshot it is also the {@link ChunkLedger}: {@link #commitChunks} makes it
+ * write under the instance's own transactional id ({@link ChunkRecords#writerId}) and commit each chunk's
+ * rows with its record; {@link #committedRows} fences a previous owner's id and reads a chunk's record.
+ *
+ * <p>{@link #start()} checks that every mapped topic and the pattern's topic of every captured table it
  * was given exist (or creates them when allowed), so a missing topic, a wrong address or bad
  * credentials fail at start with a message that says so; the pattern's topic of a table it was not
  * given (a publication of all tables) is checked the same way before its first record.
@@ -58,11 +66,17 @@ import org.slf4j.LoggerFactory;
  * and returns at once after a failure; {@link #close()} closes the producer with
  * {@code request-timeout} (at once on an interrupted thread).
  */
-public final class KafkaSink implements Sink {
+public final class KafkaSink implements Sink, ChunkLedger {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
 
-    private final KafkaSinkSettings settings;
+    /** The configured settings; the stream's transactional id and the chunk records' keys come from them. */
+    private final KafkaSinkSettings configured;
+    /** What the producer writes with: the configured settings, or a snapshot instance's own transactional id; set before start. */
+    private volatile KafkaSinkSettings settings;
+    /** Snapshot chunks this sink commits ({@link #commitChunks}), or null; set before start. */
+    private volatile ChunkMarks chunkMarks;
+    private volatile String chunkInstance;
     private final TopicNames names;
     private final List<TableId> capturedTables;
     private final Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory;
@@ -91,6 +105,7 @@ public final class KafkaSink implements Sink {
     KafkaSink(KafkaSinkSettings settings, List<TableId> capturedTables, Function<Map<String, Object>, Producer<byte[], byte[]>> producerFactory,
               Function<Map<String, Object>, Admin> adminFactory) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.configured = settings;
         this.names = TopicNames.of(settings);
         this.capturedTables = List.copyOf(capturedTables);
         this.producerFactory = producerFactory;
@@ -124,11 +139,14 @@ public final class KafkaSink implements Sink {
             producer = producerFactory.apply(producerProperties);
             RecordRouter router = new RecordRouter(names, topics);
             if (settings.exactlyOnce()) {
-                int offsetsPartition = OffsetsTopic.partitionOf(settings.transactionalId(), topics.ensureOffsetsTopic());
+                int partitions = topics.ensureOffsetsTopic();
+                int offsetsPartition = OffsetsTopic.partitionOf(settings.transactionalId(), partitions);
                 // settles our own last transaction (commits or aborts it), so that what is read next is final
                 producer.initTransactions();
                 stored = new OffsetsTopic(admin, KafkaSink::newOffsetsConsumer, settings).readCommittedPosition(offsetsPartition).orElse(null);
-                writer = new ExactlyOnceWriter(producer, router, topics, settings, offsetsPartition);
+                ChunkRecords chunks = chunkMarks == null ? null
+                        : new ChunkRecords(configured.transactionalId(), chunkInstance, chunkMarks, settings.offsetsTopic(), partitions);
+                writer = new ExactlyOnceWriter(producer, router, topics, settings, offsetsPartition, System::nanoTime, chunks);
             } else {
                 writer = new AtLeastOnceWriter(producer, router, topics, settings.requestTimeout());
             }
@@ -210,6 +228,67 @@ public final class KafkaSink implements Sink {
                     + settings.bootstrapServers() + " --topic " + settings.offsetsTopic()
                     + " --property parse.key=true --property key.separator='|' --property null.marker=NULL"
                     + " (or set pgcdc.kafka.offsets-topic to a new topic); otherwise point pgcdc.postgres at the cluster it streamed from");
+        }
+    }
+
+    @Override
+    public boolean commitsExactlyOnce() {
+        return configured.exactlyOnce();
+    }
+
+    /** Writes under {@code <transactional-id>-snapshot-<instanceId>} from now on, committing whole chunks with their records. */
+    @Override
+    public void commitChunks(String instanceId, ChunkMarks marks) {
+        if (writer != null || closed) {
+            throw new IllegalStateException("the Kafka sink is started; chunks are set before the start");
+        }
+        if (!configured.exactlyOnce()) {
+            throw new IllegalStateException("the Kafka sink writes at least once; chunk records need pgcdc.kafka.exactly-once = true");
+        }
+        chunkInstance = Objects.requireNonNull(instanceId, "instanceId");
+        chunkMarks = Objects.requireNonNull(marks, "marks");
+        settings = configured.toBuilder().transactionalId(ChunkRecords.writerId(configured.transactionalId(), instanceId)).build();
+    }
+
+    /**
+     * Fences {@code previousOwner}'s snapshot transactional id (initialising a producer with it aborts its open
+     * transaction, and its own producer can commit nothing more), unless it is this instance's, whose producer
+     * fenced its earlier incarnation at start; then reads the chunk's record read_committed. Uses clients of its own.
+     */
+    @Override
+    public OptionalLong committedRows(String jobRun, long chunkId, String previousOwner) {
+        if (!previousOwner.equals(chunkInstance)) {
+            fence(ChunkRecords.writerId(configured.transactionalId(), previousOwner));
+        }
+        try (Admin reader = adminFactory.apply(ClientProperties.admin(configured))) {
+            int partitions = new TopicVerifier(reader, configured).ensureOffsetsTopic();
+            ChunkRecords records = new ChunkRecords(configured.transactionalId(), null, null, configured.offsetsTopic(), partitions);
+            String key = records.key(jobRun, chunkId);
+            Optional<String> value = new OffsetsTopic(reader, KafkaSink::newOffsetsConsumer, configured)
+                    .readCommitted(records.partition(jobRun), key, "the record of snapshot chunk " + chunkId + " (" + key + ")");
+            try {
+                return value.map(ChunkRecords::rows).orElse(OptionalLong.empty());
+            } catch (IllegalArgumentException e) {
+                throw new SinkException("the offsets topic " + configured.offsetsTopic() + " holds \"" + value.get() + "\" for " + key
+                        + ", which is not a chunk record: " + e.getMessage(), e);
+            }
+        } catch (KafkaException e) {
+            throw new SinkException("cannot read the record of snapshot chunk " + chunkId + " of " + jobRun + " from "
+                    + configured.offsetsTopic() + ": " + e + SinkErrors.hint(e), e);
+        }
+    }
+
+    private void fence(String transactionalId) {
+        Map<String, Object> properties = ClientProperties.producer(configured.toBuilder().transactionalId(transactionalId).build());
+        Producer<byte[], byte[]> fencer = producerFactory.apply(properties);
+        try {
+            fencer.initTransactions(); // ends the fenced id's open transaction (aborts it, or finishes its commit)
+            LOG.info("fenced the Kafka transactional id {} of a previous chunk owner", transactionalId);
+        } catch (KafkaException e) {
+            throw new SinkException("cannot fence the Kafka transactional id " + transactionalId + " of a previous snapshot chunk owner: " + e
+                    + SinkErrors.hint(e), e);
+        } finally {
+            fencer.close(configured.requestTimeout());
         }
     }
 

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * position and send committed events again. So the read first waits until the last stable offset
  * reaches the high watermark seen after {@code initTransactions()} (which settled our own last
  * transaction), bounded by {@code delivery-timeout}, and fails naming the transactional ids that
- * hold it otherwise. Opens and closes its own consumer; called once at start.
+ * hold it otherwise. The same read answers whether an exactly-once snapshot committed a chunk
+ * ({@link #readCommitted}, {@link ChunkRecords}). Opens and closes its own consumer for each read.
  */
 final class OffsetsTopic {
 
@@ -68,10 +69,12 @@ final class OffsetsTopic {
     Optional<StoredPosition> readCommittedPosition(int partition) {
         String topic = settings.offsetsTopic();
         TopicPartition ours = new TopicPartition(topic, partition);
-        Lookup lookup = read(ours);
+        byte[] key = settings.transactionalId().getBytes(StandardCharsets.UTF_8);
+        String what = "the last committed position of " + settings.transactionalId();
+        Lookup lookup = read(ours, key, what);
         if (!lookup.seen && partition != 0) {
             // versions before the per-key partition wrote partition 0 of any offsets topic
-            Lookup legacy = read(new TopicPartition(topic, 0));
+            Lookup legacy = read(new TopicPartition(topic, 0), key, what);
             if (legacy.seen) {
                 LOG.info("found the position of {} in partition 0 of {}, where earlier versions stored it; it is stored in partition {} from now on",
                         settings.transactionalId(), topic, partition);
@@ -81,32 +84,42 @@ final class OffsetsTopic {
         return Optional.ofNullable(lookup.value).map(text -> parse(text, topic));
     }
 
-    private Lookup read(TopicPartition partition) {
+    /**
+     * The last committed value of {@code key} in {@code partition}, once every transaction open below the
+     * partition's current end has ended; empty when there is none (or a tombstone).
+     *
+     * @param what what the value is, for error messages
+     */
+    Optional<String> readCommitted(int partition, String key, String what) {
+        return Optional.ofNullable(read(new TopicPartition(settings.offsetsTopic(), partition), key.getBytes(StandardCharsets.UTF_8), what).value);
+    }
+
+    private Lookup read(TopicPartition partition, byte[] key, String what) {
         Duration timeout = settings.requestTimeout().plusSeconds(30);
         try {
             long highWatermark = endOffset(partition, IsolationLevel.READ_UNCOMMITTED);
-            awaitStable(partition, highWatermark);
-            return scan(partition, highWatermark, timeout);
+            awaitStable(partition, highWatermark, what);
+            return scan(partition, key, highWatermark, timeout);
         } catch (KafkaException e) {
-            throw new SinkException("cannot read the last committed position from the offsets topic " + partition.topic() + ": " + e
+            throw new SinkException("cannot read " + what + " from the offsets topic " + partition.topic() + ": " + e
                     + SinkErrors.hint(e), e);
         }
     }
 
     /** Waits until no open transaction starts below {@code highWatermark}: then every record below it is committed or aborted. */
-    private void awaitStable(TopicPartition partition, long highWatermark) {
+    private void awaitStable(TopicPartition partition, long highWatermark, String what) {
         long deadline = System.nanoTime() + settings.deliveryTimeout().toNanos();
         long stable = endOffset(partition, IsolationLevel.READ_COMMITTED);
         if (stable < highWatermark) {
-            LOG.info("waiting up to {} for open transactions on {} (below offset {}) to end before reading the last committed position",
-                    settings.deliveryTimeout(), partition, highWatermark);
+            LOG.info("waiting up to {} for open transactions on {} (below offset {}) to end before reading {}",
+                    settings.deliveryTimeout(), partition, highWatermark, what);
         }
         while (stable < highWatermark) {
             if (System.nanoTime() > deadline) {
-                throw new SinkException("cannot read the last committed position of " + settings.transactionalId() + " from " + partition
+                throw new SinkException("cannot read " + what + " from " + partition
                         + ": open transactions of other producers hold its last stable offset at " + stable + ", below " + highWatermark
                         + ", for longer than pgcdc.kafka.delivery-timeout (" + settings.deliveryTimeout() + "): " + openTransactions(partition, highWatermark)
-                        + ". Reading now could find an older position and send committed events again. Wait for them to commit or time out"
+                        + ". Reading now could miss what they commit and send committed events again. Wait for them to commit or time out"
                         + " (their producers' transaction.timeout.ms), or abort a hanging one with kafka-transactions.sh --bootstrap-server "
                         + settings.bootstrapServers() + " abort --topic " + partition.topic() + " --partition " + partition.partition()
                         + " --start-offset <its start offset>");
@@ -116,8 +129,7 @@ final class OffsetsTopic {
         }
     }
 
-    private Lookup scan(TopicPartition partition, long highWatermark, Duration timeout) {
-        byte[] key = settings.transactionalId().getBytes(StandardCharsets.UTF_8);
+    private Lookup scan(TopicPartition partition, byte[] key, long highWatermark, Duration timeout) {
         Lookup lookup = new Lookup();
         try (Consumer<byte[], byte[]> consumer = consumerFactory.apply(ClientProperties.offsetsConsumer(settings))) {
             consumer.assign(List.of(partition));

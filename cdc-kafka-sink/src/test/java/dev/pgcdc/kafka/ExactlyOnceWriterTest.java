@@ -10,9 +10,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.position.StreamOrigin;
+import dev.pgcdc.api.snapshot.ChunkMark;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -322,13 +327,58 @@ class ExactlyOnceWriterTest {
         assertThat(producer.closed()).isTrue();
     }
 
-    private ExactlyOnceWriter writer(int batchSize, Duration linger) {
+    @Test
+    void snapshotChunksAreCommittedWholeWithTheirRecordAndNeverInsideAChunk() throws InterruptedException {
+        // chunk 7 ends at the second event, chunk 8 at the fifth; a commit is due after every event (batch-size 1)
+        Map<Position, ChunkMark> ends = Map.of(insert(2).position(), new ChunkMark("job@1", 7, 2), insert(5).position(),
+                new ChunkMark("job@1", 8, 3));
+        ChunkRecords chunks = new ChunkRecords("pgcdc-test", "i1", position -> Optional.ofNullable(ends.get(position)), "__pgcdc_offsets", 10);
+        writer = writer(1, Duration.ZERO, chunks);
+        List<RecordingCallback> callbacks = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            callbacks.add(new RecordingCallback("w" + i, journal));
+            writer.write(insert(i), records("k" + i), callbacks.get(i - 1));
+            if (i == 1) {
+                assertThat(producer.commitCount()).as("due, but inside chunk 7").isZero();
+            }
+        }
+        assertThat(producer.commitCount()).as("committed at the end of chunk 7 only").isEqualTo(1);
+        assertThat(journal).containsExactly("w1 durable", "w2 durable");
+        List<ProducerRecord<byte[], byte[]>> first = producer.history().subList(0, 4);
+        assertThat(first).extracting(ProducerRecord::topic).containsExactly("users", "users", "__pgcdc_offsets", "__pgcdc_offsets");
+        ProducerRecord<byte[], byte[]> chunkRecord = first.get(2);
+        assertThat(text(chunkRecord.key())).isEqualTo("pgcdc-test/snapshot/job@1/7");
+        assertThat(text(chunkRecord.value())).isEqualTo("rows=2;instance=i1");
+        assertThat(chunkRecord.partition()).as("every record of the job in one partition").isEqualTo(chunks.partition("job@1"))
+                .isEqualTo(OffsetsTopic.partitionOf("pgcdc-test/snapshot/job@1", 10));
+        assertThat(ChunkRecords.rows(text(chunkRecord.value()))).hasValue(2);
+
+        clock.addAndGet(Duration.ofSeconds(1).toNanos());
+        writer.flush();
+        assertThat(producer.commitCount()).as("neither the pause nor a flush commits part of chunk 8").isEqualTo(1);
+        assertThat(journal).hasSize(2);
+
+        RecordingCallback last = new RecordingCallback("w5", journal);
+        writer.write(insert(5), records("k5"), last);
+        await().atMost(Duration.ofSeconds(30)).until(() -> last.durable);
+        assertThat(producer.commitCount()).isEqualTo(2);
+        assertThat(journal).containsExactly("w1 durable", "w2 durable", "w3 durable", "w4 durable", "w5 durable");
+        assertThat(producer.history()).filteredOn(record -> text(record.key()).startsWith("pgcdc-test/snapshot/"))
+                .extracting(record -> text(record.key())).containsExactly("pgcdc-test/snapshot/job@1/7", "pgcdc-test/snapshot/job@1/8");
+        assertThat(ChunkRecords.writerId("pgcdc-test", "i1")).isEqualTo("pgcdc-test-snapshot-i1");
+    }
+
+    private ExactlyOnceWriter writer(int batchSize, Duration linger, ChunkRecords chunks) {
         producer.initTransactions();
         KafkaSinkSettings settings = KafkaSinkSettings.builder().bootstrapServers("localhost:9092").mapTable(USERS, "users")
                 .exactlyOnce(true).transactionalId("pgcdc-test").batchSize(batchSize).linger(linger)
                 .deliveryTimeout(Duration.ofMinutes(2)).build();
         return new ExactlyOnceWriter(producer, new RecordRouter(settings.tableTopicMapping()), (topic, usedFor) -> { }, settings,
-                OFFSETS_PARTITION, clock::get);
+                OFFSETS_PARTITION, clock::get, chunks);
+    }
+
+    private ExactlyOnceWriter writer(int batchSize, Duration linger) {
+        return writer(batchSize, linger, null);
     }
 
     /** MockProducer whose commits can time out or be interrupted, counting commit and abort calls. */

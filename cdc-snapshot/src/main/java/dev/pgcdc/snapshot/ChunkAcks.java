@@ -22,6 +22,8 @@ final class ChunkAcks {
         boolean readDone;
         /** Removed from the map (done or abandoned). */
         boolean gone;
+        /** The sequence of the chunk's last row once its read ended (set before that row is handed over), else -1. */
+        long lastSequence = -1;
 
         private InFlight(Chunk chunk, long firstSequence) {
             this.chunk = chunk;
@@ -48,6 +50,24 @@ final class ChunkAcks {
     /** {@code rows} more rows of {@code flight} are emitted (before they can be acknowledged). */
     synchronized void emitted(InFlight flight, int rows) {
         flight.emitted += rows;
+    }
+
+    /**
+     * The read of {@code flight} ended with the row of {@code lastSequence}, which is not handed over yet:
+     * from now on {@link #endingAt} knows it.
+     */
+    synchronized void ended(InFlight flight, long lastSequence) {
+        flight.lastSequence = lastSequence;
+    }
+
+    /** The chunk in flight whose last row has {@code sequence}, with its row count; null when that row ends no chunk. */
+    synchronized Done endingAt(long sequence) {
+        Map.Entry<Long, InFlight> entry = bySequence.floorEntry(sequence);
+        if (entry == null || entry.getValue().lastSequence != sequence) {
+            return null;
+        }
+        InFlight flight = entry.getValue();
+        return new Done(flight.chunk, flight.lastSequence - flight.firstSequence + 1);
     }
 
     /** The read of {@code flight} finished; done now when every row is already acknowledged (or it had none). */

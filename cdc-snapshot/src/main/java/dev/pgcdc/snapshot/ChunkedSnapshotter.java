@@ -3,6 +3,7 @@ package dev.pgcdc.snapshot;
 import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.SourceException;
 import dev.pgcdc.api.coordination.Chunk;
+import dev.pgcdc.api.coordination.ChunkClaim;
 import dev.pgcdc.api.coordination.ChunkClaimStore;
 import dev.pgcdc.api.coordination.SnapshotJob;
 import dev.pgcdc.api.event.ChangeEvent;
@@ -10,6 +11,8 @@ import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.Row;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
+import dev.pgcdc.api.snapshot.ChunkLedger;
+import dev.pgcdc.api.snapshot.ChunkMark;
 import dev.pgcdc.api.snapshot.ExportedSnapshot;
 import dev.pgcdc.api.snapshot.SnapshotExporter;
 import dev.pgcdc.api.snapshot.Snapshotter;
@@ -22,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,6 +46,12 @@ import org.slf4j.LoggerFactory;
  *   <li>Every instance claims chunks and reads each with a {@link ChunkReader} under the job's snapshot,
  *       emitting a {@link Operation#READ} event per row.</li>
  *   <li>A chunk is marked done only once every one of its rows was {@link #acknowledge acknowledged}.</li>
+ *   <li>Exactly-once ({@link #commitThrough} with a sink whose {@link ChunkLedger} commits exactly once): the sink
+ *       commits each chunk's rows and its {@link ChunkMark} in one transaction ({@link #endingAt} tells it where chunks
+ *       end). A chunk claimed from a previous owner (taken over, or released) is first looked up in the ledger, which
+ *       fences that owner's writer: committed, it is marked done without being read again; otherwise it is read. A
+ *       read that fails after rows were handed over stops this instance (those rows cannot be taken back), and the
+ *       chunk goes to whoever claims it next.</li>
  *   <li>When every chunk of the job is done, the job completes; the planner then closes the exported
  *       snapshot (also when the job fails or this instance stops: an open snapshot holds back VACUUM).</li>
  * </ol>
@@ -96,6 +106,10 @@ public final class ChunkedSnapshotter implements Snapshotter {
     private volatile Throwable failure;
     /** The chunk being read, or null; worker thread writes, close reads. */
     private volatile Chunk reading;
+    /** Exactly-once: the sink's ledger, set before {@link #start}; null when chunks are done on acknowledgement alone. */
+    private volatile ChunkLedger ledger;
+    /** The job and its incarnation, {@code <job id>@<created at, epoch ms>}, as chunk marks name it; set once the job is planned. */
+    private volatile String jobRun;
 
     /**
      * @param slotName the slot streaming continues from (mode {@code initial}), or null
@@ -119,6 +133,37 @@ public final class ChunkedSnapshotter implements Snapshotter {
     /** The job's name in the coordination store. */
     public String jobId() {
         return jobId;
+    }
+
+    /**
+     * Exactly-once: makes {@code sinkLedger} (the snapshot pipeline's sink, not started yet) commit each chunk's
+     * rows with its mark, and look up a chunk held before by another owner before it is read again. Does nothing
+     * when the sink does not commit exactly once. Call before {@link #start}.
+     *
+     * @throws IllegalStateException when the claim store does not remember previous owners (the fence needs them)
+     */
+    public void commitThrough(ChunkLedger sinkLedger) {
+        if (worker != null) {
+            throw new IllegalStateException("snapshot " + jobId + " already started");
+        }
+        if (!sinkLedger.commitsExactlyOnce()) {
+            return;
+        }
+        if (!store.remembersOwners()) {
+            throw new IllegalStateException("an exactly-once snapshot needs a claim store that remembers the previous owner of a chunk");
+        }
+        sinkLedger.commitChunks(settings.instanceId(), this::endingAt);
+        ledger = sinkLedger;
+    }
+
+    /** The chunk whose last row has {@code position}, for the sink to commit its mark with it; empty for any other row. */
+    Optional<ChunkMark> endingAt(Position position) {
+        String run = jobRun;
+        if (run == null || !position.commitLsn().equals(positionLsn)) {
+            return Optional.empty();
+        }
+        ChunkAcks.Done done = acks.endingAt(position.sequence());
+        return done == null ? Optional.empty() : Optional.of(new ChunkMark(run, done.chunk().chunkId(), done.rows()));
     }
 
     @Override
@@ -242,6 +287,7 @@ public final class ChunkedSnapshotter implements Snapshotter {
                     + " is running without a consistent point")));
             Optional<String> snapshotId = job.snapshotId();
             Instant commitTime = job.createdAt();
+            jobRun = jobId + "@" + job.createdAt().toEpochMilli();
             Duration idle = idleWait();
             TransientFailures failures = new TransientFailures(jobId, settings.claimTimeout());
             while (!closed) {
@@ -349,11 +395,32 @@ public final class ChunkedSnapshotter implements Snapshotter {
 
     /** Claims the next chunk and reads it; false when there was none to claim. */
     private boolean claimAndRead(ChunkReader reader, Optional<String> snapshotId, Instant commitTime) throws SQLException, InterruptedException {
-        Optional<Chunk> claimed = store.claimNext(jobId, settings.instanceId(), settings.claimTimeout());
+        Optional<ChunkClaim> claimed = store.claim(jobId, settings.instanceId(), settings.claimTimeout());
         if (claimed.isEmpty()) {
             return false;
         }
-        read(reader, claimed.get(), snapshotId, commitTime);
+        Chunk chunk = claimed.get().chunk();
+        if (ledger != null && claimed.get().previousOwner().isPresent() && committedBefore(chunk, claimed.get().previousOwner().get())) {
+            return true;
+        }
+        read(reader, chunk, snapshotId, commitTime);
+        return true;
+    }
+
+    /**
+     * Exactly-once: whether {@code previousOwner} (or this instance before a restart) committed the chunk; the ledger
+     * fences its writer first, so the answer is final. Marks the chunk done when it did.
+     */
+    private boolean committedBefore(Chunk chunk, String previousOwner) {
+        OptionalLong rows = ledger.committedRows(jobRun, chunk.chunkId(), previousOwner);
+        if (rows.isEmpty()) {
+            LOG.info("snapshot job {}: chunk {} of {}, held before by {}, was not committed; reading it", jobId, chunk.chunkId(), chunk.table(),
+                    previousOwner);
+            return false;
+        }
+        LOG.info("snapshot job {}: chunk {} of {} was committed by {} ({} rows) before it lost the claim; marked done without reading it again",
+                jobId, chunk.chunkId(), chunk.table(), previousOwner, rows.getAsLong());
+        store.markDone(chunk, settings.instanceId(), rows.getAsLong());
         return true;
     }
 
@@ -364,20 +431,40 @@ public final class ChunkedSnapshotter implements Snapshotter {
         Lsn positions = positionLsn;
         long[] sequence = {sequenceBase + emitted.get()};
         ChunkAcks.InFlight flight = acks.start(chunk, sequence[0]);
-        List<List<ChangeEvent>> batch = new ArrayList<>(List.of(new ArrayList<>(BATCH)));
+        long first = sequence[0];
+        List<List<ChangeEvent>> batch = new ArrayList<>(List.of(new ArrayList<>(BATCH + 1)));
         boolean finished = false;
         try {
             reader.read(chunk.table(), chunk.range(), settings.conditionFor(chunk.table()), snapshotId, (TableShape shape, Row row) -> {
                 List<ChangeEvent> current = batch.get(0);
                 current.add(new ChangeEvent(Operation.READ, shape.table(), null, row, shape.keyColumns(), 0L, point, point, commitTime,
                         new Position(positions, sequence[0]++), null, null));
-                if (current.size() >= BATCH) {
+                if (current.size() > BATCH) {
+                    // the last row stays behind: the chunk's end must be known before its last row is handed over
+                    ChangeEvent last = current.remove(current.size() - 1);
                     handOver(flight, current);
-                    batch.set(0, new ArrayList<>(BATCH));
+                    List<ChangeEvent> next = new ArrayList<>(BATCH + 1);
+                    next.add(last);
+                    batch.set(0, next);
                 }
             });
+            if (!batch.get(0).isEmpty()) {
+                acks.ended(flight, sequence[0] - 1);
+            }
             handOver(flight, batch.get(0));
             finished = true;
+        } catch (SQLException | RuntimeException e) {
+            long handed = sequence[0] - first - batch.get(0).size();
+            if (ledger != null && handed > 0) {
+                // no cause: a transient database error must not make this retried
+                SourceException stop = new SourceException("snapshot job " + jobId + ": reading chunk " + chunk.chunkId() + " of " + chunk.table()
+                        + " failed after " + handed + " of its rows went to the sink (" + e + "); in exactly-once mode they cannot be taken"
+                        + " back, so this instance stops: its open transaction is aborted and the chunk is read again by the instance that"
+                        + " claims it next");
+                stop.addSuppressed(e);
+                throw stop;
+            }
+            throw e;
         } finally {
             reading = null;
             if (!finished) {

@@ -55,6 +55,23 @@ class ChunkAcksTest {
     }
 
     @Test
+    void theLastRowOfAChunkIsKnownOnceItsReadEndedAndUntilTheChunkIsDone() {
+        ChunkAcks acks = new ChunkAcks();
+        ChunkAcks.InFlight first = acks.start(chunk(0), 20);
+        acks.emitted(first, 2);
+        assertThat(acks.endingAt(21)).as("the read goes on").isNull();
+        acks.ended(first, 22);
+        acks.emitted(first, 1);
+        assertThat(acks.endingAt(21)).as("not the last row").isNull();
+        assertThat(acks.endingAt(22)).isEqualTo(new ChunkAcks.Done(chunk(0), 3));
+        assertThat(acks.finish(first)).isNull();
+        acks.acknowledge(20);
+        acks.acknowledge(21);
+        assertThat(acks.acknowledge(22)).isEqualTo(new ChunkAcks.Done(chunk(0), 3));
+        assertThat(acks.endingAt(22)).as("a done chunk is no longer in flight").isNull();
+    }
+
+    @Test
     void anAbandonedChunkNoLongerCounts() {
         ChunkAcks acks = new ChunkAcks();
         ChunkAcks.InFlight failed = acks.start(chunk(0), 0);

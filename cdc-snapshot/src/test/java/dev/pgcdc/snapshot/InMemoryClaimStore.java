@@ -1,6 +1,7 @@
 package dev.pgcdc.snapshot;
 
 import dev.pgcdc.api.coordination.Chunk;
+import dev.pgcdc.api.coordination.ChunkClaim;
 import dev.pgcdc.api.coordination.ChunkClaimStore;
 import dev.pgcdc.api.coordination.JobProgress;
 import dev.pgcdc.api.coordination.SnapshotJob;
@@ -18,7 +19,7 @@ import java.util.Set;
 
 /**
  * A {@link ChunkClaimStore} in memory, for tests: the port's contract (jobs, plans, claims with heartbeat
- * and take-over, done chunks with row counts), one lock for everything, plus a record of every
+ * and take-over, previous owners, done chunks with row counts), one lock for everything, plus a record of every
  * {@code markDone} call for assertions.
  */
 final class InMemoryClaimStore implements ChunkClaimStore {
@@ -38,6 +39,8 @@ final class InMemoryClaimStore implements ChunkClaimStore {
     private static final class ChunkState {
         final Chunk chunk;
         String owner;
+        /** The last owner of a released chunk (the port's previous owner), until it is claimed again. */
+        String released;
         Instant beat;
         boolean done;
         long rows;
@@ -111,7 +114,17 @@ final class InMemoryClaimStore implements ChunkClaimStore {
     }
 
     @Override
-    public synchronized Optional<Chunk> claimNext(String jobId, String instanceId, Duration claimTimeout) {
+    public Optional<Chunk> claimNext(String jobId, String instanceId, Duration claimTimeout) {
+        return claim(jobId, instanceId, claimTimeout).map(ChunkClaim::chunk);
+    }
+
+    @Override
+    public boolean remembersOwners() {
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<ChunkClaim> claim(String jobId, String instanceId, Duration claimTimeout) {
         Job job = jobs.get(jobId);
         if (job == null || job.state != SnapshotJob.State.RUNNING) {
             return Optional.empty();
@@ -120,9 +133,11 @@ final class InMemoryClaimStore implements ChunkClaimStore {
         for (ChunkState state : job.chunks.values()) {
             boolean stale = state.owner != null && state.beat.plus(claimTimeout).isBefore(now);
             if (!state.done && (state.owner == null || stale)) {
+                Optional<String> previous = Optional.ofNullable(state.owner != null ? state.owner : state.released);
                 state.owner = instanceId;
+                state.released = null;
                 state.beat = now;
-                return Optional.of(state.chunk);
+                return Optional.of(new ChunkClaim(state.chunk, previous));
             }
         }
         return Optional.empty();
@@ -158,6 +173,7 @@ final class InMemoryClaimStore implements ChunkClaimStore {
         ChunkState state = jobs.get(chunk.jobId()).chunks.get(chunk.chunkId());
         if (state != null && instanceId.equals(state.owner) && !state.done) {
             state.owner = null;
+            state.released = instanceId;
         }
     }
 

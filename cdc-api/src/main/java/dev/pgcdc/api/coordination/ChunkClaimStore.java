@@ -47,6 +47,20 @@ public interface ChunkClaimStore extends AutoCloseable {
      */
     Optional<Chunk> claimNext(String jobId, String instanceId, Duration claimTimeout);
 
+    /**
+     * As {@link #claimNext}, also telling which instance held the chunk before (whose claim was taken
+     * over, or who released it). The default knows no previous owner; a store that remembers owners
+     * overrides it, which exactly-once snapshots need.
+     */
+    default Optional<ChunkClaim> claim(String jobId, String instanceId, Duration claimTimeout) {
+        return claimNext(jobId, instanceId, claimTimeout).map(chunk -> new ChunkClaim(chunk, Optional.empty()));
+    }
+
+    /** Whether {@link #claim} tells previous owners (a released chunk keeps its last owner until claimed again). */
+    default boolean remembersOwners() {
+        return false;
+    }
+
     /** Refreshes the heartbeat of every chunk {@code instanceId} holds in the job, and of the job when it is its planner. */
     void heartbeat(String jobId, String instanceId);
 

@@ -13,6 +13,8 @@ import dev.pgcdc.api.config.Section;
 import dev.pgcdc.api.config.Setting;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.handler.ChangeHandlerProvider;
+import dev.pgcdc.api.pipeline.ErrorPolicy;
+import dev.pgcdc.api.pipeline.PipelineSettings;
 import dev.pgcdc.api.plugin.PluginConfig;
 import dev.pgcdc.api.plugin.PluginContext;
 import dev.pgcdc.api.sink.SinkProvider;
@@ -138,7 +140,7 @@ public record ServiceConfiguration(
         PluginConfig sinkSection = sink == null ? root.section("sink").section(app.sinkName())
                 : sink.resolve(context.withConfig(section(root, sinkPath(sink))));
         checkSink(catalog, app.sinkName(), context.withConfig(sinkSection), problems);
-        checkSnapshot(snapshot, postgres, sink, sinkSection, problems);
+        checkSnapshot(snapshot, postgres, sink, sinkSection, app.pipeline(), problems);
 
         if (!problems.isEmpty()) {
             // what the facility prints is masked already; this also catches a secret a plugin's problem quotes
@@ -263,15 +265,29 @@ public record ServiceConfiguration(
      * published; exactly-once is not combined with a snapshot yet (several instances would fence each
      * other's transactional producer, and a chunk read again would be written again).
      */
+    /**
+     * The snapshot's settings against the rest. Exactly-once commits a chunk's rows in one transaction (see
+     * docs/operations.md, "Initial snapshot"): a chunk must fit in the pipeline's in-flight bound, and no row
+     * may be skipped, or the transaction of its chunk would wait for an end the sink never sees.
+     */
     private static void checkSnapshot(SnapshotSections.Configured snapshot, PostgresSourceSettings postgres, SinkProvider sink,
-            PluginConfig sinkSection, Problems problems) {
+            PluginConfig sinkSection, PipelineSettings pipeline, Problems problems) {
         if (snapshot.mode() == SnapshotSettings.Mode.NEVER) {
             return;
         }
         Optional<String> exactlyOnce = sink == null ? Optional.empty() : sink.exactlyOnceSetting(sinkSection);
-        exactlyOnce.ifPresent(setting -> problems.add("pgcdc.snapshot.mode = " + snapshot.mode().name().toLowerCase(java.util.Locale.ROOT)
-                + " cannot be combined with " + setting + " in this version: the snapshot writes at least once;"
-                + " take the snapshot with exactly-once off, then turn it on"));
+        exactlyOnce.ifPresent(setting -> {
+            String mode = "pgcdc.snapshot.mode = " + snapshot.mode().name().toLowerCase(java.util.Locale.ROOT);
+            if (snapshot.chunkSize() > pipeline.maxInFlightEvents() / 2) {
+                problems.add("pgcdc.snapshot.chunk-size = " + snapshot.chunkSize() + " must be at most half of pgcdc.pipeline.max-in-flight-events ("
+                        + pipeline.maxInFlightEvents() + ") with " + mode + " and " + setting + ": a chunk's rows are committed in one"
+                        + " Kafka transaction, so they all wait in flight until the chunk ends");
+            }
+            if (pipeline.errorPolicy() == ErrorPolicy.SKIP) {
+                problems.add("pgcdc.pipeline.error-policy = skip cannot be combined with " + mode + " and " + setting + ": a chunk's"
+                        + " rows are committed when its last row is written, which a skipped row never is; use fail or dead-letter");
+            }
+        });
         if (snapshot.mode() == SnapshotSettings.Mode.INITIAL && postgres != null && !postgres.publicationAllTables()) {
             Set<TableId> published = new java.util.HashSet<>(postgres.tables().stream().map(TableSettings::table).toList());
             for (TableId table : snapshot.tableIds()) {

@@ -3,12 +3,15 @@ package dev.pgcdc.app.wiring;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.handler.ChangeHandlerProvider;
 import dev.pgcdc.api.pipeline.Pipeline;
 import dev.pgcdc.api.pipeline.PipelineListener;
 import dev.pgcdc.api.pipeline.PipelineSettings;
+import dev.pgcdc.api.sink.Sink;
 import dev.pgcdc.api.sink.SinkProvider;
+import dev.pgcdc.api.snapshot.ChunkLedger;
 import dev.pgcdc.app.config.ServiceConfiguration;
 import dev.pgcdc.app.lifecycle.SnapshotPhase;
 import dev.pgcdc.app.plugin.PluginCatalog;
@@ -38,7 +41,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The initial snapshot ({@code pgcdc.snapshot.mode} {@code initial} or {@code snapshot_only}): a
  * {@link ChunkedSnapshotter} over the coordination tables of cdc-coordination, run by the service's
  * {@link SnapshotPhase} in a pipeline of its own, with its own handler and sink made by the same
- * providers as the stream's. Nothing connects while wiring: the snapshotter and its tables are made
+ * providers as the stream's. In exactly-once mode that sink writes under the instance's own transactional id and
+ * commits whole chunks with their records ({@link ChunkLedger}). Nothing connects while wiring: the snapshotter and its tables are made
  * when the phase runs.
  */
 public final class SnapshotModule extends AbstractModule {
@@ -70,11 +74,13 @@ public final class SnapshotModule extends AbstractModule {
                     connections, new PgTableCatalog(source.publicationName()), initial ? source.slotName() : null);
             snapshotter.set(made);
             String name = initial ? source.slotName() + "-snapshot" : settings.jobId(null);
+            SinkProvider sinkProvider = PluginCatalog.select(sinks, configuration.app().sinkName(), "pgcdc.sink.name", "sink");
+            Sink sink = sinkProvider.create(configuration.sinkContext());
+            commitChunksExactlyOnce(made, sink, sinkProvider, configuration);
             return new Pipeline(name, made,
                     PluginCatalog.select(handlers, configuration.app().handlerName(), "pgcdc.handler.name", "handler")
                             .create(configuration.handlerContext()),
-                    PluginCatalog.select(sinks, configuration.app().sinkName(), "pgcdc.sink.name", "sink").create(configuration.sinkContext()),
-                    pipelineSettings, listener);
+                    sink, pipelineSettings, listener);
         }, () -> status(snapshotter.get()), state, metrics);
         return new SnapshotPlan(phase, initial);
     }
@@ -89,6 +95,26 @@ public final class SnapshotModule extends AbstractModule {
             }
         }
         return strategies;
+    }
+
+    /**
+     * Exactly-once: the sink commits each chunk's rows with its record and fences a chunk's previous owner
+     * ({@link ChunkLedger}); a sink that commits exactly once without being a ledger cannot keep the
+     * snapshot's promise, so the start is refused.
+     */
+    private static void commitChunksExactlyOnce(ChunkedSnapshotter snapshotter, Sink sink, SinkProvider provider,
+            ServiceConfiguration configuration) {
+        if (sink instanceof ChunkLedger ledger) {
+            snapshotter.commitThrough(ledger);
+            return;
+        }
+        provider.exactlyOnceSetting(configuration.sinkContext().config()).ifPresent(setting -> {
+            sink.close();
+            throw new ConfigurationException("pgcdc.snapshot.mode = " + configuration.snapshot().mode().name().toLowerCase(java.util.Locale.ROOT)
+                    + " with " + setting + ": the sink " + provider.name() + " cannot commit a chunk's rows together with its completion"
+                    + " (it is no " + ChunkLedger.class.getSimpleName() + "), so a takeover could show rows twice; take the snapshot with"
+                    + " exactly-once off, then turn it on");
+        });
     }
 
     private static SnapshotStatus status(ChunkedSnapshotter snapshotter) {

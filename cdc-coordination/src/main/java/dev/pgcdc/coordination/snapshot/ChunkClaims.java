@@ -3,6 +3,7 @@ package dev.pgcdc.coordination.snapshot;
 import static dev.pgcdc.coordination.snapshot.JobRecords.MILLIS;
 
 import dev.pgcdc.api.coordination.Chunk;
+import dev.pgcdc.api.coordination.ChunkClaim;
 import dev.pgcdc.api.coordination.JobProgress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -57,24 +58,30 @@ final class ChunkClaims {
         }
     }
 
-    /** Claims the pending chunk with the lowest id that nobody else is claiming right now. */
-    Optional<Chunk> claimPending(Connection connection, String jobId, String instanceId) throws SQLException {
-        try (PreparedStatement claim = connection.prepareStatement("UPDATE " + tables.chunks() + " SET state = 'claimed', owner = ?,"
-                + " heartbeat_at = clock_timestamp(), claimed_at = clock_timestamp() WHERE job_id = ? AND chunk_id = (SELECT chunk_id FROM "
+    /**
+     * Claims the pending chunk with the lowest id that nobody else is claiming right now; its previous
+     * owner is the instance that released it last, if any.
+     */
+    Optional<ChunkClaim> claimPending(Connection connection, String jobId, String instanceId) throws SQLException {
+        try (PreparedStatement claim = connection.prepareStatement("WITH picked AS (SELECT chunk_id AS picked_id, owner AS previous_owner FROM "
                 + tables.chunks() + " WHERE job_id = ? AND state = 'pending' ORDER BY chunk_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-                + " RETURNING " + ChunkColumns.SELECTED)) {
-            claim.setString(1, instanceId);
-            claim.setString(2, jobId);
+                + " UPDATE " + tables.chunks() + " SET state = 'claimed', owner = ?, heartbeat_at = clock_timestamp(),"
+                + " claimed_at = clock_timestamp() FROM picked WHERE job_id = ? AND chunk_id = picked.picked_id"
+                + " RETURNING " + ChunkColumns.SELECTED + ", picked.previous_owner")) {
+            claim.setString(1, jobId);
+            claim.setString(2, instanceId);
             claim.setString(3, jobId);
             try (ResultSet row = claim.executeQuery()) {
-                return row.next() ? Optional.of(ChunkColumns.read(row)) : Optional.empty();
+                return row.next() ? Optional.of(new ChunkClaim(ChunkColumns.read(row), Optional.ofNullable(row.getString("previous_owner"))))
+                        : Optional.empty();
             }
         }
     }
 
     /** Takes over the claimed chunk with the lowest id whose heartbeat is older than {@code timeout}, logging whose it was. */
-    Optional<Chunk> claimStale(Connection connection, String jobId, String instanceId, Duration timeout) throws SQLException {
+    Optional<ChunkClaim> claimStale(Connection connection, String jobId, String instanceId, Duration timeout) throws SQLException {
         long chunkId;
+        String previousOwner;
         try (PreparedStatement select = connection.prepareStatement("SELECT chunk_id, owner, extract(epoch FROM clock_timestamp() - heartbeat_at)"
                 + " FROM " + tables.chunks() + " WHERE job_id = ? AND state = 'claimed' AND heartbeat_at < clock_timestamp() - " + MILLIS
                 + " ORDER BY chunk_id LIMIT 1 FOR UPDATE SKIP LOCKED")) {
@@ -85,8 +92,9 @@ final class ChunkClaims {
                     return Optional.empty();
                 }
                 chunkId = row.getLong(1);
+                previousOwner = row.getString(2);
                 LOG.warn("snapshot job \"{}\": instance \"{}\" takes over chunk {} from instance \"{}\", whose last heartbeat is {} old"
-                        + " (claim-timeout {})", jobId, instanceId, chunkId, row.getString(2),
+                        + " (claim-timeout {})", jobId, instanceId, chunkId, previousOwner,
                         Duration.ofMillis(Math.round(row.getDouble(3) * 1000)), timeout);
             }
         }
@@ -98,7 +106,7 @@ final class ChunkClaims {
             claim.setLong(3, chunkId);
             try (ResultSet row = claim.executeQuery()) {
                 row.next();
-                return Optional.of(ChunkColumns.read(row));
+                return Optional.of(new ChunkClaim(ChunkColumns.read(row), Optional.ofNullable(previousOwner)));
             }
         }
     }
@@ -139,9 +147,12 @@ final class ChunkClaims {
         }
     }
 
-    /** Gives the chunk back (pending, no owner) when {@code instanceId} holds its claim; true then. */
+    /**
+     * Gives the chunk back (pending) when {@code instanceId} holds its claim; true then. The owner is
+     * kept, so that the next claim knows who held it last (an exactly-once snapshot fences it).
+     */
     boolean release(Connection connection, Chunk chunk, String instanceId) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE " + tables.chunks() + " SET state = 'pending', owner = NULL,"
+        try (PreparedStatement update = connection.prepareStatement("UPDATE " + tables.chunks() + " SET state = 'pending',"
                 + " heartbeat_at = NULL, claimed_at = NULL WHERE job_id = ? AND chunk_id = ? AND owner = ? AND state = 'claimed'")) {
             update.setString(1, chunk.jobId());
             update.setLong(2, chunk.chunkId());

@@ -1,6 +1,7 @@
 package dev.pgcdc.coordination.snapshot;
 
 import dev.pgcdc.api.coordination.Chunk;
+import dev.pgcdc.api.coordination.ChunkClaim;
 import dev.pgcdc.api.coordination.ChunkClaimStore;
 import dev.pgcdc.api.coordination.JobProgress;
 import dev.pgcdc.api.coordination.SnapshotJob;
@@ -138,15 +139,26 @@ public final class PostgresChunkClaimStore implements ChunkClaimStore {
 
     @Override
     public Optional<Chunk> claimNext(String jobId, String instanceId, Duration claimTimeout) {
+        return claim(jobId, instanceId, claimTimeout).map(ChunkClaim::chunk);
+    }
+
+    /** The previous owner is the instance whose claim was taken over, or the one that released the chunk last. */
+    @Override
+    public Optional<ChunkClaim> claim(String jobId, String instanceId, Duration claimTimeout) {
         requirePositive(claimTimeout);
         migrate();
         return transactions.run("claim a chunk of snapshot job \"" + jobId + "\"", connection -> {
             if (!chunks.isRunning(connection, jobId)) {
                 return Optional.empty();
             }
-            Optional<Chunk> pending = chunks.claimPending(connection, jobId, instanceId);
+            Optional<ChunkClaim> pending = chunks.claimPending(connection, jobId, instanceId);
             return pending.isPresent() ? pending : chunks.claimStale(connection, jobId, instanceId, claimTimeout);
         });
+    }
+
+    @Override
+    public boolean remembersOwners() {
+        return true;
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.pgcdc.api.coordination.Chunk;
+import dev.pgcdc.api.coordination.ChunkClaim;
 import dev.pgcdc.api.coordination.ChunkRange;
 import dev.pgcdc.api.coordination.JobProgress;
 import dev.pgcdc.api.coordination.SnapshotJob;
@@ -190,6 +191,24 @@ class PostgresChunkClaimStoreIT {
         assertThat(b.markDone(takenOver, "b", 5)).isTrue();
         assertThat(b.markDone(takenOver, "b", 5)).as("a repeated mark by the owner").isTrue();
         assertThat(a.progress(job)).isEqualTo(new JobProgress(1, 1, 1, 1, 5));
+    }
+
+    @Test
+    void aClaimTellsWhoHeldTheChunkBeforeAfterATakeOverAndAfterARelease() {
+        a.openJob(job, "a");
+        a.savePlan(job, "a", SNAPSHOT_ID, CONSISTENT_POINT, Plans.keyChunks(job, ORDERS, 1));
+        assertThat(a.remembersOwners()).isTrue();
+        ChunkClaim first = a.claim(job, "a", TIMEOUT).orElseThrow();
+        assertThat(first.previousOwner()).as("a chunk nobody held").isEmpty();
+        ChunkClaim takenOver = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> b.claim(job, "b", TIMEOUT), Optional::isPresent).orElseThrow();
+        assertThat(takenOver.chunk()).isEqualTo(first.chunk());
+        assertThat(takenOver.previousOwner()).as("the owner whose claim was taken over").contains("a");
+
+        b.release(takenOver.chunk(), "b");
+        ChunkClaim again = a.claim(job, "a", LONG_TIMEOUT).orElseThrow();
+        assertThat(again.chunk()).isEqualTo(first.chunk());
+        assertThat(again.previousOwner()).as("a released chunk keeps its last owner").contains("b");
     }
 
     @Test

@@ -176,17 +176,21 @@ class SnapshotEndToEndIT {
         }
     }
 
-    private static long doneChunks(PostgresDatabase postgres, String job) {
+    /** Chunks of {@code job} done; 0 before the first instance created the coordination tables. */
+    static long doneChunks(PostgresDatabase postgres, String job) {
+        if (postgres.queryValue(String.class, "SELECT to_regclass('pgcdc.snapshot_chunk')::text") == null) {
+            return 0;
+        }
         List<Map<String, Object>> found = postgres.query("SELECT count(*) AS n FROM pgcdc.snapshot_chunk WHERE job_id = ? AND state = 'done'", job);
         return found.isEmpty() ? 0 : ((Number) found.get(0).get("n")).longValue();
     }
 
-    private static void createAndFill(PostgresDatabase postgres, String table, int rows) {
+    static void createAndFill(PostgresDatabase postgres, String table, int rows) {
         postgres.execute("CREATE TABLE " + table + " (id integer PRIMARY KEY, note text NOT NULL, v integer NOT NULL)",
                 "INSERT INTO " + table + " SELECT g, 'row ' || g, 0 FROM generate_series(1, " + rows + ") g");
     }
 
-    private static List<Integer> range(int rows) {
+    static List<Integer> range(int rows) {
         List<Integer> ids = new ArrayList<>(rows);
         for (int i = 1; i <= rows; i++) {
             ids.add(i);
