@@ -63,6 +63,18 @@ public final class SnapshotSections {
             tables = List.copyOf(tables);
         }
 
+        /**
+         * These settings with the default chunk size ({@link SnapshotSettings#DEFAULT_CHUNK_SIZE}, which
+         * reference.conf gives) lowered to {@code most} when it is larger (an exactly-once snapshot keeps a
+         * whole chunk in flight); any other chunk size is kept, for validation to judge.
+         */
+        public Configured withDefaultChunkSizeAtMost(int most) {
+            if (chunkSize != SnapshotSettings.DEFAULT_CHUNK_SIZE || chunkSize <= most || most < 1) {
+                return this;
+            }
+            return new Configured(mode, most, claimTimeout, heartbeatInterval, instanceId, tables, queryCondition, resnapshot, id);
+        }
+
         /** The configured tables' names, in order. */
         public List<TableId> tableIds() {
             return tables.stream().map(TableRequest::table).toList();

@@ -140,6 +140,10 @@ public record ServiceConfiguration(
         PluginConfig sinkSection = sink == null ? root.section("sink").section(app.sinkName())
                 : sink.resolve(context.withConfig(section(root, sinkPath(sink))));
         checkSink(catalog, app.sinkName(), context.withConfig(sinkSection), problems);
+        if (sink != null && sink.exactlyOnceSetting(sinkSection).isPresent()) {
+            // an exactly-once snapshot keeps a whole chunk in flight: the default chunk fits the default bound
+            snapshot = snapshot.withDefaultChunkSizeAtMost(app.pipeline().maxInFlightEvents() / 2);
+        }
         checkSnapshot(snapshot, postgres, sink, sinkSection, app.pipeline(), problems);
 
         if (!problems.isEmpty()) {

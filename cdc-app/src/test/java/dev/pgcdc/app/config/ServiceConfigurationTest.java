@@ -11,6 +11,7 @@ import dev.pgcdc.app.logging.LogFormat;
 import dev.pgcdc.app.logging.LoggingSettings;
 import dev.pgcdc.app.plugin.PluginCatalog;
 import dev.pgcdc.metrics.http.HttpSettings;
+import dev.pgcdc.snapshot.SnapshotSections;
 import dev.pgcdc.snapshot.SnapshotSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,10 +121,13 @@ class ServiceConfigurationTest {
                 .startsWith("pgcdc.snapshot.tables names public.elsewhere, which is not in pgcdc.publication.tables");
         assertThat(problems(MINIMAL + "pgcdc.snapshot { mode = initial, heartbeat-interval = 30s }\n")).singleElement().asString()
                 .startsWith("pgcdc.snapshot.heartbeat-interval = 30000ms must be shorter than pgcdc.snapshot.claim-timeout");
-        assertThat(load(MINIMAL + "pgcdc.snapshot.mode = initial\npgcdc.kafka.exactly-once = true\n").snapshot().mode()).as("exactly-once snapshots")
-                .isEqualTo(SnapshotSettings.Mode.INITIAL);
+        assertThat(load(MINIMAL + "pgcdc.snapshot.mode = initial\npgcdc.kafka.exactly-once = true\n").snapshot()).as("exactly-once snapshots")
+                .returns(SnapshotSettings.Mode.INITIAL, SnapshotSections.Configured::mode)
+                .as("the default chunk within half the default in-flight bound").returns(2000, SnapshotSections.Configured::chunkSize);
+        assertThat(load(MINIMAL + "pgcdc.snapshot.mode = initial\n").snapshot().chunkSize()).as("at-least-once: the default chunk")
+                .isEqualTo(SnapshotSettings.DEFAULT_CHUNK_SIZE);
         assertThat(problems(MINIMAL + "pgcdc.snapshot { mode = initial, chunk-size = 12000 }\npgcdc.kafka.exactly-once = true\n"))
-                .singleElement().asString().startsWith("pgcdc.snapshot.chunk-size = 12000 must be at most half of pgcdc.pipeline.max-in-flight-events (20000)");
+                .singleElement().asString().startsWith("pgcdc.snapshot.chunk-size = 12000 must be at most half of pgcdc.pipeline.max-in-flight-events (4000)");
         assertThat(problems(MINIMAL + "pgcdc.snapshot.mode = initial\npgcdc.kafka.exactly-once = true\npgcdc.pipeline.error-policy = skip\n"))
                 .singleElement().asString().startsWith("pgcdc.pipeline.error-policy = skip cannot be combined with pgcdc.snapshot.mode = initial");
         assertThat(load(MINIMAL + "pgcdc.snapshot { mode = initial, chunk-size = 12000 }\npgcdc.pipeline.error-policy = skip\n").snapshot()
