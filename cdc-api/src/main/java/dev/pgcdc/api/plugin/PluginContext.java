@@ -17,22 +17,36 @@ import java.util.Objects;
  * @param instanceId         this instance's id in its group (the snapshot's and failover's)
  * @param handlerLeavesTopicsToSink for a sink: whether the configured handler writes records without a topic, so the sink
  *                           routes each table's records itself and every captured table needs a route
+ * @param meters             where the plugin registers its own meters ({@link MeterRegistrar#NONE} outside a service); only
+ *                           {@code create} registers, {@code validate} never does
  */
 public record PluginContext(PluginConfig config, List<TableId> tables, boolean allTables, String pipelineName, String instanceId,
-        boolean handlerLeavesTopicsToSink) {
+        boolean handlerLeavesTopicsToSink, MeterRegistrar meters) {
 
     public PluginContext {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(meters, "meters");
         tables = List.copyOf(tables);
     }
 
-    /** A context of {@code config} alone: no tables, no pipeline or instance name (tests, embedding). */
+    /** A context whose meters go nowhere ({@link MeterRegistrar#NONE}). */
+    public PluginContext(PluginConfig config, List<TableId> tables, boolean allTables, String pipelineName, String instanceId,
+            boolean handlerLeavesTopicsToSink) {
+        this(config, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink, MeterRegistrar.NONE);
+    }
+
+    /** A context of {@code config} alone: no tables, no pipeline or instance name, no meters (tests, embedding). */
     public static PluginContext of(PluginConfig config) {
         return new PluginContext(config, List.of(), false, null, null, false);
     }
 
     /** This context for another provider's section. */
     public PluginContext withConfig(PluginConfig other) {
-        return new PluginContext(other, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink);
+        return new PluginContext(other, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink, meters);
+    }
+
+    /** This context with meters registered on {@code registrar}. */
+    public PluginContext withMeters(MeterRegistrar registrar) {
+        return new PluginContext(config, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink, registrar);
     }
 }
