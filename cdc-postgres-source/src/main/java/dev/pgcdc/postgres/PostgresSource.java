@@ -9,6 +9,7 @@ import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.position.PositionTracker;
 import dev.pgcdc.api.position.StreamOrigin;
 import dev.pgcdc.api.source.ChangeSource;
+import dev.pgcdc.api.source.SlotSource;
 import dev.pgcdc.postgres.connection.CatalogConnection;
 import dev.pgcdc.postgres.connection.ConnectionFactory;
 import dev.pgcdc.postgres.connection.ServerInfo;
@@ -92,7 +93,7 @@ import org.slf4j.LoggerFactory;
  *         .build());
  * }</pre>
  */
-public final class PostgresSource implements ChangeSource {
+public final class PostgresSource implements SlotSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresSource.class);
 
@@ -128,6 +129,11 @@ public final class PostgresSource implements ChangeSource {
         return settings;
     }
 
+    @Override
+    public String slotName() {
+        return settings.slotName();
+    }
+
     /**
      * The start-up checks and the publication (created or completed as {@code publication.*} says,
      * replica identities applied) without touching the slot: for an initial snapshot, which reads the
@@ -135,6 +141,7 @@ public final class PostgresSource implements ChangeSource {
      *
      * @throws SourceException saying what is wrong
      */
+    @Override
     public void preparePublication() {
         ConnectionFactory connections = settings.connections();
         try (Connection connection = connections.openRegular()) {
@@ -162,6 +169,18 @@ public final class PostgresSource implements ChangeSource {
     public void claimSlot() {
         startStreaming();
         claimed = true;
+    }
+
+    /** {@link #claimSlot()}, false instead of a {@link SlotInUseException}. */
+    @Override
+    public boolean tryClaimSlot() {
+        try {
+            claimSlot();
+            return true;
+        } catch (SlotInUseException e) {
+            LOG.debug("slot {} taken by another instance first", e.slotName(), e);
+            return false;
+        }
     }
 
     /**

@@ -29,10 +29,18 @@ public final class PostgresSourceProvider implements ChangeSourceProvider {
         problems.collect(() -> PostgresSourceSettings.from(context.config()));
     }
 
-    /** Named in {@code pg_stat_replication} after {@code context}'s instance id. */
+    /**
+     * Named in {@code pg_stat_replication} after {@code context}'s instance id. Registers the source's
+     * own gauges with the context's meters: {@code pgcdc.source.connected} (1 while the replication
+     * connection is up) and {@code pgcdc.source.in.flight.events} (events handed out, not yet acknowledged).
+     */
     @Override
     public ChangeSource create(PluginContext context) {
         PostgresSourceSettings settings = PostgresSourceSettings.from(context.config());
-        return context.instanceId() == null ? new PostgresSource(settings) : new PostgresSource(settings, context.instanceId());
+        PostgresSource source = context.instanceId() == null ? new PostgresSource(settings) : new PostgresSource(settings, context.instanceId());
+        context.meters().gauge("pgcdc.source.connected", "1 while the replication connection is up, 0 before the start and while reconnecting",
+                () -> source.isConnected() ? 1 : 0);
+        context.meters().gauge("pgcdc.source.in.flight.events", "Events handed to the pipeline and not yet acknowledged", source::inFlight);
+        return source;
     }
 }

@@ -112,6 +112,9 @@ class MetricsEndToEndIT {
                 softly.assertThat(metrics.value("pgcdc_last_ack_age_seconds")).as("seconds since the last acknowledgement").isBetween(0.0, 600.0);
                 softly.assertThat(metrics.value("pgcdc_role")).as("role of the only instance (1 active)").isEqualTo(1.0);
                 softly.assertThat(metrics.value("pgcdc_active_time_seconds_total")).as("time as active").isPositive();
+                softly.assertThat(metrics.value("pgcdc_source_connected")).as("the source's own gauge: replication connection up").isEqualTo(1.0);
+                softly.assertThat(metrics.value("pgcdc_source_in_flight_events")).as("the source's own gauge: nothing unacknowledged when idle")
+                        .isZero();
                 softly.assertThat(metrics.names("pgcdc_")).as("pgcdc meters, each checked above").isEqualTo(KNOWN_METERS);
                 softly.assertThat(metrics.samples().stream().filter(sample -> sample.name().startsWith("pgcdc_")).map(Sample::labels)
                         .map(labels -> labels.get("slot_name") + "@" + labels.get("host")).distinct().toList())
@@ -167,7 +170,7 @@ class MetricsEndToEndIT {
             "pgcdc_events_skipped_committed_total", "pgcdc_process_latency_seconds", "pgcdc_process_latency_seconds_count",
             "pgcdc_process_latency_seconds_sum", "pgcdc_process_latency_seconds_max", "pgcdc_last_event_age_seconds",
             "pgcdc_last_ack_age_seconds", "pgcdc_slot_wal_status", "pgcdc_role", "pgcdc_takeovers_total", "pgcdc_last_takeover_seconds",
-            "pgcdc_active_time_seconds_total"));
+            "pgcdc_active_time_seconds_total", "pgcdc_source_connected", "pgcdc_source_in_flight_events"));
 
     static {
         KNOWN_METERS.addAll(SNAPSHOT_GAUGES);

@@ -19,28 +19,42 @@ import java.util.Objects;
  *                           routes each table's records itself and every captured table needs a route
  * @param handlerTopicPrefix for a sink: the configured handler's topic prefix
  *                           ({@link dev.pgcdc.api.handler.ChangeHandlerProvider#topicPrefix}), or null when it has none
+ * @param meters             where the plugin registers its own meters ({@link MeterRegistrar#NONE} outside a service); only
+ *                           {@code create} registers, {@code validate} never does
  */
 public record PluginContext(PluginConfig config, List<TableId> tables, boolean allTables, String pipelineName, String instanceId,
-        boolean handlerLeavesTopicsToSink, String handlerTopicPrefix) {
+        boolean handlerLeavesTopicsToSink, String handlerTopicPrefix, MeterRegistrar meters) {
 
     public PluginContext {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(meters, "meters");
         tables = List.copyOf(tables);
     }
 
-    /** A context whose handler has no topic prefix. */
+    /** A context whose handler has no topic prefix and whose meters go nowhere ({@link MeterRegistrar#NONE}). */
     public PluginContext(PluginConfig config, List<TableId> tables, boolean allTables, String pipelineName, String instanceId,
             boolean handlerLeavesTopicsToSink) {
-        this(config, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink, null);
+        this(config, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink, null, MeterRegistrar.NONE);
     }
 
-    /** A context of {@code config} alone: no tables, no pipeline or instance name (tests, embedding). */
+    /** A context whose meters go nowhere ({@link MeterRegistrar#NONE}). */
+    public PluginContext(PluginConfig config, List<TableId> tables, boolean allTables, String pipelineName, String instanceId,
+            boolean handlerLeavesTopicsToSink, String handlerTopicPrefix) {
+        this(config, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink, handlerTopicPrefix, MeterRegistrar.NONE);
+    }
+
+    /** A context of {@code config} alone: no tables, no pipeline or instance name, no meters (tests, embedding). */
     public static PluginContext of(PluginConfig config) {
         return new PluginContext(config, List.of(), false, null, null, false);
     }
 
     /** This context for another provider's section. */
     public PluginContext withConfig(PluginConfig other) {
-        return new PluginContext(other, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink, handlerTopicPrefix);
+        return new PluginContext(other, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink, handlerTopicPrefix, meters);
+    }
+
+    /** This context with meters registered on {@code registrar}. */
+    public PluginContext withMeters(MeterRegistrar registrar) {
+        return new PluginContext(config, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink, handlerTopicPrefix, registrar);
     }
 }

@@ -59,6 +59,9 @@ public final class PluginCatalog {
         Map<String, ChangeSourceProvider> sourcesByName = byName(sources, ChangeSourceProvider::name, "source", problems);
         Map<String, ChangeHandlerProvider> handlersByName = byName(handlers, ChangeHandlerProvider::name, "handler", problems);
         Map<String, SinkProvider> sinksByName = byName(sinks, SinkProvider::name, "sink", problems);
+        if (sourcesByName.size() > 1) {
+            problems.add(sourceProblem(sourcesByName));
+        }
         return new PluginCatalog(sourcesByName, handlersByName, sinksByName, problems);
     }
 
@@ -95,6 +98,30 @@ public final class PluginCatalog {
             throw new ConfigurationException(unknownName(providers, name, key, kind));
         }
         return provider;
+    }
+
+    /**
+     * The source provider: the one on the class path (the configuration has no key that names a
+     * source yet, so a second one is a {@link #problems() problem} of the catalog).
+     *
+     * @throws ConfigurationException when there is none, or more than one
+     */
+    public static ChangeSourceProvider selectSource(Map<String, ChangeSourceProvider> providers) {
+        if (providers.size() != 1) {
+            throw new ConfigurationException(sourceProblem(providers));
+        }
+        return providers.values().iterator().next();
+    }
+
+    private static String sourceProblem(Map<String, ChangeSourceProvider> providers) {
+        if (providers.isEmpty()) {
+            return "no source provider (META-INF/services/" + ChangeSourceProvider.class.getName()
+                    + ") is on the class path; add the jar that has one (cdc-postgres-source)";
+        }
+        List<String> found = new ArrayList<>();
+        providers.forEach((providerName, provider) -> found.add(providerName + " (" + provider.getClass().getName() + ")"));
+        return found.size() + " source providers are on the class path: " + String.join(", ", found)
+                + "; pgcdc streams from one source, remove all but one";
     }
 
     /** The problem text for a name no provider has. */

@@ -1,5 +1,6 @@
 package dev.pgcdc.app.slot;
 
+import dev.pgcdc.api.source.SlotSource;
 import dev.pgcdc.app.lifecycle.SlotGate;
 import dev.pgcdc.coordination.failover.FailoverController;
 import dev.pgcdc.coordination.failover.JdbcSlotLiveness;
@@ -8,18 +9,14 @@ import dev.pgcdc.metrics.failover.FailoverMetrics;
 import dev.pgcdc.metrics.status.ActiveInstance;
 import dev.pgcdc.metrics.status.Role;
 import dev.pgcdc.metrics.status.ServiceState;
-import dev.pgcdc.postgres.PostgresSource;
-import dev.pgcdc.postgres.slot.SlotInUseException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@link SlotGate} of the service: a {@link FailoverController} that watches the slot through
  * {@link JdbcSlotLiveness} every {@code slot.activity-check-interval} and takes it by starting the
- * {@link PostgresSource} ({@link PostgresSource#claimSlot()}), so the source holds the slot before the
+ * source ({@link SlotSource#tryClaimSlot()}), so the source holds the slot before the
  * pipeline starts the sink. The role goes to the {@link ServiceState} ({@code /status}) and the
  * {@link FailoverMetrics}. Once the slot is held the liveness connection is closed: the active
  * instance does not watch the slot, its stream is the proof.
@@ -28,22 +25,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class FailoverSlotGate implements SlotGate {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FailoverSlotGate.class);
-
-    private final PostgresSource source;
+    private final SlotSource source;
     private final JdbcSlotLiveness liveness;
     private final ServiceState state;
     private final FailoverMetrics metrics;
     private final FailoverController controller;
 
-    public FailoverSlotGate(PostgresSource source, JdbcSlotLiveness liveness, Duration interval, String instanceId, ServiceState state,
+    public FailoverSlotGate(SlotSource source, JdbcSlotLiveness liveness, Duration interval, String instanceId, ServiceState state,
             FailoverMetrics metrics) {
         this.source = Objects.requireNonNull(source, "source");
         this.liveness = Objects.requireNonNull(liveness, "liveness");
         this.state = Objects.requireNonNull(state, "state");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         state.instanceId(instanceId);
-        this.controller = new FailoverController(source.settings().slotName(), instanceId, liveness, interval, this::tryClaim,
+        this.controller = new FailoverController(source.slotName(), instanceId, liveness, interval, source::tryClaimSlot,
                 new FailoverController.RoleListener() {
                     @Override
                     public void passive(SlotHolder holder) {
@@ -83,15 +78,5 @@ public final class FailoverSlotGate implements SlotGate {
     public void released() {
         metrics.becamePassive();
         state.role(Role.PASSIVE);
-    }
-
-    private boolean tryClaim() {
-        try {
-            source.claimSlot();
-            return true;
-        } catch (SlotInUseException e) {
-            LOG.debug("slot {} taken by another instance first", e.slotName(), e);
-            return false;
-        }
     }
 }

@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.MapBinder;
 import dev.pgcdc.api.handler.ChangeHandlerProvider;
 import dev.pgcdc.api.sink.SinkProvider;
+import dev.pgcdc.api.source.ChangeSourceProvider;
 import dev.pgcdc.app.config.AppSettings;
 import dev.pgcdc.app.config.ServiceConfiguration;
 import dev.pgcdc.app.plugin.PluginCatalog;
@@ -29,6 +30,8 @@ public final class ConfigurationModule extends AbstractModule {
         binder().disableCircularProxies();
         bind(ServiceConfiguration.class).toInstance(configuration);
         bind(AppSettings.class).toInstance(configuration.app());
+        MapBinder<String, ChangeSourceProvider> sources = MapBinder.newMapBinder(binder(), String.class, ChangeSourceProvider.class);
+        catalog.sources().forEach((name, provider) -> sources.addBinding(name).toInstance(provider));
         MapBinder<String, ChangeHandlerProvider> handlers = MapBinder.newMapBinder(binder(), String.class, ChangeHandlerProvider.class);
         catalog.handlers().forEach((name, provider) -> handlers.addBinding(name).toInstance(provider));
         MapBinder<String, SinkProvider> sinks = MapBinder.newMapBinder(binder(), String.class, SinkProvider.class);

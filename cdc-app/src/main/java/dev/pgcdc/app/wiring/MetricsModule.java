@@ -5,7 +5,9 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.pgcdc.api.pipeline.PipelineListener;
 import dev.pgcdc.app.config.AppSettings;
+import dev.pgcdc.api.plugin.MeterRegistrar;
 import dev.pgcdc.metrics.MetricLabels;
+import dev.pgcdc.metrics.PluginMeters;
 import dev.pgcdc.metrics.ServiceMeters;
 import dev.pgcdc.metrics.http.StatusServer;
 import dev.pgcdc.metrics.pipeline.PipelineMetrics;
@@ -14,13 +16,20 @@ import dev.pgcdc.metrics.slot.SlotStatistics;
 import dev.pgcdc.metrics.snapshot.SnapshotMetrics;
 import dev.pgcdc.metrics.status.ServiceState;
 
-/** Meters (Prometheus registry, pipeline, slot, snapshot), the service state and the HTTP endpoints. */
+/** Meters (Prometheus registry, pipeline, slot, snapshot, the plugins' own), the service state and the HTTP endpoints. */
 public final class MetricsModule extends AbstractModule {
 
     @Provides
     @Singleton
     ServiceMeters meters(MetricLabels labels) {
         return new ServiceMeters(labels);
+    }
+
+    /** Where plugins register their own meters (through {@code PluginContext.meters()}): the same registry. */
+    @Provides
+    @Singleton
+    MeterRegistrar pluginMeters(ServiceMeters meters) {
+        return new PluginMeters(meters.registry());
     }
 
     @Provides

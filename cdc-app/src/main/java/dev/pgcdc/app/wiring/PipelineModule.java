@@ -9,6 +9,7 @@ import dev.pgcdc.api.pipeline.DeadLetterEncoder;
 import dev.pgcdc.api.pipeline.Pipeline;
 import dev.pgcdc.api.pipeline.PipelineListener;
 import dev.pgcdc.api.pipeline.PipelineSettings;
+import dev.pgcdc.api.plugin.MeterRegistrar;
 import dev.pgcdc.api.plugin.PluginConfig;
 import dev.pgcdc.api.sink.Sink;
 import dev.pgcdc.api.source.ChangeSource;
@@ -34,9 +35,9 @@ public final class PipelineModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ChangeHandler handler(Map<String, ChangeHandlerProvider> providers, ServiceConfiguration configuration) {
+    ChangeHandler handler(Map<String, ChangeHandlerProvider> providers, ServiceConfiguration configuration, MeterRegistrar meters) {
         return PluginCatalog.select(providers, configuration.app().handlerName(), "pgcdc.handler.name", "handler")
-                .create(configuration.handlerContext());
+                .create(configuration.handlerContext().withMeters(meters));
     }
 
     /**

@@ -3,19 +3,21 @@ package dev.pgcdc.app.wiring;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import dev.pgcdc.api.source.ChangeSource;
 import dev.pgcdc.api.source.DatabaseConnections;
 import dev.pgcdc.app.config.ServiceConfiguration;
 import dev.pgcdc.app.slot.JdbcSlotStatistics;
 import dev.pgcdc.metrics.MetricLabels;
 import dev.pgcdc.metrics.slot.SlotStatistics;
-import dev.pgcdc.postgres.PostgresSource;
 import dev.pgcdc.postgres.PostgresSourceSettings;
 import dev.pgcdc.postgres.connection.ConnectionFactory;
 import java.time.Clock;
 import java.time.Duration;
 
-/** The PostgreSQL side: the replication source, the slot statistics read over JDBC, and the metric labels they define. */
+/**
+ * The PostgreSQL side besides the source itself (which {@link SourceModule} makes through its provider):
+ * the source's settings, its connection factory for every other JDBC use, the slot statistics read
+ * over JDBC, and the metric labels they define.
+ */
 public final class PostgresSourceModule extends AbstractModule {
 
     /** Bound of each slot-statistics query. */
@@ -25,19 +27,6 @@ public final class PostgresSourceModule extends AbstractModule {
     @Singleton
     PostgresSourceSettings settings(ServiceConfiguration configuration) {
         return configuration.postgres();
-    }
-
-    /** Named in {@code pg_stat_replication} after the instance, so passive instances see who streams. */
-    @Provides
-    @Singleton
-    PostgresSource postgresSource(PostgresSourceSettings settings, FailoverModule.InstanceName instance) {
-        return new PostgresSource(settings, instance.value());
-    }
-
-    @Provides
-    @Singleton
-    ChangeSource source(PostgresSource source) {
-        return source;
     }
 
     /**

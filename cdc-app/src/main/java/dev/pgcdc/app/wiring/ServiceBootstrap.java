@@ -27,7 +27,7 @@ public final class ServiceBootstrap {
 
     /** The modules of every service: the plugins the configuration names are selected inside them, by name. */
     public static List<Module> modules(ServiceConfiguration configuration, PluginCatalog catalog) {
-        return List.of(new ConfigurationModule(configuration, catalog), new PostgresSourceModule(), new SinkModule(),
+        return List.of(new ConfigurationModule(configuration, catalog), new SourceModule(), new PostgresSourceModule(), new SinkModule(),
                 new MetricsModule(), new FailoverModule(), new SnapshotModule(), new PipelineModule());
     }
 

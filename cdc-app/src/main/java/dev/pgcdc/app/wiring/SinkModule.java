@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.plugin.MeterRegistrar;
 import dev.pgcdc.api.sink.Sink;
 import dev.pgcdc.api.sink.SinkProvider;
 import dev.pgcdc.app.config.ServiceConfiguration;
@@ -26,8 +27,8 @@ public final class SinkModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Sink sink(SinkProvider provider, ServiceConfiguration configuration) {
-        return provider.create(configuration.sinkContext());
+    Sink sink(SinkProvider provider, ServiceConfiguration configuration, MeterRegistrar meters) {
+        return provider.create(configuration.sinkContext().withMeters(meters));
     }
 
     @Provides

@@ -12,6 +12,8 @@ import dev.pgcdc.api.pipeline.PipelineSettings;
 import dev.pgcdc.api.sink.Sink;
 import dev.pgcdc.api.sink.SinkProvider;
 import dev.pgcdc.api.snapshot.ChunkLedger;
+import dev.pgcdc.api.source.ChangeSource;
+import dev.pgcdc.api.source.SlotSource;
 import dev.pgcdc.app.config.ServiceConfiguration;
 import dev.pgcdc.app.lifecycle.SnapshotPhase;
 import dev.pgcdc.app.plugin.PluginCatalog;
@@ -19,7 +21,6 @@ import dev.pgcdc.coordination.snapshot.PostgresChunkClaimStore;
 import dev.pgcdc.metrics.snapshot.SnapshotMetrics;
 import dev.pgcdc.metrics.status.ServiceState;
 import dev.pgcdc.metrics.status.SnapshotStatus;
-import dev.pgcdc.postgres.PostgresSource;
 import dev.pgcdc.postgres.PostgresSourceSettings;
 import dev.pgcdc.postgres.TableSettings;
 import dev.pgcdc.postgres.connection.ConnectionFactory;
@@ -53,7 +54,7 @@ public final class SnapshotModule extends AbstractModule {
 
     @Provides
     @Singleton
-    SnapshotPlan plan(ServiceConfiguration configuration, PostgresSourceSettings source, PostgresSource stream, ConnectionFactory connections,
+    SnapshotPlan plan(ServiceConfiguration configuration, PostgresSourceSettings source, ChangeSource stream, ConnectionFactory connections,
             FailoverModule.InstanceName instance,
             Map<String, ChangeHandlerProvider> handlers, Map<String, SinkProvider> sinks, PipelineSettings pipelineSettings,
             PipelineListener listener, ServiceState state, SnapshotMetrics metrics) {
@@ -65,7 +66,7 @@ public final class SnapshotModule extends AbstractModule {
         AtomicReference<ChunkedSnapshotter> snapshotter = new AtomicReference<>();
         SnapshotPhase phase = new SnapshotPhase(() -> {
             if (initial) {
-                stream.preparePublication(); // the snapshot reads the publication's tables, and the identities apply before the slot exists
+                SlotSource.of(stream).ifPresent(SlotSource::preparePublication); // the snapshot reads the publication's tables, and the identities apply before the slot exists
             }
             List<TableId> tables = initial ? PublishedTables.forInitial(connections, source.publicationName(), configured.tableIds())
                     : configured.tableIds();

@@ -18,6 +18,10 @@ import com.tngtech.archunit.lang.ArchRule;
  * and implements {@code com.google.inject.Module} (nested and anonymous classes count as their own
  * classes). Today no class does, the module list included.
  * Only main classes are checked; tests may make a Kafka sink or json handler directly.
+ *
+ * <p>The source likewise: no main class of cdc-app names {@code PostgresSource} (so none makes one
+ * with {@code new}): the stream's source comes from its {@code ChangeSourceProvider} in
+ * {@code SourceModule}, and failover and the snapshot use its {@code SlotSource} capability.
  */
 @AnalyzeClasses(packages = "dev.pgcdc.app", importOptions = ImportOption.DoNotIncludeTests.class)
 class PluginContractTest {
@@ -35,4 +39,11 @@ class PluginContractTest {
             .and().resideOutsideOfPackage("dev.pgcdc.app.wiring")
             .should().dependOnClassesThat().resideInAPackage("dev.pgcdc.kafka..")
             .because("only the wiring's module list may name an adapter");
+
+    @ArchTest
+    static final ArchRule theSourceIsMadeByItsProvider = noClasses()
+            .that().resideInAPackage("dev.pgcdc.app..")
+            .should().dependOnClassesThat().haveFullyQualifiedName("dev.pgcdc.postgres.PostgresSource")
+            .because("cdc-app makes the source through its ChangeSourceProvider, on the path every source takes, and asks for"
+                    + " its extra capabilities (failover, the snapshot) through SlotSource, never through its class");
 }

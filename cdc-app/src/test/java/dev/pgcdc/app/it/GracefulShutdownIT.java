@@ -3,7 +3,8 @@ package dev.pgcdc.app.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pgcdc.app.process.ChildJvm;
+import dev.pgcdc.app.process.PgcdcJvm;
+import dev.pgcdc.testkit.process.ChildJvm;
 import dev.pgcdc.testkit.TestEnvironment;
 import dev.pgcdc.testkit.kafka.KafkaCluster;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
@@ -36,7 +37,7 @@ class GracefulShutdownIT {
         Path config = setup.writeConfig(directory, "pgcdc.logging.level = info\n");
         try {
             long stoppedIn;
-            try (ChildJvm first = ChildJvm.start(directory, "first", List.of(), "run", "--config", config.toString())) {
+            try (ChildJvm first = PgcdcJvm.start(directory, "first", List.of(), "run", "--config", config.toString())) {
                 first.awaitOutput("streaming; started in", Duration.ofSeconds(60));
                 CompletableFuture<Void> writes = CompletableFuture.runAsync(() -> {
                     for (int i = 0; i < TRANSACTIONS; i++) {
@@ -57,7 +58,7 @@ class GracefulShutdownIT {
             assertThat(postgres.queryValue(Boolean.class, "SELECT active FROM pg_replication_slots WHERE slot_name = ?", setup.slot))
                     .as("slot released").isFalse();
 
-            try (ChildJvm second = ChildJvm.start(directory, "second", List.of(), "run", "--config", config.toString())) {
+            try (ChildJvm second = PgcdcJvm.start(directory, "second", List.of(), "run", "--config", config.toString())) {
                 // count distinct keys first: were anything sent twice, the count of records below says so
                 Set<String> keys = new HashSet<>();
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {

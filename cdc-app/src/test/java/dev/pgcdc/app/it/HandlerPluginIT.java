@@ -2,7 +2,8 @@ package dev.pgcdc.app.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pgcdc.app.process.ChildJvm;
+import dev.pgcdc.app.process.PgcdcJvm;
+import dev.pgcdc.testkit.process.ChildJvm;
 import dev.pgcdc.testkit.TestEnvironment;
 import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaCluster;
@@ -43,7 +44,7 @@ class HandlerPluginIT {
                 }
                 """.formatted(auditTopic));
         Path handlerJar = exampleHandlerJar();
-        try (ChildJvm service = ChildJvm.start(directory, "audit", List.of(handlerJar), "run", "--config", config.toString())) {
+        try (ChildJvm service = PgcdcJvm.start(directory, "audit", List.of(handlerJar), "run", "--config", config.toString())) {
             service.awaitOutput("streaming; started in", Duration.ofSeconds(60));
             postgres.execute("INSERT INTO " + setup.table + " (name) VALUES ('ada')",
                     "UPDATE " + setup.table + " SET email = 'ada@example.com' WHERE id = 1",
@@ -66,7 +67,7 @@ class HandlerPluginIT {
     void withoutTheJarTheNameIsUnknownAndTheHandlersFoundAreListed(PostgresDatabase postgres, KafkaCluster kafka) throws Exception {
         DemoSetup setup = new DemoSetup(postgres, kafka);
         Path config = setup.writeConfig(directory, "pgcdc.handler.name = audit-trail\n");
-        try (ChildJvm validate = ChildJvm.start(directory, "validate", List.of(), "validate", "--config", config.toString())) {
+        try (ChildJvm validate = PgcdcJvm.start(directory, "validate", List.of(), "validate", "--config", config.toString())) {
             assertThat(validate.awaitExit(Duration.ofSeconds(60))).isEqualTo(3);
             assertThat(validate.output()).contains("pgcdc.handler.name = \"audit-trail\": no handler of that name is on the class path; "
                     + "found: json (dev.pgcdc.kafka.json.JsonChangeHandlerProvider)");

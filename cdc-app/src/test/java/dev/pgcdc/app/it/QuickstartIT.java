@@ -2,7 +2,8 @@ package dev.pgcdc.app.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pgcdc.app.process.ChildJvm;
+import dev.pgcdc.app.process.PgcdcJvm;
+import dev.pgcdc.testkit.process.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +19,7 @@ class QuickstartIT {
 
     @Test
     void printsTheDemoChangesAsKafkaRecordsAndStopsCleanlyOnSigterm() throws Exception {
-        try (ChildJvm quickstart = ChildJvm.start(directory, "quickstart", List.of(), "quickstart", "--http-port", "0")) {
+        try (ChildJvm quickstart = PgcdcJvm.start(directory, "quickstart", List.of(), "quickstart", "--http-port", "0")) {
             quickstart.awaitOutput("press Ctrl-C to stop.", Duration.ofSeconds(180));
             String output = quickstart.output();
             assertThat(output).contains("[quickstart] pgcdc is streaming. Metrics: http://localhost:", "/metrics");
@@ -36,7 +37,7 @@ class QuickstartIT {
 
     @Test
     void exitWhenDoneEndsByItselfOnceTheRecordsArrived() throws Exception {
-        try (ChildJvm quickstart = ChildJvm.start(directory, "quickstart-once", List.of(), "quickstart", "--http-port", "0",
+        try (ChildJvm quickstart = PgcdcJvm.start(directory, "quickstart-once", List.of(), "quickstart", "--http-port", "0",
                 "--exit-when-done")) {
             assertThat(quickstart.awaitExit(Duration.ofSeconds(180))).as("exit status; output:\n%s", quickstart.tail()).isZero();
             assertThat(quickstart.output()).contains("[quickstart] done.");

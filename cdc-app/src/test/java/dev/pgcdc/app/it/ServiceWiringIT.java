@@ -75,6 +75,7 @@ class ServiceWiringIT {
                     "pgcdc_write_total{" + labels + ",topic_name=\"" + setup.topic + "\"} 5.0",
                     "pgcdc_err_total{" + labels + ",topic_name=\"none\"} 0.0",
                     "pgcdc_slot_active{" + labels + "} 1.0",
+                    "pgcdc_source_connected{" + labels + "} 1.0", // the source's own gauge, through PluginContext.meters()
                     "pgcdc_snapshot_in_progress{" + labels + "} 0.0",
                     "pgcdc_process_latency_current{" + labels + "}",
                     "pgcdc_bulk_request_process_latency_current{" + labels + "}",

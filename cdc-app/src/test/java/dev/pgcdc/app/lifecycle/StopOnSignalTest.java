@@ -2,7 +2,8 @@ package dev.pgcdc.app.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pgcdc.app.process.ChildJvm;
+import dev.pgcdc.app.process.PgcdcJvm;
+import dev.pgcdc.testkit.process.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class StopOnSignalTest {
 
     @Test
     void sigtermRunsTheStopAndExitsWithItsStatus() throws Exception {
-        try (ChildJvm probe = ChildJvm.startTestMain(directory, "graceful", StopOnSignalProbe.class, "60000", "200", "0")) {
+        try (ChildJvm probe = PgcdcJvm.startTestMain(directory, "graceful", StopOnSignalProbe.class, "60000", "200", "0")) {
             probe.awaitOutput("ready", GENEROUS);
 
             probe.sigterm();
@@ -31,7 +32,7 @@ class StopOnSignalTest {
 
     @Test
     void aSecondSigtermWhileStoppingExitsAtOnceWithStatusOne() throws Exception {
-        try (ChildJvm probe = ChildJvm.startTestMain(directory, "second", StopOnSignalProbe.class, "600000", "forever", "0")) {
+        try (ChildJvm probe = PgcdcJvm.startTestMain(directory, "second", StopOnSignalProbe.class, "600000", "forever", "0")) {
             probe.awaitOutput("ready", GENEROUS);
             probe.sigterm();
             probe.awaitOutput("stopping", GENEROUS);
@@ -47,7 +48,7 @@ class StopOnSignalTest {
 
     @Test
     void aStopThatOutlastsItsBoundEndsTheProcessWithStatusOne() throws Exception {
-        try (ChildJvm probe = ChildJvm.startTestMain(directory, "bound", StopOnSignalProbe.class, "1000", "forever", "0")) {
+        try (ChildJvm probe = PgcdcJvm.startTestMain(directory, "bound", StopOnSignalProbe.class, "1000", "forever", "0")) {
             probe.awaitOutput("ready", GENEROUS);
 
             probe.sigterm();

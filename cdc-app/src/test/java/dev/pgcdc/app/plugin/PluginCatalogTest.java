@@ -10,6 +10,7 @@ import dev.pgcdc.api.plugin.PluginConfig;
 import dev.pgcdc.examples.audit.AuditTrailHandlerProvider;
 import dev.pgcdc.kafka.KafkaSinkProvider;
 import dev.pgcdc.kafka.json.JsonChangeHandlerProvider;
+import dev.pgcdc.postgres.PostgresSourceProvider;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,21 @@ class PluginCatalogTest {
     void saysSoWhenNoProviderOfAKindIsThereAtAll() {
         assertThat(PluginCatalog.unknownName(PluginCatalog.of(List.of(), List.of()).sinks(), "kafka", "pgcdc.sink.name", "sink"))
                 .isEqualTo("pgcdc.sink.name = \"kafka\": no sink provider is on the class path at all; add the jar that has one");
+    }
+
+    @Test
+    void theSourceIsTheOneSourceProviderOnTheClassPathAndTwoAreAProblem() {
+        PluginCatalog catalog = PluginCatalog.discover(getClass().getClassLoader());
+        assertThat(PluginCatalog.selectSource(catalog.sources())).isInstanceOf(PostgresSourceProvider.class);
+
+        assertThatThrownBy(() -> PluginCatalog.selectSource(java.util.Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("no source provider (META-INF/services/dev.pgcdc.api.source.ChangeSourceProvider) is on the class path");
+        var two = new java.util.TreeMap<String, dev.pgcdc.api.source.ChangeSourceProvider>(catalog.sources());
+        two.put("other", catalog.sources().get("postgres"));
+        assertThatThrownBy(() -> PluginCatalog.selectSource(two))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("2 source providers are on the class path: other (dev.pgcdc.postgres.PostgresSourceProvider), postgres (");
     }
 
     /** A second provider claiming the name {@code json}. */

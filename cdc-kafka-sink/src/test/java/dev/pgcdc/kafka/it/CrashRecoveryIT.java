@@ -9,6 +9,7 @@ import dev.pgcdc.kafka.Workload;
 import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaCluster;
 import dev.pgcdc.testkit.kafka.TestKafka;
+import dev.pgcdc.testkit.process.ChildJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -82,23 +82,23 @@ class CrashRecoveryIT {
         List<String> arguments = List.of(kafka.bootstrapServers(), topic, table, mode, transactionalId, offsets,
                 String.valueOf(COUNT), state.toString());
 
-        Process first = launch(arguments, temp.resolve("first.log"));
-        Lsn third = Workload.lsnOf(COUNT / 3);
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(10)).until(() -> {
-            assertThat(first.isAlive()).as("first run still running; its log: %s", log(temp.resolve("first.log"))).isTrue();
-            return confirmed(state).compareTo(third) >= 0;
-        });
-        // kill between two saves of the state, as a real crash would: the slot's position then lags behind Kafka
-        await().pollDelay(Duration.ofMillis(120)).atMost(Duration.ofSeconds(1)).until(() -> true);
-        first.destroyForcibly(); // SIGKILL
-        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        try (ChildJvm first = launch(arguments, temp.resolve("first.log"))) {
+            Lsn third = Workload.lsnOf(COUNT / 3);
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(10)).until(() -> {
+                assertThat(first.isAlive()).as("first run still running; its log: %s", log(temp.resolve("first.log"))).isTrue();
+                return confirmed(state).compareTo(third) >= 0;
+            });
+            // kill between two saves of the state, as a real crash would: the slot's position then lags behind Kafka
+            await().pollDelay(Duration.ofMillis(120)).atMost(Duration.ofSeconds(1)).until(() -> true);
+            first.kill(); // SIGKILL, returns once the process is gone
+        }
         Lsn confirmedAtKill = confirmed(state);
         assertThat(confirmedAtKill).isLessThan(Workload.lsnOf(COUNT));
 
-        Process second = launch(arguments, temp.resolve("second.log"));
-        assertThat(second.waitFor(4, TimeUnit.MINUTES)).as("second run finishes").isTrue();
+        try (ChildJvm second = launch(arguments, temp.resolve("second.log"))) {
+            assertThat(second.awaitExit(Duration.ofMinutes(4))).as("second run's exit code; its log: %s", second.tail()).isZero();
+        }
         String secondLog = log(temp.resolve("second.log"));
-        assertThat(second.exitValue()).as("second run's exit code; its log: %s", secondLog).isZero();
         assertThat(confirmed(state)).isEqualTo(Workload.lsnOf(COUNT));
         String committed = secondLog.lines().filter(line -> line.startsWith("committed-position ")).findFirst().orElseThrow()
                 .substring("committed-position ".length());
@@ -106,11 +106,9 @@ class CrashRecoveryIT {
         return new Run(topic, confirmedAtKill, committedAtRestart);
     }
 
-    private static Process launch(List<String> arguments, Path log) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), SinkProcess.class.getName()));
-        command.addAll(arguments);
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    private static ChildJvm launch(List<String> arguments, Path log) {
+        return ChildJvm.of(log.getFileName().toString(), SinkProcess.class.getName()).classPath(ChildJvm.testClassPath())
+                .jvmOptions("-Xmx256m", "-XX:+UseSerialGC").args(arguments).output(log).start();
     }
 
     private static Lsn confirmed(Path state) throws IOException {

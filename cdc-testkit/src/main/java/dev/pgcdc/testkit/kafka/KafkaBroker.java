@@ -3,6 +3,7 @@ package dev.pgcdc.testkit.kafka;
 import dev.pgcdc.testkit.environment.PinnedVersions;
 import dev.pgcdc.testkit.environment.Provisioning;
 import dev.pgcdc.testkit.environment.TestEnvironmentException;
+import dev.pgcdc.testkit.process.ChildJvm;
 import dev.pgcdc.testkit.process.ChildProcess;
 import dev.pgcdc.testkit.process.ExitCleanup;
 import dev.pgcdc.testkit.process.FreePorts;
@@ -238,20 +239,18 @@ public final class KafkaBroker implements KafkaCluster, AutoCloseable {
     }
 
     private void launch(boolean format) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_OPTIONS);
-        command.add("-Dlog4j2.configurationFile=" + directory.resolve("log4j2.properties"));
-        command.add("-Dkafka.logs.dir=" + directory);
-        command.add("-D" + KafkaBrokerLauncher.PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
-        command.addAll(List.of("-cp", BrokerClasspath.value(), KafkaBrokerLauncher.class.getName()));
+        List<String> args = new ArrayList<>();
         if (format) {
-            command.addAll(List.of("--format", Uuid.randomUuid().toString()));
+            args.addAll(List.of("--format", Uuid.randomUuid().toString()));
             saslUsers.stream().filter(SaslUser::isScram)
-                    .forEach(user -> command.addAll(List.of("--add-scram", user.scramSpecification())));
+                    .forEach(user -> args.addAll(List.of("--add-scram", user.scramSpecification())));
         }
-        command.add(directory.resolve("server.properties").toString());
-        process = ChildProcess.start("kafka", List.of(), command, "KILL", directory, directory.resolve("stdout.log"));
+        args.add(directory.resolve("server.properties").toString());
+        process = ChildJvm.of("kafka", KafkaBrokerLauncher.class.getName()).classPath(List.of(BrokerClasspath.value()))
+                .jvmOptions(JVM_OPTIONS)
+                .jvmOptions("-Dlog4j2.configurationFile=" + directory.resolve("log4j2.properties"), "-Dkafka.logs.dir=" + directory,
+                        "-D" + KafkaBrokerLauncher.PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid())
+                .args(args).workDirectory(directory).output(directory.resolve("stdout.log")).start().process();
         ScratchDirectories.recordChild(directory, process);
         awaitReady();
         readVersion().ifPresent(reported -> version = reported);

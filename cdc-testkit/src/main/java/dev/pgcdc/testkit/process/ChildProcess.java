@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A server process started by the test kit: its PID is the server's own (the command is started
@@ -52,6 +54,17 @@ public final class ChildProcess {
      */
     public static ChildProcess start(String name, List<String> wrapper, List<String> command, String deathSignal,
                                      Path workDirectory, Path logFile) {
+        return start(name, wrapper, command, deathSignal, workDirectory, logFile, null, environment -> { });
+    }
+
+    /**
+     * {@link #start(String, List, List, String, Path, Path)} with standard error in a file of its own
+     * and the child's environment changed by {@code environment} (which gets this JVM's, mutable).
+     *
+     * @param errorFile where standard error goes; null: with standard output in {@code logFile}
+     */
+    public static ChildProcess start(String name, List<String> wrapper, List<String> command, String deathSignal,
+                                     Path workDirectory, Path logFile, Path errorFile, Consumer<Map<String, String>> environment) {
         List<String> full = new ArrayList<>(wrapper);
         if (deathSignal != null && Files.isExecutable(SETPRIV)) {
             full.addAll(List.of(SETPRIV.toString(), "--pdeathsig", deathSignal, "--"));
@@ -59,8 +72,13 @@ public final class ChildProcess {
         full.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(full)
                 .directory(workDirectory.toFile())
-                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        if (errorFile == null) {
+            builder.redirectErrorStream(true);
+        } else {
+            builder.redirectError(ProcessBuilder.Redirect.appendTo(errorFile.toFile()));
+        }
+        environment.accept(builder.environment());
         try {
             Process process = SPAWNER.submit(builder::start).get();
             return new ChildProcess(name, process, logFile);

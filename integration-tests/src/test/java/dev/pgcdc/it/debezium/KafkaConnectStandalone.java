@@ -1,7 +1,7 @@
 package dev.pgcdc.it.debezium;
 
 import dev.pgcdc.testkit.kafka.KafkaCluster;
-import java.io.File;
+import dev.pgcdc.testkit.process.ChildJvm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -50,10 +49,10 @@ final class KafkaConnectStandalone implements AutoCloseable {
         }
     }
 
-    private final Process process;
+    private final ChildJvm process;
     private final Path log;
 
-    private KafkaConnectStandalone(Process process, Path log) {
+    private KafkaConnectStandalone(ChildJvm process, Path log) {
         this.process = process;
         this.log = log;
     }
@@ -70,7 +69,6 @@ final class KafkaConnectStandalone implements AutoCloseable {
      */
     static KafkaConnectStandalone start(Plugin plugin, KafkaCluster kafka, Map<String, String> connector, Duration offsetFlushInterval,
             Path directory) throws IOException {
-        String classpath = jars(plugin).stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
         Properties worker = new Properties();
         for (Map.Entry<String, Object> property : kafka.clientProperties().entrySet()) {
             worker.setProperty(property.getKey(), String.valueOf(property.getValue()));
@@ -91,10 +89,9 @@ final class KafkaConnectStandalone implements AutoCloseable {
         sink.putAll(connector);
         Path connectorFile = write(sink, directory.resolve("connector.properties"));
         Path log = directory.resolve("connect.log");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-cp", classpath,
-                "org.apache.kafka.connect.cli.ConnectStandalone", workerFile.toString(), connectorFile.toString());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ChildJvm process = ChildJvm.of("Kafka Connect", "org.apache.kafka.connect.cli.ConnectStandalone").classPath(jars(plugin))
+                .jvmOptions("-Xmx384m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info").args(workerFile.toString(), connectorFile.toString())
+                .output(log).start();
         return new KafkaConnectStandalone(process, log);
     }
 
@@ -104,12 +101,7 @@ final class KafkaConnectStandalone implements AutoCloseable {
 
     /** The last lines of the worker's output, for failure messages. */
     String tail() {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
-        } catch (IOException e) {
-            return "(no output: " + e + ")";
-        }
+        return process.tail();
     }
 
     /** Whether the connector's task stopped on an error (the worker itself goes on running then). */
@@ -132,18 +124,11 @@ final class KafkaConnectStandalone implements AutoCloseable {
      * JVM ends within {@code timeout} having logged that Kafka Connect stopped.
      */
     void stop(Duration timeout) {
-        process.destroy();
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("Kafka Connect did not stop within " + timeout + " of SIGTERM\n" + tail());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while stopping Kafka Connect", e);
-        }
+        process.sigterm();
+        int exitCode = process.awaitExit(timeout);
         try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
             if (lines.noneMatch(line -> line.contains("Kafka Connect stopped"))) {
-                throw new AssertionError("Kafka Connect exited with " + process.exitValue() + " without a clean stop\n" + tail());
+                throw new AssertionError("Kafka Connect exited with " + exitCode + " without a clean stop\n" + tail());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -152,12 +137,7 @@ final class KafkaConnectStandalone implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroyForcibly();
-        try {
-            process.waitFor(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        process.close();
     }
 
     /** The worker's jars with {@code plugin}, resolved by Maven on the first call of a build (a later run reuses them). */

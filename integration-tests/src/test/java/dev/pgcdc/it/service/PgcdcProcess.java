@@ -3,21 +3,11 @@ package dev.pgcdc.it.service;
 import static org.awaitility.Awaitility.await;
 
 import dev.pgcdc.api.position.Lsn;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.pgcdc.testkit.process.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,31 +15,20 @@ import java.util.regex.Pattern;
  * {@code java -jar pgcdc.jar ARGS} as a child process, the way the README runs the service: standard
  * output in {@code <directory>/<name>.out}, standard error in {@code <directory>/<name>.err}.
  * {@link #close()} kills it if it still runs, so a test that ends in any way leaves no service
- * behind; and should the test JVM itself die, the kernel kills the child too
- * ({@code setpriv --pdeathsig KILL}, armed by a spawner thread that lives as long as the JVM).
- * Thread-safe.
+ * behind; and should the test JVM itself die, the kernel kills the child too (it is the test kit's
+ * {@link ChildJvm}). Thread-safe.
  */
 public final class PgcdcProcess implements AutoCloseable {
 
     private static final String HTTP_LOG_LINE = "HTTP endpoints on http://";
     private static final Pattern HTTP_PORT = Pattern.compile("HTTP endpoints on http://[^ ]*:(\\d+)/");
-    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
-    private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "pgcdc-it-spawner");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private final String name;
-    private final Process process;
-    private final Path stdout;
-    private final Path stderr;
+    private final ChildJvm process;
 
-    private PgcdcProcess(String name, Process process, Path stdout, Path stderr) {
+    private PgcdcProcess(String name, ChildJvm process) {
         this.name = name;
         this.process = process;
-        this.stdout = stdout;
-        this.stderr = stderr;
     }
 
     /** Starts {@code pgcdc run --config <config>}. */
@@ -75,29 +54,10 @@ public final class PgcdcProcess implements AutoCloseable {
 
     /** Starts {@code java -jar pgcdc.jar args...}. */
     public static PgcdcProcess start(Path directory, String name, String... args) {
-        List<String> command = new ArrayList<>();
-        if (Files.isExecutable(SETPRIV)) {
-            command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
-        }
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", ServiceJar.path().toString()));
-        command.addAll(List.of(args));
-        Path out = directory.resolve(name + ".out");
-        Path err = directory.resolve(name + ".err");
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(directory.toFile())
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        builder.environment().keySet().removeIf(key -> key.startsWith("PGCDC_")); // only the file configures the service
-        try {
-            return new PgcdcProcess(name, SPAWNER.submit(builder::start).get(), out, err);
-        } catch (ExecutionException e) {
-            throw new UncheckedIOException("cannot start " + String.join(" ", command),
-                    e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting " + name, e);
-        }
+        return new PgcdcProcess(name, ChildJvm.ofJar("pgcdc " + name, ServiceJar.path()).args(args).workDirectory(directory)
+                .output(directory.resolve(name + ".out")).errors(directory.resolve(name + ".err"))
+                .environment(environment -> environment.keySet().removeIf(key -> key.startsWith("PGCDC_"))) // only the file configures the service
+                .start());
     }
 
     /** Runs {@code java -jar pgcdc.jar args...} to its end (killed after {@code timeout}). */
@@ -118,7 +78,7 @@ public final class PgcdcProcess implements AutoCloseable {
 
     /** SIGTERM, as an orchestrator stops a service. */
     public void sigterm() {
-        process.destroy();
+        process.sigterm();
     }
 
     /** SIGTERM, then waits for the exit; fails with the output's tail unless it exits 0 within {@code timeout}. */
@@ -132,27 +92,12 @@ public final class PgcdcProcess implements AutoCloseable {
 
     /** {@code kill -9}: no chance to drain or to confirm anything. Returns once the process is gone. */
     public void kill() {
-        process.destroyForcibly();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                throw new AssertionError(this + " survived kill -9 for 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        process.kill();
     }
 
     /** Waits for the process to end; its exit code. Fails with the output's tail when it outlives {@code timeout}. */
     public int awaitExit(Duration timeout) {
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError(this + " did not exit within " + timeout + "\n" + tail());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while waiting for " + this, e);
-        }
-        return process.exitValue();
+        return process.awaitExit(timeout);
     }
 
     /**
@@ -163,7 +108,7 @@ public final class PgcdcProcess implements AutoCloseable {
         await(what + " while " + this + " runs").atMost(timeout).pollInterval(Duration.ofMillis(200))
                 .failFast("the service exited", () -> {
                     if (!process.isAlive()) {
-                        throw new AssertionError(this + " exited with " + process.exitValue() + " while waiting for " + what + "\n" + tail());
+                        throw new AssertionError(this + " exited with " + process.process().exitCode() + " while waiting for " + what + "\n" + tail());
                     }
                 })
                 .until(condition);
@@ -174,20 +119,7 @@ public final class PgcdcProcess implements AutoCloseable {
      * with the output's tail if the process exits or {@code timeout} passes first.
      */
     public String awaitLogLine(String text, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Optional<String> line = stdout().lines().filter(candidate -> candidate.contains(text)).findFirst();
-            if (line.isPresent()) {
-                return line.get();
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError(this + " exited with " + process.exitValue() + " before logging \"" + text + "\"\n" + tail());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(this + " did not log \"" + text + "\" within " + timeout + "\n" + tail());
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
+        return process.awaitOutput(text, timeout);
     }
 
     /** The port of the service's HTTP endpoints, from its start-up log line (for {@code http.port = 0}). */
@@ -202,44 +134,28 @@ public final class PgcdcProcess implements AutoCloseable {
 
     /** Everything written to standard output so far (the service's log). */
     public String stdout() {
-        return read(stdout);
+        return process.output();
     }
 
     /** Everything written to standard error so far (the command's own error lines). */
     public String stderr() {
-        return read(stderr);
+        return process.errors();
     }
 
     /** The last lines of both outputs, for failure messages. */
     public String tail() {
-        return "--- " + stdout + " (last 40 lines) ---\n" + lastLines(stdout(), 40)
-                + "\n--- " + stderr + " ---\n" + lastLines(stderr(), 40);
+        return process.tail();
     }
 
     /** Kills the process if it still runs. Idempotent. */
     @Override
     public void close() {
-        if (process.isAlive()) {
-            kill();
-        }
+        process.close();
     }
 
     @Override
     public String toString() {
         return "pgcdc " + name + " (pid " + process.pid() + ")";
-    }
-
-    private static String lastLines(String text, int count) {
-        List<String> lines = text.lines().toList();
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** How a command that ran to its end went. */
