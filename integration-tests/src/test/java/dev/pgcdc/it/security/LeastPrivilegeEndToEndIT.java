@@ -17,6 +17,7 @@ import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,8 +50,36 @@ class LeastPrivilegeEndToEndIT {
                 service.awaitWhileRunning("a heartbeat row written by " + db.role(), Duration.ofSeconds(30),
                         () -> db.asSuperuser().queryValue(Long.class, "SELECT count(*) FROM public." + db.heartbeatTable()) == 1);
                 assertThat(service.stdout()).as("the service's log").doesNotContain("heartbeat to").doesNotContain("ERROR");
+                assertSlotHolderVisible(db);
                 service.stopGracefully(Duration.ofSeconds(60));
             }
+        }
+    }
+
+    /**
+     * What a passive instance's slot check reads (cdc-coordination's JdbcSlotLiveness) while this one streams:
+     * as the same role, with the grants of the recipe only, the slot's holder with its {@code application_name}
+     * and client address; as a role without {@code pg_read_all_stats}, the holder and its name but no address.
+     */
+    private static void assertSlotHolderVisible(LeastPrivilegeDatabase db) {
+        String query = "SELECT s.active, s.active_pid, r.client_addr::text AS client_addr, r.application_name FROM pg_catalog.pg_replication_slots s"
+                + " LEFT JOIN pg_catalog.pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = ?";
+        Map<String, Object> sameRole = db.asRole().query(query, db.slot()).get(0);
+        assertThat(sameRole.get("active")).as("as %s: %s", db.role(), sameRole).isEqualTo(true);
+        assertThat(sameRole.get("active_pid")).as("as %s: %s", db.role(), sameRole).isNotNull();
+        assertThat((String) sameRole.get("application_name")).as("as %s: %s", db.role(), sameRole).startsWith("pgcdc ");
+        assertThat(sameRole.get("client_addr")).as("as %s: %s", db.role(), sameRole).isNotNull();
+
+        String other = TestNames.unique("other_role");
+        db.asSuperuser().execute("CREATE ROLE " + other + " LOGIN PASSWORD 'other'", "GRANT CONNECT ON DATABASE "
+                + db.asSuperuser().database() + " TO " + other);
+        try {
+            Map<String, Object> otherRole = new RoleLogin(db.asSuperuser(), other, "other").query(query, db.slot()).get(0);
+            assertThat(otherRole.get("active_pid")).as("as %s: %s", other, otherRole).isEqualTo(sameRole.get("active_pid"));
+            assertThat(otherRole.get("application_name")).as("as %s: %s", other, otherRole).isEqualTo(sameRole.get("application_name"));
+            assertThat(otherRole.get("client_addr")).as("as %s: %s", other, otherRole).isNull();
+        } finally {
+            db.asSuperuser().execute("DROP OWNED BY " + other, "DROP ROLE " + other);
         }
     }
 
