@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 public final class LauncherProbe {
 
     /** The launcher's defaults: a bounded heap, and an exit rather than a limp on OutOfMemoryError. */
-    public static final List<String> DEFAULTS = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx256m", "-XX:MaxMetaspaceSize=96m",
+    public static final List<String> DEFAULTS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx96m", "-XX:MaxMetaspaceSize=96m",
             "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
 
     private final Path java;
