@@ -20,7 +20,7 @@ class AlertRulesTest {
 
         assertThat(rules.rules()).extracting(Rule::alert).contains("PgcdcDown", "PgcdcRestartLoop", "PgcdcSlotInactive",
                 "PgcdcSlotLagGrowing", "PgcdcNoConfirmedProgress", "PgcdcRetainedWalHigh", "PgcdcErrors", "PgcdcLatencyHigh", "PgcdcStalled",
-                "PgcdcSlotWalUnreserved", "PgcdcSlotWalLost", "PgcdcNoActiveInstance", "PgcdcRoleFlapping");
+                "PgcdcSlotWalExtended", "PgcdcSlotWalUnreserved", "PgcdcSlotWalLost", "PgcdcNoActiveInstance", "PgcdcRoleFlapping");
         assertThat(rules.rules()).extracting(Rule::alert).doesNotHaveDuplicates();
         assertThat(rules.rules()).allSatisfy(rule -> assertThat(rule.forDuration()).as("for: of %s", rule.alert())
                 .isNotNull().matches("\\d+[smhd]"));
