@@ -143,7 +143,7 @@ public final class ChunkReader implements AutoCloseable {
     private long readRows(Connection session, TableShape shape, ChunkRange range, Optional<String> condition, RowConsumer consumer)
             throws SQLException, InterruptedException {
         List<Column> columns = shape.columns();
-        ChunkSql.Where where = ChunkSql.where(range, condition);
+        ChunkSql.Where where = ChunkSql.where(range, shape.restrict(condition));
         String sql = "SELECT " + ChunkSql.identifiers(columns.stream().map(Column::name).toList()) + " FROM " + ChunkSql.from(shape.table(), range)
                 + where.sql();
         long rows = 0;

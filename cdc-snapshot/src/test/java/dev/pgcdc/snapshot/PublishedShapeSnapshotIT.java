@@ -113,6 +113,22 @@ class PublishedShapeSnapshotIT {
     }
 
     @Test
+    void aRowFilterKeepsFromTheSnapshotTheRowsTheStreamWouldNotPublishTogetherWithTheQueryCondition() throws Exception {
+        assumeThat(db.serverMajorVersion()).as("publication row filters need PostgreSQL 15").isGreaterThanOrEqualTo(15);
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, region text NOT NULL)",
+                "INSERT INTO " + table + " SELECT g, CASE WHEN g % 3 = 0 THEN 'eu' ELSE 'us' END FROM generate_series(1, 300) g",
+                "CREATE PUBLICATION " + capture.publication() + " FOR TABLE " + table + " WHERE (region = 'eu')");
+        SnapshotSettings settings = SnapshotFixtures.settings(SnapshotSettings.Mode.INITIAL, "one", 40, table)
+                .withConditions(Optional.empty(), Map.of(tableId, "id <= 150"));
+        List<ChangeEvent> events = snapshotThenStream(settings, List.of(TableSettings.of(tableId, null)),
+                "INSERT INTO " + table + " VALUES (1000, 'us'), (1001, 'eu')");
+        List<ChangeEvent> reads = events.stream().filter(e -> e.operation() == Operation.READ).toList();
+        assertThat(reads).as("the eu rows up to id 150, each once").hasSize(50)
+                .extracting(e -> e.after().value("id")).doesNotHaveDuplicates().allMatch(id -> (Integer) id % 3 == 0 && (Integer) id <= 150);
+        assertThat(events.get(events.size() - 1).after().value("id")).as("the stream filters the same way").isEqualTo(1001);
+    }
+
+    @Test
     void aKeylessPartitionedTablePublishedViaItsRootIsReadPerPartitionUnderTheRootsName() throws Exception {
         db.execute("CREATE TABLE " + table + " (v int, note text) PARTITION BY RANGE (v)",
                 "CREATE TABLE " + table + "_a PARTITION OF " + table + " FOR VALUES FROM (0) TO (600)",

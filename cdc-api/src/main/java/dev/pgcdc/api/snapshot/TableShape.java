@@ -19,8 +19,11 @@ import java.util.Objects;
  * @param chunkKey   the columns that identify a row, in index order, for chunking by key ranges: the primary
  *                   key, else the replica identity index; empty when the table has neither (chunked by ctid)
  * @param decoder    decodes one column's text
+ * @param rowFilter  the publication's row filter of the table ({@code WHERE} of {@code CREATE PUBLICATION ... FOR TABLE},
+ *                   PostgreSQL 15+), an SQL condition the snapshot's rows must also meet; null when it has none
  */
-public record TableShape(TableId table, List<Column> columns, List<String> keyColumns, List<String> chunkKey, ValueDecoder decoder) {
+public record TableShape(TableId table, List<Column> columns, List<String> keyColumns, List<String> chunkKey, ValueDecoder decoder,
+                         String rowFilter) {
 
     /** Turns the text of one value into its Java value. Thread-safe. */
     @FunctionalInterface
@@ -40,6 +43,19 @@ public record TableShape(TableId table, List<Column> columns, List<String> keyCo
         keyColumns = List.copyOf(keyColumns);
         chunkKey = List.copyOf(chunkKey);
         Objects.requireNonNull(decoder, "decoder");
+    }
+
+    /** A table no row filter restricts. */
+    public TableShape(TableId table, List<Column> columns, List<String> keyColumns, List<String> chunkKey, ValueDecoder decoder) {
+        this(table, columns, keyColumns, chunkKey, decoder, null);
+    }
+
+    /** {@code condition} (a snapshot's {@code query-condition}) and the {@link #rowFilter}, each when present. */
+    public java.util.Optional<String> restrict(java.util.Optional<String> condition) {
+        if (rowFilter == null) {
+            return condition;
+        }
+        return java.util.Optional.of(condition.map(text -> "(" + text + ") AND (" + rowFilter + ")").orElse(rowFilter));
     }
 
     /** The row whose values have the text forms {@code texts} (one per column, null for SQL NULL). */

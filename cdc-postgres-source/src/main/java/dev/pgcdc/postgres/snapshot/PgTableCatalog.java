@@ -30,8 +30,10 @@ import java.util.Set;
  *
  * <p>Made for a publication, it describes a table the publication carries with the publication's column
  * list (PostgreSQL 15 and newer, {@code pg_publication_tables.attnames}): pgoutput sends only those columns,
- * so the snapshot reads only those. A table outside the publication, a publication without a column list
- * for it, and PostgreSQL 14 (no column lists) give every column. Thread-safe: every call builds its own
+ * so the snapshot reads only those; and with its row filter ({@code pg_publication_tables.rowfilter}), which
+ * the snapshot's reads apply as the stream's would ({@link TableShape#rowFilter}). A table outside the
+ * publication, a publication without a column list for it, and PostgreSQL 14 (no column lists) give every
+ * column and row. Thread-safe: every call builds its own
  * type registry over the connection it is given.
  */
 public final class PgTableCatalog implements TableCatalog {
@@ -47,7 +49,7 @@ public final class PgTableCatalog implements TableCatalog {
             + "JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) "
             + "WHERE i.indrelid = pg_catalog.to_regclass(?) AND %s ORDER BY array_position(i.indkey::int2[], a.attnum)";
 
-    private static final String PUBLISHED_COLUMNS = "SELECT attnames::text[] FROM pg_catalog.pg_publication_tables "
+    private static final String PUBLISHED = "SELECT attnames::text[], rowfilter FROM pg_catalog.pg_publication_tables "
             + "WHERE pubname = ? AND schemaname = ? AND tablename = ?";
 
     private final Optional<String> publication;
@@ -65,7 +67,7 @@ public final class PgTableCatalog implements TableCatalog {
     @Override
     public TableShape describe(Connection connection, TableId table) {
         try {
-            Optional<Set<String>> published = publishedColumns(connection, table);
+            Published published = published(connection, table);
             TypeRegistry types = new TypeRegistry(oid -> {
                 try {
                     return JdbcTypeCatalog.query(connection, oid);
@@ -84,7 +86,7 @@ public final class PgTableCatalog implements TableCatalog {
                     while (rows.next()) {
                         String name = rows.getString(1);
                         identity = rows.getString(5).charAt(0);
-                        if (published.isPresent() && !published.get().contains(name)) {
+                        if (published.columns() != null && !published.columns().contains(name)) {
                             continue;
                         }
                         int typeOid = (int) rows.getLong(2);
@@ -111,27 +113,33 @@ public final class PgTableCatalog implements TableCatalog {
             return new TableShape(table, columns, eventKey, chunkKey, (column, text) -> {
                 byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
                 return byColumn[column].decode(bytes, 0, bytes.length);
-            });
+            }, published.rowFilter());
         } catch (SQLException e) {
             throw new SourceException("cannot read the columns of " + table + " from the catalog: " + e.getMessage(), e);
         }
     }
 
-    /** The columns the publication sends of {@code table}, empty when it sends all (or none is configured, or PostgreSQL 14). */
-    private Optional<Set<String>> publishedColumns(Connection connection, TableId table) throws SQLException {
+    /**
+     * What the publication sends of a table: its column list (null: every column) and its row filter (null:
+     * every row). Both null when no publication is configured, the table is not in it, or PostgreSQL is 14.
+     */
+    private record Published(Set<String> columns, String rowFilter) {
+    }
+
+    private Published published(Connection connection, TableId table) throws SQLException {
         if (publication.isEmpty() || connection.getMetaData().getDatabaseMajorVersion() < 15) {
-            return Optional.empty();
+            return new Published(null, null);
         }
-        try (PreparedStatement statement = connection.prepareStatement(PUBLISHED_COLUMNS)) {
+        try (PreparedStatement statement = connection.prepareStatement(PUBLISHED)) {
             statement.setString(1, publication.get());
             statement.setString(2, table.schema());
             statement.setString(3, table.name());
             try (ResultSet row = statement.executeQuery()) {
                 if (!row.next()) {
-                    return Optional.empty();
+                    return new Published(null, null);
                 }
                 Array names = row.getArray(1);
-                return names == null ? Optional.empty() : Optional.of(Set.of((String[]) names.getArray()));
+                return new Published(names == null ? null : Set.of((String[]) names.getArray()), row.getString(2));
             }
         }
     }
