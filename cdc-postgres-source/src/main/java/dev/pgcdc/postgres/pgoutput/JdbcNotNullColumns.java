@@ -1,11 +1,6 @@
 package dev.pgcdc.postgres.pgoutput;
 
-import dev.pgcdc.api.SourceException;
 import dev.pgcdc.postgres.connection.CatalogConnection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -25,22 +20,6 @@ public final class JdbcNotNullColumns implements NotNullColumns {
 
     @Override
     public Set<String> of(int relationId) {
-        try {
-            return connection.run(c -> {
-                try (PreparedStatement statement = c.prepareStatement(QUERY)) {
-                    statement.setLong(1, Integer.toUnsignedLong(relationId));
-                    try (ResultSet rows = statement.executeQuery()) {
-                        Set<String> names = new HashSet<>();
-                        while (rows.next()) {
-                            names.add(rows.getString(1));
-                        }
-                        return Set.copyOf(names);
-                    }
-                }
-            });
-        } catch (SQLException e) {
-            throw new SourceException("cannot look up the NOT NULL columns of relation OID " + Integer.toUnsignedString(relationId)
-                    + " in pg_attribute: " + e.getMessage(), e);
-        }
+        return Set.copyOf(RelationColumnNames.of(connection, QUERY, relationId, "the NOT NULL columns", "pg_attribute"));
     }
 }
