@@ -16,6 +16,7 @@ import dev.pgcdc.postgres.connection.ServerInfo;
 import dev.pgcdc.postgres.connection.SessionEncryption;
 import dev.pgcdc.postgres.connection.TargetServerType;
 import dev.pgcdc.postgres.heartbeat.HeartbeatWriter;
+import dev.pgcdc.postgres.pgoutput.JdbcNotNullColumns;
 import dev.pgcdc.postgres.pgoutput.JdbcPrimaryKeys;
 import dev.pgcdc.postgres.pgoutput.RelationCache;
 import dev.pgcdc.postgres.pgoutput.StreamedTransactions;
@@ -254,7 +255,7 @@ public final class PostgresSource implements SlotSource {
             // until then another instance may be streaming the slot and spilling to the same directory
             streams = new StreamedTransactions(settings.streamBufferMemory(), spillDirectory, "pgcdc-" + settings.slotName() + "-");
             RelationCache relations = new RelationCache(new TypeRegistry(new JdbcTypeCatalog(catalog)), settings::captures,
-                    new JdbcPrimaryKeys(catalog), settings.keyChange());
+                    new JdbcPrimaryKeys(catalog), settings.keyChange(), new JdbcNotNullColumns(catalog));
             opener = new PgWalStreamOpener(connections, settings.slotName(), settings.publicationName(), server.versionNum(),
                     settings.statusInterval(), instanceName == null ? null : "pgcdc " + instanceName);
             protocolVersion = opener.protocolVersion();

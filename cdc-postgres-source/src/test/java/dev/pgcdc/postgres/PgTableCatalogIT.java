@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.event.Column;
+import dev.pgcdc.api.event.ColumnFacts;
+import dev.pgcdc.api.event.ColumnFacts.Nullability;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.snapshot.TableShape;
 import dev.pgcdc.postgres.connection.ConnectionFactory;
@@ -66,13 +68,20 @@ class PgTableCatalogIT {
 
     @Test
     void aPublicationWithoutColumnListDescribesEveryColumnOnEveryVersion() throws Exception {
-        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, a text, b int)");
+        db.execute("CREATE TYPE " + table + "_mood AS ENUM ('sad', 'happy')",
+                "CREATE DOMAIN " + table + "_price AS numeric(10,2) NOT NULL",
+                "CREATE TABLE " + table + " (id int PRIMARY KEY, a text NOT NULL, b int, m " + table + "_mood, p " + table + "_price)");
         try (SourceHarness harness = SourceHarness.start(SourceHarness.settings(capture).tables(table).build())) {
-            db.execute("INSERT INTO " + table + " VALUES (1, 'x', 2)");
+            db.execute("INSERT INTO " + table + " VALUES (1, 'x', 2, 'happy', 1.5)");
             ChangeEvent streamed = harness.take(1, Duration.ofSeconds(30)).get(0);
             TableShape shape = describe(new PgTableCatalog(capture.publication()), table);
             assertThat(shape.columns()).isEqualTo(streamed.after().columns());
-            assertThat(names(shape.columns())).containsExactly("id", "a", "b");
+            assertThat(names(shape.columns())).containsExactly("id", "a", "b", "m", "p");
+            // the catalog facts, the same whether the snapshot or the stream's Relation message described the table
+            assertThat(shape.columns()).extracting(c -> c.facts().nullability()).containsExactly(Nullability.NOT_NULL, Nullability.NOT_NULL,
+                    Nullability.NULLABLE, Nullability.NULLABLE, Nullability.NOT_NULL);
+            assertThat(shape.columns().get(3).facts().enumLabels()).containsExactly("sad", "happy");
+            assertThat(shape.columns().get(4).facts()).isEqualTo(new ColumnFacts(Nullability.NOT_NULL, "numeric", (10 << 16 | 2) + 4, List.of()));
         }
     }
 

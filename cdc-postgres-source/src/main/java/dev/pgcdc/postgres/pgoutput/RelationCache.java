@@ -12,12 +12,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
  * The relations pgoutput has described, by relation id. A Relation message replaces the entry, so
  * changes after an {@code ALTER TABLE} decode with the new shape. Column decoders are resolved
- * here, once per Relation message, not per row. Replication thread only.
+ * here, once per Relation message, not per row, and so are the columns' facts ({@code NOT NULL},
+ * a domain's base, an enum's labels). Replication thread only.
  */
 public final class RelationCache {
 
@@ -26,6 +28,7 @@ public final class RelationCache {
     private final Predicate<TableId> captured;
     private final PrimaryKeys primaryKeys;
     private final KeyChange keyChange;
+    private final NotNullColumns notNullColumns;
     private Relation last;
 
     /**
@@ -54,6 +57,19 @@ public final class RelationCache {
      * @param keyChange   what an update that changes the key becomes
      */
     public RelationCache(TypeRegistry types, Predicate<TableId> captured, PrimaryKeys primaryKeys, KeyChange keyChange) {
+        this(types, captured, primaryKeys, keyChange, NotNullColumns.UNKNOWN);
+    }
+
+    /**
+     * @param types          resolves column types
+     * @param captured       which tables' changes are emitted
+     * @param primaryKeys    the key of events of FULL and NOTHING identity tables (looked up once per Relation message)
+     * @param keyChange      what an update that changes the key becomes
+     * @param notNullColumns the NOT NULL columns of captured tables (looked up once per Relation message), for the columns' facts
+     */
+    public RelationCache(TypeRegistry types, Predicate<TableId> captured, PrimaryKeys primaryKeys, KeyChange keyChange,
+                         NotNullColumns notNullColumns) {
+        this.notNullColumns = notNullColumns;
         this.types = types;
         this.captured = captured;
         this.primaryKeys = primaryKeys;
@@ -72,6 +88,8 @@ public final class RelationCache {
         char identity = (char) buffer.get();
         int count = buffer.getShort();
         TableId table = new TableId(namespace.isEmpty() ? "pg_catalog" : namespace, name);
+        boolean isCaptured = captured.test(table);
+        Set<String> notNull = isCaptured ? notNullColumns.of(id) : null;
         List<Column> columns = new ArrayList<>(count);
         ValueDecoder[] decoders = new ValueDecoder[count];
         for (int i = 0; i < count; i++) {
@@ -80,10 +98,10 @@ public final class RelationCache {
             int typeOid = buffer.getInt();
             int typeModifier = buffer.getInt();
             ColumnType type = types.resolve(typeOid);
-            columns.add(new Column(column, typeOid, type.name(), typeModifier, key));
+            Boolean columnNotNull = notNull == null ? null : notNull.contains(column);
+            columns.add(new Column(column, typeOid, type.name(), typeModifier, key, type.factsOfColumn(columnNotNull)));
             decoders[i] = type.decoder();
         }
-        boolean isCaptured = captured.test(table);
         // FULL marks every column as the identity, NOTHING none: the event's key is then the primary key, if any
         List<String> eventKey = isCaptured && (identity == 'f' || identity == 'n') ? primaryKeys.of(id) : List.of();
         Relation relation = new Relation(id, table, identity, columns, decoders, isCaptured, eventKey);

@@ -42,7 +42,7 @@ public final class PgTableCatalog implements TableCatalog {
             + "WHEN 'f' THEN true "
             + "WHEN 'd' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary AND a.attnum = ANY (i.indkey)) "
             + "WHEN 'i' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisreplident AND a.attnum = ANY (i.indkey)) "
-            + "ELSE false END, c.relreplident "
+            + "ELSE false END, c.relreplident, a.attnotnull "
             + "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid "
             + "WHERE c.oid = pg_catalog.to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum";
     private static final String INDEX_COLUMNS = "SELECT a.attname FROM pg_catalog.pg_index i "
@@ -92,7 +92,7 @@ public final class PgTableCatalog implements TableCatalog {
                         int typeOid = (int) rows.getLong(2);
                         boolean key = rows.getBoolean(4);
                         ColumnType type = types.resolve(typeOid);
-                        columns.add(new Column(name, typeOid, type.name(), rows.getInt(3), key));
+                        columns.add(new Column(name, typeOid, type.name(), rows.getInt(3), key, type.factsOfColumn(rows.getBoolean(6))));
                         decoders.add(type.decoder());
                         if (key) {
                             marked.add(name);

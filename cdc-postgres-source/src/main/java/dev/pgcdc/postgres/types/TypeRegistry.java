@@ -1,5 +1,7 @@
 package dev.pgcdc.postgres.types;
 
+import dev.pgcdc.api.event.ColumnFacts;
+import dev.pgcdc.api.event.ColumnFacts.Nullability;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -7,7 +9,8 @@ import java.util.Map;
  * Resolves a column's type OID to its {@link ColumnType}: built-in types from a fixed table, others
  * (enums, domains, arrays of them, ranges, composites, extension types) by a {@link TypeCatalog}
  * lookup, once per OID. Domains decode as their base type; enums, ranges, composites and unknown
- * types as text. Used on the replication thread only; not thread-safe.
+ * types as text. A resolved type carries its {@link ColumnFacts}: a domain's base type name and
+ * modifier, an enum's labels (also for arrays of them). Used on the replication thread only; not thread-safe.
  */
 public final class TypeRegistry {
 
@@ -125,13 +128,37 @@ public final class TypeRegistry {
             return new ColumnType(oid, announcedNames.getOrDefault(oid, "oid:" + Integer.toUnsignedString(oid)), ScalarDecoders.TEXT);
         }
         if (row.typtype() == 'd' && row.baseTypeOid() != 0) {
-            return new ColumnType(oid, row.name(), lookup(row.baseTypeOid(), depth + 1).decoder());
+            return domain(oid, row, lookup(row.baseTypeOid(), depth + 1));
         }
         if (row.category() == 'A' && row.elementOid() != 0) {
-            ValueDecoder element = lookup(row.elementOid(), depth + 1).decoder();
-            return new ColumnType(oid, row.name(), new ArrayDecoder(element, row.delimiter()));
+            ColumnType element = lookup(row.elementOid(), depth + 1);
+            return new ColumnType(oid, row.name(), new ArrayDecoder(element.decoder(), row.delimiter()), arrayFacts(element));
+        }
+        if (row.typtype() == 'e') {
+            return new ColumnType(oid, row.name(), ScalarDecoders.TEXT, new ColumnFacts(Nullability.UNKNOWN, null, -1, row.enumLabels()));
         }
         return new ColumnType(oid, row.name(), ScalarDecoders.TEXT);
+    }
+
+    /** A domain decodes as its base; its facts name the base (through domains over domains) and the modifier declared for it. */
+    private static ColumnType domain(int oid, CatalogType row, ColumnType base) {
+        ColumnFacts baseFacts = base.facts();
+        boolean baseIsDomain = baseFacts.baseTypeName() != null;
+        String baseName = baseIsDomain ? baseFacts.baseTypeName() : base.name();
+        int modifier = row.typeModifier() >= 0 || !baseIsDomain ? row.typeModifier() : baseFacts.baseTypeModifier();
+        boolean notNull = row.notNull() || baseFacts.nullability() == Nullability.NOT_NULL;
+        return new ColumnType(oid, row.name(), base.decoder(), new ColumnFacts(notNull ? Nullability.NOT_NULL : Nullability.UNKNOWN,
+                baseName, modifier, baseFacts.enumLabels()));
+    }
+
+    /** An array's facts: its elements' base type as an array type, its elements' enum labels. */
+    private static ColumnFacts arrayFacts(ColumnType element) {
+        ColumnFacts facts = element.facts();
+        String base = facts.baseTypeName() == null || facts.baseTypeName().startsWith("_") ? null : "_" + facts.baseTypeName();
+        if (base == null && facts.enumLabels().isEmpty()) {
+            return ColumnFacts.UNKNOWN;
+        }
+        return new ColumnFacts(Nullability.UNKNOWN, base, base == null ? -1 : facts.baseTypeModifier(), facts.enumLabels());
     }
 
     /** Forgets looked-up types (a type may have changed while the connection was down). */

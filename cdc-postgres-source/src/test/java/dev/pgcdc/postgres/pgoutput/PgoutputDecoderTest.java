@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgcdc.api.SourceException;
 import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.event.Column;
+import dev.pgcdc.api.event.ColumnFacts;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.event.TruncateOptions;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.value.UnchangedToast;
+import dev.pgcdc.postgres.types.CatalogType;
 import dev.pgcdc.postgres.types.TypeCatalog;
 import dev.pgcdc.postgres.types.TypeRegistry;
 import java.io.BufferedReader;
@@ -28,6 +31,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -142,6 +146,32 @@ class PgoutputDecoderTest {
 
         assertThat(consumer.events()).extracting(ChangeEvent::keyColumns)
                 .containsExactly(List.of("tenant", "id"), List.of("tenant", "id"), List.of("a", "b"));
+    }
+
+    @Test
+    void carriesTheCatalogsNotNullAndEnumLabelsLookedUpOncePerRelationMessageOfACapturedTable() {
+        streams = new StreamedTransactions(1 << 20, spillDirectory, "pgcdc-test-");
+        List<Integer> lookups = new ArrayList<>();
+        NotNullColumns notNull = relationId -> {
+            lookups.add(relationId);
+            return Set.of("id");
+        };
+        TypeRegistry types = new TypeRegistry(oid -> oid == 70001 ? new CatalogType(oid, "mood", 'e', 'E', 0, 0, ',', -1, false,
+                List.of("sad", "happy")) : null);
+        PgoutputDecoder decoder = new PgoutputDecoder(new RelationCache(types, table -> !table.name().equals("skipped"), PrimaryKeys.NONE,
+                KeyChange.DELETE_CREATE, notNull), streams, consumer);
+        decoder.decode(Messages.begin(0x100, 0, 7), Lsn.of(0x90));
+        decoder.decode(Messages.relation(null, 1, "public", "t", 'd', "id", INT4, true, "m", 70001, false), Lsn.of(0x90));
+        decoder.decode(Messages.relation(null, 2, "public", "skipped", 'd', "id", INT4, true), Lsn.of(0x90));
+        decoder.decode(Messages.insert(null, 1, "1", "happy"), Lsn.of(0x91));
+        decoder.decode(Messages.insert(null, 1, "2", "sad"), Lsn.of(0x92));
+        decoder.decode(Messages.commit(0x100, 0x110, 0), Lsn.of(0x110));
+
+        assertThat(lookups).containsExactly(1);
+        List<Column> columns = consumer.events().get(0).after().columns();
+        assertThat(columns.get(0).facts().nullability()).isEqualTo(ColumnFacts.Nullability.NOT_NULL);
+        assertThat(columns.get(1).facts()).isEqualTo(new ColumnFacts(ColumnFacts.Nullability.NULLABLE, null, -1, List.of("sad", "happy")));
+        assertThat(consumer.events().get(1).after().columns()).isSameAs(columns);
     }
 
     @Test

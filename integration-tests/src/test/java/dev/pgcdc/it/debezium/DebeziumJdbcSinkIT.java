@@ -75,7 +75,11 @@ class DebeziumJdbcSinkIT {
                 new Column("c_int_array", "integer[]", "'{1,NULL,3}'", "'{}'", "'{-1}'"),
                 new Column("c_text_array", "text[]", "ARRAY['a,b', 'c\"d', NULL, '']", "'{}'", "ARRAY['é', '🐘']"),
                 // no point: the sink 3.4 writes io.debezium.data.geometry.Point with PostGIS's ST_GeomFromWKB, which the test kit has not
-                new Column("c_enum", mood, "'happy'", "'sad'", "'in between'")));
+                new Column("c_enum", mood, "'happy'", "'sad'", "'in between'"),
+                // NOT NULL: a required field; the delete's and the key change's before images carry Debezium's fallback for it
+                new Column("c_not_null", "text NOT NULL DEFAULT 'dflt'", "'x'", "'y'", "'z'", "text"),
+                // a domain: Debezium's schema of its base type, numeric(8,3) as a Decimal with scale 3
+                new Column("c_domain", mood + "_amount", "1.5", "-2.125", "99999.999", "numeric")));
         if (exactModes) {
             // values Debezium's defaults would change: 32 digits (a double keeps 17), months and days (MicroDuration folds them into time)
             columns.add(new Column("c_numeric", "numeric", "12345678901234567890.123456789012", "-0.000000000001", "0"));
@@ -108,6 +112,7 @@ class DebeziumJdbcSinkIT {
         PostgresDatabase target = postgres.createDatabase(TestNames.unique("dbz_target"));
         List<Column> columns = columns(mood, exactModes);
         postgres.execute("CREATE TYPE " + mood + " AS ENUM ('happy', 'sad', 'in between')",
+                "CREATE DOMAIN " + mood + "_amount AS numeric(8,3)",
                 "CREATE TABLE " + table + " (id integer PRIMARY KEY, "
                         + columns.stream().map(c -> c.name() + " " + c.type()).collect(Collectors.joining(", ")) + ")");
         target.execute("CREATE TYPE " + mood + " AS ENUM ('happy', 'sad', 'in between')");
@@ -164,6 +169,11 @@ class DebeziumJdbcSinkIT {
                         expected.stream().map(row -> row.get("id")).toList(), String.join("\n", connect.errors()), connect.tail())
                         .isEqualTo(expected);
                 assertThat(expected).extracting(row -> row.get("id")).containsExactly(1, 3, 10);
+                // the sink created the table from pgcdc's schema: the NOT NULL column required, the others nullable
+                assertThat(target.query("SELECT column_name, is_nullable FROM information_schema.columns WHERE table_name = '" + table
+                        + "' AND column_name IN ('c_not_null', 'c_text') ORDER BY column_name"))
+                        .containsExactly(Map.of("column_name", "c_not_null", "is_nullable", "NO"),
+                                Map.of("column_name", "c_text", "is_nullable", "YES"));
             }
         } finally {
             slot.drop();

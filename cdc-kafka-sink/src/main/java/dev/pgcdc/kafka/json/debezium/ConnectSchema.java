@@ -48,6 +48,11 @@ record ConnectSchema(String type, boolean optional, String name, Integer version
         return new ConnectSchema("array", false, null, null, null, Map.of(), null, items.asOptional(), null, List.of());
     }
 
+    /** An array whose items keep their own optionality (Debezium's arrays of enums: required items). */
+    static ConnectSchema arrayOfAsIs(ConnectSchema items) {
+        return new ConnectSchema("array", false, null, null, null, Map.of(), null, items, null, List.of());
+    }
+
     static ConnectSchema mapOf(ConnectSchema keys, ConnectSchema values) {
         return new ConnectSchema("map", false, null, null, null, Map.of(), null, values, keys, List.of());
     }

@@ -193,11 +193,18 @@ public final class DebeziumEnvelopeWriter {
                 values.write(g, schema.encodings[i], row.value(i), schema.columns.get(i).name());
             }
         } else {
-            // a key-only image (delete, key change): the table's fields, those it lacks null, as Debezium writes them
+            // a key-only image (delete, key change): the table's fields, those it lacks null, or for a required field
+            // (NOT NULL) the fallback Debezium writes (its converters' fallback: zero, false, empty)
             int[] indexes = schema.indexesIn(row.columns());
             for (int i = 0; i < schema.names.length; i++) {
                 g.writeFieldName(schema.names[i]);
-                values.write(g, schema.encodings[i], indexes[i] < 0 ? null : row.value(indexes[i]), schema.columns.get(i).name());
+                if (indexes[i] >= 0) {
+                    values.write(g, schema.encodings[i], row.value(indexes[i]), schema.columns.get(i).name());
+                } else if (schema.required[i]) {
+                    values.writeFallback(g, schema.encodings[i]);
+                } else {
+                    g.writeNull();
+                }
             }
         }
         g.writeEndObject();

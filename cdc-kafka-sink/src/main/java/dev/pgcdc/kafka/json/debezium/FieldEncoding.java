@@ -1,11 +1,13 @@
 package dev.pgcdc.kafka.json.debezium;
 
 import dev.pgcdc.api.event.Column;
+import dev.pgcdc.api.event.ColumnFacts;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.BinaryHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.DecimalHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.HstoreHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.IntervalHandlingMode;
 import dev.pgcdc.kafka.json.debezium.DebeziumEncoding.TimePrecisionMode;
+import java.util.List;
 
 /**
  * The schema and value encoding of one column, as Debezium's PostgreSQL connector maps its type
@@ -39,12 +41,25 @@ record FieldEncoding(ConnectSchema schema, Kind kind, int scale, int width, Fiel
 
     /** The encoding of {@code column} under {@code encoding}. Types Debezium does not map (it drops such columns) are strings here. */
     static FieldEncoding of(Column column, DebeziumEncoding encoding) {
-        String type = column.typeName();
+        ColumnFacts facts = column.facts();
+        // a domain maps as its base type (Debezium resolves it to its root type), with the modifier the domain declares
+        String type = facts.baseTypeName() != null ? facts.baseTypeName() : column.typeName();
+        int typmod = facts.baseTypeName() != null && column.typeModifier() < 0 ? facts.baseTypeModifier() : column.typeModifier();
         if (type.startsWith("_")) {
-            FieldEncoding element = scalar(type.substring(1), column.typeModifier(), encoding);
+            if (!facts.enumLabels().isEmpty()) {
+                // Debezium: SchemaBuilder.array(Enum.builder(labels)), items required
+                FieldEncoding element = enumeration(facts.enumLabels());
+                return new FieldEncoding(ConnectSchema.arrayOfAsIs(element.schema()), Kind.ARRAY, 0, 0, element);
+            }
+            FieldEncoding element = scalar(type.substring(1), typmod, encoding);
             return new FieldEncoding(ConnectSchema.arrayOf(element.schema()), Kind.ARRAY, 0, 0, element);
         }
-        return scalar(type, column.typeModifier(), encoding);
+        return facts.enumLabels().isEmpty() ? scalar(type, typmod, encoding) : enumeration(facts.enumLabels());
+    }
+
+    /** An enum: Debezium's {@code io.debezium.data.Enum} string with its labels, in their sort order, as {@code allowed}. */
+    private static FieldEncoding enumeration(List<String> labels) {
+        return of(ConnectSchema.named("string", "io.debezium.data.Enum").withParameters("allowed", String.join(",", labels)), Kind.STRING);
     }
 
     private static FieldEncoding scalar(String type, int typmod, DebeziumEncoding encoding) {
@@ -76,7 +91,7 @@ record FieldEncoding(ConnectSchema schema, Kind kind, int scale, int width, Fiel
             case "hstore" -> encoding.hstoreHandlingMode() == HstoreHandlingMode.MAP
                     ? of(ConnectSchema.mapOf(ConnectSchema.of("string"), ConnectSchema.of("string").asOptional()), Kind.HSTORE_MAP)
                     : of(ConnectSchema.named("string", "io.debezium.data.Json"), Kind.HSTORE_JSON);
-            case "point" -> of(ConnectSchema.struct("io.debezium.data.geometry.Point", 1, java.util.List.of(
+            case "point" -> of(ConnectSchema.struct("io.debezium.data.geometry.Point", 1, List.of(
                     new ConnectSchema.Field("x", ConnectSchema.of("double")),
                     new ConnectSchema.Field("y", ConnectSchema.of("double")),
                     new ConnectSchema.Field("wkb", ConnectSchema.of("bytes").asOptional()),
@@ -101,7 +116,7 @@ record FieldEncoding(ConnectSchema schema, Kind kind, int scale, int width, Fiel
             case DOUBLE -> of(ConnectSchema.of("double"), Kind.DECIMAL_DOUBLE);
             case STRING -> of(ConnectSchema.of("string"), Kind.DECIMAL_STRING);
             case PRECISE -> precision == 0
-                    ? of(ConnectSchema.struct("io.debezium.data.VariableScaleDecimal", 1, java.util.List.of(
+                    ? of(ConnectSchema.struct("io.debezium.data.VariableScaleDecimal", 1, List.of(
                             new ConnectSchema.Field("scale", ConnectSchema.of("int32")),
                             new ConnectSchema.Field("value", ConnectSchema.of("bytes")))).withDoc("Variable scaled decimal"),
                             Kind.VARIABLE_SCALE_DECIMAL)

@@ -28,6 +28,8 @@ final class TableSchema {
     final List<Column> columns;
     final SerializedString[] names;
     final FieldEncoding[] encodings;
+    /** Per field, whether its schema is required: an image lacking it writes Debezium's fallback, not null. */
+    final boolean[] required;
     final List<String> keyNames;
     final int[] keyIndexes;
     final SerializedString keySchema;
@@ -43,14 +45,14 @@ final class TableSchema {
         int count = columns.size();
         names = new SerializedString[count];
         encodings = new FieldEncoding[count];
+        required = new boolean[count];
         List<ConnectSchema.Field> valueFields = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             Column column = columns.get(i);
             names[i] = new SerializedString(column.name());
             encodings[i] = FieldEncoding.of(column, encoding);
-            // the source does not report NOT NULL: key columns are required (a primary key is never null), the others optional
-            boolean required = keyNames.contains(column.name()) && keyIsPrimaryKey(columns, keyNames);
-            valueFields.add(new ConnectSchema.Field(column.name(), encodings[i].schema().withOptional(!required)));
+            required[i] = isRequired(column, columns, keyNames);
+            valueFields.add(new ConnectSchema.Field(column.name(), encodings[i].schema().withOptional(!required[i])));
         }
         keyIndexes = new int[keyNames.size()];
         List<ConnectSchema.Field> keyFields = new ArrayList<>(keyNames.size());
@@ -65,6 +67,18 @@ final class TableSchema {
         ConnectSchema value = ConnectSchema.struct(base + ".Value", null, valueFields).asOptional();
         keySchema = keyFields.isEmpty() ? null : serialize(ConnectSchema.struct(base + ".Key", null, keyFields));
         valueSchema = serialize(Envelopes.envelope(base + ".Envelope", value));
+    }
+
+    /**
+     * Required as Debezium marks it: a {@code NOT NULL} column (its own or its domain's). When the source did not
+     * look nullability up, key columns are required (a primary key is never null) and the others optional.
+     */
+    private static boolean isRequired(Column column, List<Column> columns, List<String> keyNames) {
+        return switch (column.facts().nullability()) {
+            case NOT_NULL -> true;
+            case NULLABLE -> false;
+            case UNKNOWN -> keyNames.contains(column.name()) && keyIsPrimaryKey(columns, keyNames);
+        };
     }
 
     /** A key of every column is FULL identity without a primary key: such columns may hold nulls. */

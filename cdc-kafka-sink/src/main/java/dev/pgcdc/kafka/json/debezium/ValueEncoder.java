@@ -31,6 +31,8 @@ import java.util.UUID;
  */
 final class ValueEncoder {
 
+    /** The unscaled value of a zero Decimal, as Connect writes it: one zero byte. */
+    private static final byte[] ZERO_UNSCALED = {0};
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     /** Debezium's MicroDuration counts a month as the average Gregorian month. */
     private static final double DAYS_PER_MONTH_AVG = 365.25 / 12.0d;
@@ -133,6 +135,40 @@ final class ValueEncoder {
                 g.writeEndArray();
             }
             default -> throw new IllegalStateException("no encoding for " + encoding.kind());
+        }
+    }
+
+    /**
+     * The value Debezium writes for a required (NOT NULL) field an image lacks, e.g. a non-key column in the
+     * {@code before} of a delete under the default replica identity: its converters' fallback for a null.
+     */
+    void writeFallback(JsonGenerator g, FieldEncoding encoding) throws IOException {
+        switch (encoding.kind()) {
+            case BOOLEAN, BIT_BOOLEAN -> g.writeBoolean(false);
+            case INT16, INT32, DATE_DAYS, TIME_MILLIS -> g.writeNumber(0);
+            case INT64, TIME_MICROS, TIMESTAMP_MILLIS, TIMESTAMP_MICROS, INTERVAL_MICROS -> g.writeNumber(0L);
+            case FLOAT32, FLOAT64, DECIMAL_DOUBLE -> g.writeNumber(0.0d);
+            case DECIMAL -> g.writeBinary(ZERO_UNSCALED);
+            case VARIABLE_SCALE_DECIMAL -> {
+                g.writeStartObject();
+                g.writeNumberField("scale", 0);
+                g.writeFieldName("value");
+                g.writeBinary(ZERO_UNSCALED);
+                g.writeEndObject();
+            }
+            case BYTES, BITS -> g.writeBinary(new byte[0]);
+            case ZONED_TIMESTAMP -> g.writeString("1970-01-01T00:00:00Z");
+            case ZONED_TIME -> g.writeString("00:00:00Z");
+            case ARRAY -> {
+                g.writeStartArray();
+                g.writeEndArray();
+            }
+            case HSTORE_MAP -> {
+                g.writeStartObject();
+                g.writeEndObject();
+            }
+            case POINT -> writePoint(g, "(0,0)", "");
+            default -> g.writeString("");
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.event.Column;
+import dev.pgcdc.api.event.ColumnFacts;
 import dev.pgcdc.api.event.LogicalMessage;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.Row;
@@ -55,6 +56,33 @@ class DebeziumEnvelopeTest {
 
         assertThat(text(record.key())).isEqualTo(golden("insert-key.json"));
         assertThat(text(record.value())).isEqualTo(golden("insert-value.json"));
+    }
+
+    @Test
+    void deleteWithTheKeyAloneWritesDebeziumsFallbackForTheNotNullColumnsItLacks() {
+        NotNull required = new NotNull();
+        List<Column> columns = List.of(required.column("id", 23, "int4"), required.column("qty", 20, "int8"),
+                required.column("price", 1700, "numeric"), required.column("name", 25, "text"), required.column("at", 1184, "timestamptz"),
+                required.column("tags", 1009, "_text"), new Column("note", 25, "text", -1, false,
+                        ColumnFacts.UNKNOWN.withNullability(ColumnFacts.Nullability.NULLABLE)));
+        handler.handle(event(Operation.INSERT).after(new Row(columns, new Object[] {1, 2L, java.math.BigDecimal.ONE, "n",
+                Instant.EPOCH, List.of("t"), null})).build());
+
+        String delete = text(handler.handle(event(Operation.DELETE).before(new Row(List.of(columns.get(0)), new Object[] {1})).build())
+                .get(0).value());
+
+        // JsonConverter rejects a null in a required field: Debezium writes its converters' fallback instead
+        assertThat(delete).contains("{\"type\":\"int64\",\"optional\":false,\"field\":\"qty\"}")
+                .contains("{\"type\":\"string\",\"optional\":true,\"field\":\"note\"}")
+                .contains("\"before\":{\"id\":1,\"qty\":0,\"price\":{\"scale\":0,\"value\":\"AA==\"},\"name\":\"\","
+                        + "\"at\":\"1970-01-01T00:00:00Z\",\"tags\":[],\"note\":null},");
+    }
+
+    /** Columns the source looked up as NOT NULL. */
+    private static final class NotNull {
+        Column column(String name, int oid, String type) {
+            return new Column(name, oid, type, -1, name.equals("id"), ColumnFacts.UNKNOWN.withNullability(ColumnFacts.Nullability.NOT_NULL));
+        }
     }
 
     @Test

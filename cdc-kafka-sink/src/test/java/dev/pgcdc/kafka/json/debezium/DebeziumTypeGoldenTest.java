@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.event.Column;
+import dev.pgcdc.api.event.ColumnFacts;
+import dev.pgcdc.api.event.ColumnFacts.Nullability;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.Row;
 import dev.pgcdc.api.event.TableId;
@@ -54,12 +56,23 @@ class DebeziumTypeGoldenTest {
     private static final UUID A_UUID = UUID.fromString("1b4e28ba-2fa1-11d2-883f-0016d3cca427");
     private static final LocalDateTime A_TIMESTAMP = LocalDateTime.parse("2024-03-01T12:30:05.123456");
 
-    private record Case(String golden, String type, int typmod, Object value, DebeziumEncoding encoding) {
+    private record Case(String golden, String type, int typmod, Object value, DebeziumEncoding encoding, ColumnFacts facts) {
+        Case(String golden, String type, int typmod, Object value, DebeziumEncoding encoding) {
+            this(golden, type, typmod, value, encoding, ColumnFacts.UNKNOWN);
+        }
     }
 
     private static Case of(String golden, String type, int typmod, Object value) {
         return new Case(golden, type, typmod, value, DEFAULTS);
     }
+
+    /** A column whose catalog facts the source looked up (nullability, a domain's base, an enum's labels). */
+    private static Case with(String golden, String type, int typmod, Object value, ColumnFacts facts) {
+        return new Case(golden, type, typmod, value, DEFAULTS, facts);
+    }
+
+    private static final List<String> MOOD = List.of("sad", "ok", "happy");
+    private static final ColumnFacts ENUM = new ColumnFacts(Nullability.NULLABLE, null, -1, MOOD);
 
     private static DebeziumEncoding decimal(DecimalHandlingMode mode) {
         return DEFAULTS.withDecimalHandlingMode(mode);
@@ -132,13 +145,25 @@ class DebeziumTypeGoldenTest {
             of("toast-text-array", "_text", -1, UnchangedToast.INSTANCE),
             of("toast-int4-array", "_int4", -1, UnchangedToast.INSTANCE),
             of("toast-hstore", "hstore", -1, UnchangedToast.INSTANCE),
-            of("null", "text", -1, null));
+            of("null", "text", -1, null),
+            // Debezium: PostgresValueConverter maps an enum to io.debezium.data.Enum with its labels as "allowed"
+            with("enum", "mood", -1, "ok", ENUM),
+            with("enum-not-null", "mood", -1, "sad", ENUM.withNullability(Nullability.NOT_NULL)),
+            with("enum-array", "_mood", -1, List.of("happy", "sad"), ENUM),
+            // Debezium: a NOT NULL column's schema is required (the JDBC metadata's IS_NULLABLE), a nullable one optional
+            with("int4-not-null", "int4", -1, -7, ColumnFacts.UNKNOWN.withNullability(Nullability.NOT_NULL)),
+            with("int4-nullable", "int4", -1, -7, ColumnFacts.UNKNOWN.withNullability(Nullability.NULLABLE)),
+            // Debezium: a domain column maps as its root (base) type, with the modifier the domain declares
+            with("domain-numeric-10-2", "price", -1, new BigDecimal("12.34"), new ColumnFacts(Nullability.NULLABLE, "numeric", NUMERIC_10_2, List.of())),
+            with("domain-text-not-null", "nonempty", -1, "v", new ColumnFacts(Nullability.NOT_NULL, "text", -1, List.of())),
+            with("domain-int4-array", "int4s", -1, Arrays.asList(1, null, 3), new ColumnFacts(Nullability.NULLABLE, "_int4", -1, List.of())),
+            with("domain-enum", "good_mood", -1, "happy", new ColumnFacts(Nullability.NULLABLE, "mood", -1, MOOD)));
 
     @TestFactory
     Stream<DynamicTest> eachTypeIsWrittenAsDebeziumWritesIt() {
         return CASES.stream().map(c -> DynamicTest.dynamicTest(c.golden(), () -> {
             String[] golden = golden(c.golden());
-            List<Column> columns = List.of(new Column("id", 23, "int4", -1, true), new Column("c", 9999, c.type(), c.typmod(), false));
+            List<Column> columns = List.of(new Column("id", 23, "int4", -1, true), new Column("c", 9999, c.type(), c.typmod(), false, c.facts()));
             Row row = new Row(columns, new Object[] {1, c.value()});
             JsonChangeHandler handler = new JsonChangeHandler(JsonHandlerSettings.of(Map.of("envelope", "debezium",
                     "debezium", Map.of("name", "dbserver1", "decimal.handling.mode", c.encoding().decimalHandlingMode().configName(),
