@@ -32,20 +32,37 @@ final class KafkaConnectStandalone implements AutoCloseable {
     private static final Path MODULE = Path.of("").toAbsolutePath(); // failsafe runs in the module's directory
 
     /** A connector and the resource pom that resolves it together with Kafka Connect's runtime. */
+    /** Debezium's version (the root pom.xml's {@code debezium.version}, given by failsafe): its connectors', and Debezium's records' {@code source.version}. */
+    static final String DEBEZIUM_VERSION = required("pgcdc.it.debezium.version");
+    /** Debezium's JDBC sink's version: the root pom.xml's {@code debezium.jdbc-sink.version} (why it differs is said there). */
+    static final String JDBC_SINK_VERSION = required("pgcdc.it.debezium.jdbc-sink.version");
+    /** Kafka Connect's version: the root pom.xml's {@code kafka.version}, the test kit's broker's too. */
+    static final String KAFKA_VERSION = required("pgcdc.it.kafka.version");
+
+    private static String required(String property) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("system property " + property + " is not set: run the test through Maven (integration-tests/pom.xml sets it)");
+        }
+        return value;
+    }
+
     enum Plugin {
         /** Debezium's JDBC sink connector, {@code io.debezium.connector.jdbc.JdbcSinkConnector}. */
-        JDBC_SINK("kafka-connect-jdbc-sink"),
+        JDBC_SINK("kafka-connect-jdbc-sink", JDBC_SINK_VERSION),
         /** Debezium's PostgreSQL source connector, {@code io.debezium.connector.postgresql.PostgresConnector}. */
-        POSTGRES_SOURCE("kafka-connect-postgres-source");
+        POSTGRES_SOURCE("kafka-connect-postgres-source", DEBEZIUM_VERSION);
 
         private final String artifact; // the resource pom's name and its artifactId
+        private final String version;
 
-        Plugin(String artifact) {
+        Plugin(String artifact, String version) {
             this.artifact = artifact;
+            this.version = version;
         }
 
         private Path jars() {
-            return MODULE.resolve("target").resolve(artifact);
+            return MODULE.resolve("target").resolve(artifact + "-" + version);
         }
     }
 
@@ -152,7 +169,8 @@ final class KafkaConnectStandalone implements AutoCloseable {
             }
             Path wrapper = MODULE.getParent().resolve("mvnw");
             List<String> command = new ArrayList<>(List.of(wrapper.toString(), "-B", "-q", "-f", pom.toString(),
-                    "dependency:copy-dependencies", "-DoutputDirectory=" + jars.resolve("lib")));
+                    "dependency:copy-dependencies", "-DoutputDirectory=" + jars.resolve("lib"), "-Dkafka.version=" + KAFKA_VERSION,
+                    "-Ddebezium.version=" + DEBEZIUM_VERSION, "-Ddebezium.jdbc-sink.version=" + JDBC_SINK_VERSION));
             Path output = jars.resolve("maven.log");
             Process maven = new ProcessBuilder(command).directory(MODULE.getParent().toFile()).redirectErrorStream(true)
                     .redirectOutput(output.toFile()).start();
