@@ -25,8 +25,8 @@ import org.postgresql.replication.LogSequenceNumber;
  * Decoding from a standby (PostgreSQL 16, a primary and a streaming standby started by the test
  * kit): the source pointed at the standby streams what the primary commits through a slot of the
  * standby's own, and changes nothing on the standby; what the standby lacks is an error that says
- * what to run on the primary. The servers are pinned to 16, so the repetition on PostgreSQL 14 runs
- * them once more on 16 (they take about 10 s).
+ * what to run on the primary. The servers are pinned to 16, so the repetition on PostgreSQL 14 skips
+ * them.
  */
 class StandbySourceIT {
 
@@ -41,6 +41,8 @@ class StandbySourceIT {
 
     @BeforeAll
     static void startServers() {
+        org.junit.jupiter.api.Assumptions.assumeFalse("14".equals(System.getProperty("pgcdc.it.postgres.version")),
+                "pinned to PostgreSQL 16; runs once");
         primary = PostgresServer.builder().version("16").start();
         standby = PostgresStandby.of(primary).start();
     }
