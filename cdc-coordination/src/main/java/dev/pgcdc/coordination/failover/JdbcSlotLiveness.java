@@ -11,8 +11,9 @@ import java.util.Objects;
 
 /**
  * {@link SlotHolders} over JDBC: {@code pg_replication_slots.active} and {@code active_pid}, with the
- * walsender's client address and {@code application_name} from {@code pg_stat_replication} (visible
- * to the role that owns the walsender, a superuser or {@code pg_read_all_stats}; otherwise null).
+ * walsender's {@code application_name} and client address from {@code pg_stat_replication} (every role
+ * sees the application name; the client address only the role that owns the walsender, a superuser or
+ * {@code pg_read_all_stats}, otherwise null: LeastPrivilegeEndToEndIT shows both).
  * Keeps one ordinary connection open between checks (a check a second must not cost a connection
  * a second) and opens a new one after a failure. Each query is bounded by {@code queryTimeout}.
  *
