@@ -3,6 +3,8 @@ package dev.pgcdc.coordination.snapshot;
 import dev.pgcdc.api.source.DatabaseConnections;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -14,12 +16,26 @@ import java.util.List;
  * {@link #MAX_IDLE} idle ones: the claims, heartbeats and job checks of a snapshot come several per
  * second, and a new PostgreSQL session per call cost the server far more than the work); one that
  * failed is closed, never reused, so a lost connection never outlives one call. Failures come back as
- * {@link ClaimStoreException} naming the schema and what was being done. Thread-safe.
+ * {@link ClaimStoreException} naming the schema and what was being done.
+ *
+ * <p>Every session it opens sets {@code idle_in_transaction_session_timeout} (by default
+ * {@link #IDLE_IN_TRANSACTION_LIMIT}): an instance frozen between a statement and its commit (SIGSTOP,
+ * a VM paused, a long stop-the-world pause) keeps its TCP connection, and with it the row locks of its
+ * open transaction; claims skip locked rows, so without the limit the frozen instance's chunks could
+ * never be taken over and the job would never complete. PostgreSQL ends such a session after the
+ * limit, its locks go with it, and the thawed instance finds its connection closed. Thread-safe.
  */
 final class Transactions implements AutoCloseable {
 
     /** Idle connections kept for the next calls; more concurrent calls open more and close the surplus. */
     static final int MAX_IDLE = 2;
+
+    /**
+     * How long a coordination transaction may sit idle between two statements before PostgreSQL ends
+     * its session. Its transactions are a few statements each, so this only ends sessions whose
+     * process stopped answering.
+     */
+    static final Duration IDLE_IN_TRANSACTION_LIMIT = Duration.ofSeconds(10);
 
     /** SQL work on a connection whose transaction {@link Transactions} commits or rolls back. */
     @FunctionalInterface
@@ -31,13 +47,23 @@ final class Transactions implements AutoCloseable {
 
     private final DatabaseConnections connections;
     private final CoordinationTables tables;
+    private final Duration idleInTransactionLimit;
     private final Deque<Connection> idle = new ArrayDeque<>();
     // guarded by idle
     private boolean closed;
 
     Transactions(DatabaseConnections connections, CoordinationTables tables) {
+        this(connections, tables, IDLE_IN_TRANSACTION_LIMIT);
+    }
+
+    Transactions(DatabaseConnections connections, CoordinationTables tables, Duration idleInTransactionLimit) {
+        if (idleInTransactionLimit.toMillis() < 1 || idleInTransactionLimit.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("idle-in-transaction limit must be between 1 ms and " + Integer.MAX_VALUE
+                    + " ms, was " + idleInTransactionLimit);
+        }
         this.connections = connections;
         this.tables = tables;
+        this.idleInTransactionLimit = idleInTransactionLimit;
     }
 
     /** Runs {@code work} in a read-committed transaction and commits it; {@code action} says what it does, for messages. */
@@ -81,7 +107,9 @@ final class Transactions implements AutoCloseable {
             return kept;
         }
         Connection connection = connections.open();
-        try {
+        try (Statement limit = connection.createStatement()) {
+            // a plain SET (never a parameter: SET takes none); a long keeps the text free of anything but digits
+            limit.execute("SET idle_in_transaction_session_timeout = " + idleInTransactionLimit.toMillis());
             connection.setAutoCommit(false);
         } catch (SQLException e) {
             closeQuietly(connection);

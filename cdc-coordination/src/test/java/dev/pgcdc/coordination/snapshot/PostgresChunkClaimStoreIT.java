@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -171,6 +172,44 @@ class PostgresChunkClaimStoreIT {
             locker.rollback();
         }
         assertThat(b.claimNext(job, "b", LONG_TIMEOUT)).contains(Plans.keyChunk(job, ORDERS, 1));
+    }
+
+    @Test
+    void anInstanceFrozenInsideATransactionLosesItsSessionSoItsChunksAreTakenOver() throws Exception {
+        a.openJob(job, "a");
+        a.savePlan(job, "a", SNAPSHOT_ID, CONSISTENT_POINT, Plans.keyChunks(job, ORDERS, 1));
+        Chunk chunk = a.claimNext(job, "a", TIMEOUT).orElseThrow();
+        CoordinationTables tables = new CoordinationTables(schema);
+        Transactions frozen = new Transactions(TestConnections.superuser(db), tables, Duration.ofSeconds(1));
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch thaw = new CountDownLatch(1);
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            // "a" refreshes its heartbeat, which locks its chunk's row, and stops answering before the commit
+            Future<Integer> heartbeat = thread.submit(() -> frozen.run("refresh a frozen heartbeat", connection -> {
+                int refreshed = new ChunkClaims(tables).heartbeat(connection, job, "a");
+                locked.countDown();
+                try {
+                    thaw.await(2, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return refreshed;
+            }));
+            assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
+            Chunk takenOver = await("the frozen session ended and its chunk taken over").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100)).until(() -> b.claimNext(job, "b", TIMEOUT), Optional::isPresent).orElseThrow();
+            assertThat(takenOver).isEqualTo(chunk);
+            thaw.countDown();
+            assertThatThrownBy(() -> heartbeat.get(30, TimeUnit.SECONDS)).as("the thawed instance's commit")
+                    .hasCauseInstanceOf(ClaimStoreException.class);
+        } finally {
+            thread.shutdownNow();
+            assertThat(thread.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            frozen.close();
+        }
+        assertThat(a.markDone(chunk, "a", 5)).as("the frozen owner lost the claim").isFalse();
+        assertThat(b.markDone(chunk, "b", 5)).isTrue();
     }
 
     @Test
