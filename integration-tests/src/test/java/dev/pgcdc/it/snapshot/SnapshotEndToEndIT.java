@@ -115,13 +115,13 @@ class SnapshotEndToEndIT {
     @Test
     void threeInstancesShareOneJobAndTheChunksOfAKilledOneAreTakenOverThenARestartResumes(PostgresDatabase postgres, KafkaCluster kafka) {
         String table = TestNames.unique("snapmulti");
-        int rows = 1_000_000;
+        int rows = 400_000;
         createAndFill(postgres, table, rows);
         String topic = kafka.createTopic(TestNames.unique("snapmulti"), 3);
         String job = TestNames.unique("job");
         ServiceConfig service = ServiceConfig.of(postgres, kafka).publication(table + "_pub", false).slot(TestNames.unique("snapmulti"), false)
                 .table(table, topic)
-                .with("pgcdc.snapshot { mode = snapshot_only, chunk-size = 8000, claim-timeout = 6s, heartbeat-interval = 1s, id = \""
+                .with("pgcdc.snapshot { mode = snapshot_only, chunk-size = 4000, claim-timeout = 6s, heartbeat-interval = 1s, id = \""
                         + job + "\", tables = [\"public." + table + "\"] }");
         Path config = service.writeTo(directory);
         List<PgcdcProcess> processes = new ArrayList<>();
