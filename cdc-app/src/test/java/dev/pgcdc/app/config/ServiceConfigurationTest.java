@@ -293,7 +293,7 @@ class ServiceConfigurationTest {
     void anUnknownHandlerNameListsTheHandlersFound() {
         assertThat(problems(MINIMAL + "pgcdc.handler.name = jsno\n")).containsExactly(
                 "pgcdc.handler.name = \"jsno\": no handler of that name is on the class path; found: "
-                        + "audit-trail (dev.pgcdc.examples.audit.AuditTrailHandlerProvider), json (dev.pgcdc.kafka.json.JsonChangeHandlerProvider)");
+                        + "json (dev.pgcdc.kafka.json.JsonChangeHandlerProvider), one-topic (dev.pgcdc.app.testplugin.OneTopicHandlerProvider)");
     }
 
     @Test
@@ -305,22 +305,22 @@ class ServiceConfigurationTest {
     @Test
     void theSectionOfAHandlerOnTheClassPathBelongsToThatHandler() throws IOException {
         ServiceConfiguration configuration = load(MINIMAL + """
-                pgcdc.handler { name = audit-trail, audit-trail { topic = shop.audit, include-values = true } }
+                pgcdc.handler { name = one-topic, one-topic { topic = shop.changes, keyed = true } }
                 """);
 
-        assertThat(configuration.handlerSection().prefix()).isEqualTo("pgcdc.handler.audit-trail");
-        assertThat(configuration.handlerSection().asMap()).isEqualTo(Map.of("topic", "shop.audit", "include-values", true));
+        assertThat(configuration.handlerSection().prefix()).isEqualTo("pgcdc.handler.one-topic");
+        assertThat(configuration.handlerSection().asMap()).isEqualTo(Map.of("topic", "shop.changes", "keyed", true));
     }
 
     @Test
     void aHandlerChecksItsOwnSection() {
-        assertThat(problems(MINIMAL + "pgcdc.handler.name = audit-trail\n")).containsExactly("pgcdc.handler.audit-trail.topic is required");
+        assertThat(problems(MINIMAL + "pgcdc.handler.name = one-topic\n")).containsExactly("pgcdc.handler.one-topic.topic is required");
     }
 
     @Test
     void aSectionOfAPluginNotOnTheClassPathGetsADidYouMean() {
-        assertThat(problems(MINIMAL + "pgcdc.handler.audit-trial.topic = x\n")).singleElement().asString()
-                .contains("pgcdc.handler.audit-trial = {\"topic\":\"x\"}").endsWith("is not a known key; did you mean pgcdc.handler.audit-trail?");
+        assertThat(problems(MINIMAL + "pgcdc.handler.one-topik.topic = x\n")).singleElement().asString()
+                .contains("pgcdc.handler.one-topik = {\"topic\":\"x\"}").endsWith("is not a known key; did you mean pgcdc.handler.one-topic?");
     }
 
     @Test

@@ -7,7 +7,7 @@ import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.handler.ChangeHandler;
 import dev.pgcdc.api.handler.ChangeHandlerProvider;
 import dev.pgcdc.api.plugin.PluginConfig;
-import dev.pgcdc.examples.audit.AuditTrailHandlerProvider;
+import dev.pgcdc.app.testplugin.OneTopicHandlerProvider;
 import dev.pgcdc.kafka.KafkaSinkProvider;
 import dev.pgcdc.kafka.json.JsonChangeHandlerProvider;
 import dev.pgcdc.postgres.PostgresSourceProvider;
@@ -21,9 +21,9 @@ class PluginCatalogTest {
         PluginCatalog catalog = PluginCatalog.discover(getClass().getClassLoader());
 
         assertThat(catalog.problems()).isEmpty();
-        assertThat(catalog.handlers()).containsOnlyKeys("json", "audit-trail");
+        assertThat(catalog.handlers()).containsOnlyKeys("json", "one-topic");
         assertThat(catalog.handlers().get("json")).isInstanceOf(JsonChangeHandlerProvider.class);
-        assertThat(catalog.handlers().get("audit-trail")).isInstanceOf(AuditTrailHandlerProvider.class);
+        assertThat(catalog.handlers().get("one-topic")).isInstanceOf(OneTopicHandlerProvider.class);
         assertThat(catalog.sinks()).containsOnlyKeys("kafka");
         assertThat(catalog.sinks().get("kafka")).isInstanceOf(KafkaSinkProvider.class);
     }

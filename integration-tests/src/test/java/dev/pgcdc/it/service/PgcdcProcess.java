@@ -6,13 +6,15 @@ import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.testkit.process.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code java -jar pgcdc.jar ARGS} as a child process, the way the README runs the service: standard
+ * {@code java -jar pgcdc.jar ARGS} (or, with plugin jars, {@code java -cp pgcdc.jar:<plugins> dev.pgcdc.app.Main ARGS})
+ * as a child process, the way the README runs the service: standard
  * output in {@code <directory>/<name>.out}, standard error in {@code <directory>/<name>.err}.
  * {@link #close()} kills it if it still runs, so a test that ends in any way leaves no service
  * behind; and should the test JVM itself die, the kernel kills the child too (it is the test kit's
@@ -20,6 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class PgcdcProcess implements AutoCloseable {
 
+    private static final String MAIN_CLASS = "dev.pgcdc.app.Main";
     private static final String HTTP_LOG_LINE = "HTTP endpoints on http://";
     private static final Pattern HTTP_PORT = Pattern.compile("HTTP endpoints on http://[^ ]*:(\\d+)/");
 
@@ -54,7 +57,22 @@ public final class PgcdcProcess implements AutoCloseable {
 
     /** Starts {@code java -jar pgcdc.jar args...}. */
     public static PgcdcProcess start(Path directory, String name, String... args) {
-        return new PgcdcProcess(name, ChildJvm.ofJar("pgcdc " + name, ServiceJar.path()).args(args).workDirectory(directory)
+        return start(ChildJvm.ofJar("pgcdc " + name, ServiceJar.path()), directory, name, args);
+    }
+
+    /**
+     * Starts {@code java -cp pgcdc.jar:<plugins> dev.pgcdc.app.Main args...}, the way docs/handler-guide.md
+     * deploys a plugin jar with the runnable jar ({@code java -jar} would ignore {@code -cp}).
+     */
+    public static PgcdcProcess startWithPlugins(Path directory, String name, List<Path> pluginJars, String... args) {
+        List<Path> classPath = new ArrayList<>();
+        classPath.add(ServiceJar.path());
+        classPath.addAll(pluginJars);
+        return start(ChildJvm.of("pgcdc " + name, MAIN_CLASS).classPath(classPath), directory, name, args);
+    }
+
+    private static PgcdcProcess start(ChildJvm.Builder jvm, Path directory, String name, String... args) {
+        return new PgcdcProcess(name, jvm.args(args).workDirectory(directory)
                 .output(directory.resolve(name + ".out")).errors(directory.resolve(name + ".err"))
                 .environment(environment -> environment.keySet().removeIf(key -> key.startsWith("PGCDC_"))) // only the file configures the service
                 .start());

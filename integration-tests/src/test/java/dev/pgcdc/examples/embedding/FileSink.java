@@ -1,4 +1,4 @@
-package dev.pgcdc.it.embedding;
+package dev.pgcdc.examples.embedding;
 
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.event.ChangeEvent;

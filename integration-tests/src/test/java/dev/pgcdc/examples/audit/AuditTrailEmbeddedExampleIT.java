@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Embedding example 3 (docs/embedding.md): the handler of docs/handler-guide.md, which
- * {@code HandlerPluginIT} deploys in the service as a jar found by ServiceLoader, used here in a
- * pipeline built in plain Java from cdc-postgres-source and cdc-kafka-sink.
+ * {@link AuditTrailInServiceExampleIT} deploys in the service as a jar found by ServiceLoader,
+ * used here in a pipeline built in plain Java from cdc-postgres-source and cdc-kafka-sink.
  */
 @TestEnvironment
 class AuditTrailEmbeddedExampleIT {

@@ -1,4 +1,4 @@
-package dev.pgcdc.it.embedding;
+package dev.pgcdc.examples.embedding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
