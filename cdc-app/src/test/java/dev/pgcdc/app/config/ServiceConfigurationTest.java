@@ -293,7 +293,7 @@ class ServiceConfigurationTest {
     void anUnknownHandlerNameListsTheHandlersFound() {
         assertThat(problems(MINIMAL + "pgcdc.handler.name = jsno\n")).containsExactly(
                 "pgcdc.handler.name = \"jsno\": no handler of that name is on the class path; found: "
-                        + "audit-trail (dev.pgcdc.examples.audit.AuditTrailHandlerProvider), json (dev.pgcdc.kafka.json.JsonChangeHandlerProvider)");
+                        + "audit-trail (dev.pgcdc.examples.audit.AuditTrailHandlerProvider), json (dev.pgcdc.json.JsonChangeHandlerProvider)");
     }
 
     @Test

@@ -70,7 +70,7 @@ class HandlerPluginIT {
         try (ChildJvm validate = PgcdcJvm.start(directory, "validate", List.of(), "validate", "--config", config.toString())) {
             assertThat(validate.awaitExit(Duration.ofSeconds(60))).isEqualTo(3);
             assertThat(validate.output()).contains("pgcdc.handler.name = \"audit-trail\": no handler of that name is on the class path; "
-                    + "found: json (dev.pgcdc.kafka.json.JsonChangeHandlerProvider)");
+                    + "found: json (dev.pgcdc.json.JsonChangeHandlerProvider)");
         }
     }
 
