@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pgcdc.api.pipeline.Pipeline;
-import dev.pgcdc.kafka.KafkaSink;
-import dev.pgcdc.kafka.KafkaSinkSettings;
 import dev.pgcdc.json.JsonChangeHandler;
 import dev.pgcdc.json.JsonHandlerSettings;
+import dev.pgcdc.kafka.KafkaSink;
+import dev.pgcdc.kafka.KafkaSinkSettings;
 import dev.pgcdc.testkit.TestEnvironment;
 import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaCluster;
