@@ -6,7 +6,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import dev.pgcdc.api.plugin.PluginConfig;
-import dev.pgcdc.kafka.json.JsonHandlerSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** {@code reference.conf} holds every key with the builders' defaults, and the commented examples are valid keys too. */
+/** {@code reference.conf} holds every key of the Kafka sink with the builders' defaults, and the commented examples are valid keys too. */
 class ReferenceConfTest {
 
     @Test
@@ -28,13 +27,6 @@ class ReferenceConfTest {
         KafkaSinkSettings fromReference = KafkaSinkSettings.from(new PluginConfig("pgcdc.kafka", section));
 
         assertThat(fromReference).isEqualTo(KafkaSinkSettings.builder().bootstrapServers("localhost:9092").mapTable("public.users", "users").build());
-    }
-
-    @Test
-    void jsonHandlerDefaultsEqualTheBuilderDefaults() {
-        Map<String, Object> section = reference().getConfig("pgcdc.handler.json").root().unwrapped();
-
-        assertThat(JsonHandlerSettings.from(new PluginConfig("pgcdc.handler.json", section))).isEqualTo(JsonHandlerSettings.defaults());
     }
 
     @Test
@@ -50,13 +42,9 @@ class ReferenceConfTest {
         kafka.put("table-topic-mapping", Map.of("public.users", "users.0"));
 
         KafkaSinkSettings settings = KafkaSinkSettings.from(new PluginConfig("pgcdc.kafka", kafka));
-        JsonHandlerSettings json = JsonHandlerSettings.from(new PluginConfig("pgcdc.handler.json",
-                config.getConfig("pgcdc.handler.json").root().unwrapped()));
 
         assertThat(settings.bootstrapServers()).isEqualTo("localhost:9092");
         assertThat(settings.transactionalId()).isEqualTo("pgcdc-my_slot");
-        assertThat(json.messageTopic()).isEqualTo("pgcdc.messages");
-        assertThat(json.debeziumDatabase()).isEqualTo("inventory");
         assertThat(config.getString("pgcdc.kafka.tls.ca-file")).isEqualTo("/etc/pgcdc/kafka-ca.pem");
         assertThat(config.getString("pgcdc.kafka.tls.client-key-file")).isEqualTo("/etc/pgcdc/client-key.pem");
     }

@@ -11,7 +11,7 @@ import dev.pgcdc.api.config.Problems;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.plugin.PluginConfig;
 import dev.pgcdc.api.plugin.PluginContext;
-import dev.pgcdc.kafka.json.JsonChangeHandlerProvider;
+import dev.pgcdc.json.JsonChangeHandlerProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

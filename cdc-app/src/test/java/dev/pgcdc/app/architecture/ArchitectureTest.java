@@ -10,7 +10,7 @@ import com.tngtech.archunit.lang.ArchRule;
 
 /**
  * The module boundaries of docs/architecture.md, checked on the classes of every module on the
- * class path (cdc-api, the adapters, cdc-metrics, cdc-app).
+ * class path (cdc-api, the adapters, the json handler, cdc-metrics, cdc-app).
  */
 @AnalyzeClasses(packages = "dev.pgcdc", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -44,10 +44,16 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule adaptersNeverImportEachOther = slices()
-            .matching("dev.pgcdc.(postgres|kafka|metrics)..")
+            .matching("dev.pgcdc.(postgres|kafka|json|metrics)..")
             .namingSlices("adapter $1")
             .should().notDependOnEachOther()
             .because("adapters depend on cdc-api only; only cdc-app sees several");
+
+    @ArchTest
+    static final ArchRule jsonHandlerIsFreeOfKafka = noClasses()
+            .that().resideInAPackage("dev.pgcdc.json..")
+            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..")
+            .because("cdc-json-handler serves any sink: an embedder with its own sink uses it without kafka-clients");
 
     @ArchTest
     static final ArchRule testKitOnlyInTheQuickstart = noClasses()

@@ -293,7 +293,7 @@ class ServiceConfigurationTest {
     void anUnknownHandlerNameListsTheHandlersFound() {
         assertThat(problems(MINIMAL + "pgcdc.handler.name = jsno\n")).containsExactly(
                 "pgcdc.handler.name = \"jsno\": no handler of that name is on the class path; found: "
-                        + "json (dev.pgcdc.kafka.json.JsonChangeHandlerProvider), one-topic (dev.pgcdc.app.testplugin.OneTopicHandlerProvider)");
+                        + "json (dev.pgcdc.json.JsonChangeHandlerProvider), one-topic (dev.pgcdc.app.testplugin.OneTopicHandlerProvider)");
     }
 
     @Test

@@ -8,8 +8,8 @@ import dev.pgcdc.api.handler.ChangeHandler;
 import dev.pgcdc.api.handler.ChangeHandlerProvider;
 import dev.pgcdc.api.plugin.PluginConfig;
 import dev.pgcdc.app.testplugin.OneTopicHandlerProvider;
+import dev.pgcdc.json.JsonChangeHandlerProvider;
 import dev.pgcdc.kafka.KafkaSinkProvider;
-import dev.pgcdc.kafka.json.JsonChangeHandlerProvider;
 import dev.pgcdc.postgres.PostgresSourceProvider;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ class PluginCatalogTest {
         PluginCatalog catalog = PluginCatalog.of(List.of(new JsonChangeHandlerProvider(), new ImpostorJsonProvider()), List.of(new KafkaSinkProvider()));
 
         assertThat(catalog.problems()).singleElement().asString()
-                .startsWith("2 handler providers are named \"json\": dev.pgcdc.kafka.json.JsonChangeHandlerProvider from file:")
+                .startsWith("2 handler providers are named \"json\": dev.pgcdc.json.JsonChangeHandlerProvider from file:")
                 .contains(" and dev.pgcdc.app.plugin.PluginCatalogTest$ImpostorJsonProvider from file:")
                 .endsWith("; remove all but one from the class path");
     }

@@ -82,7 +82,7 @@ class AuditTrailInServiceExampleIT {
         assertThat(outcome.exitCode()).as("%s", outcome).isEqualTo(3);
         assertThat(outcome.stdout() + outcome.stderr()).as("%s", outcome)
                 .contains("pgcdc.handler.name = \"audit-trail\": no handler of that name is on the class path; "
-                        + "found: json (dev.pgcdc.kafka.json.JsonChangeHandlerProvider)");
+                        + "found: json (dev.pgcdc.json.JsonChangeHandlerProvider)");
     }
 
     /** The service configuration capturing {@code public.<table>}, its publication and slot created by the service. */

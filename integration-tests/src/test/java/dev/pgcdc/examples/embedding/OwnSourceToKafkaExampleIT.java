@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.pgcdc.api.pipeline.Pipeline;
+import dev.pgcdc.json.JsonChangeHandler;
+import dev.pgcdc.json.JsonHandlerSettings;
 import dev.pgcdc.kafka.KafkaSink;
 import dev.pgcdc.kafka.KafkaSinkSettings;
-import dev.pgcdc.kafka.json.JsonChangeHandler;
-import dev.pgcdc.kafka.json.JsonHandlerSettings;
 import dev.pgcdc.testkit.TestEnvironment;
 import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaCluster;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Embedding example 2 (docs/embedding.md): a source of one's own + cdc-kafka-sink with the JSON
- * handler, in plain Java.
+ * handler of cdc-json-handler, in plain Java.
  */
 @TestEnvironment
 class OwnSourceToKafkaExampleIT {

@@ -1,2 +1,0 @@
-/** The {@code debezium} envelopes of the JSON handler: Debezium's PostgreSQL connector format, Kafka Connect schemas and Debezium's value encodings. */
-package dev.pgcdc.kafka.json.debezium;
