@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How a {@link Pipeline} bounds and polls. Immutable; build with {@link #builder()}, every setting
+ * How a {@link dev.pgcdc.api.runtime.Pipeline} bounds and polls. Immutable; build with {@link #builder()}, every setting
  * has a default.
  *
  * @param maxInFlightEvents    events handed to the sink and not yet durable, at most (default 4000)

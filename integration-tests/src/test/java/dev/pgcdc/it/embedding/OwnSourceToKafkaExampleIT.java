@@ -3,7 +3,7 @@ package dev.pgcdc.it.embedding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pgcdc.api.pipeline.Pipeline;
+import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.kafka.KafkaSink;
 import dev.pgcdc.kafka.KafkaSinkSettings;
 import dev.pgcdc.kafka.json.JsonChangeHandler;
