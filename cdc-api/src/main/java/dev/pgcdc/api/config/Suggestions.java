@@ -9,15 +9,15 @@ import java.util.Optional;
  * to a misspelt one by edit distance (case ignored, a swap of neighbours counting as one edit), if it
  * is close enough to be a plausible typo (1 edit up to 4 characters, 2 up to 8, 3 beyond) and
  * shares at least one character with it in place ({@code 2} is no typo of {@code 0}).
- * Stateless and thread-safe.
+ * Package-private: a helper of the settings facility, not part of its API. Stateless and thread-safe.
  */
-public final class Suggestions {
+final class Suggestions {
 
     private Suggestions() {
     }
 
     /** The candidate closest to {@code name}, the first found among equally close ones, if one is close enough. */
-    public static Optional<String> closest(String name, Collection<String> candidates) {
+    static Optional<String> closest(String name, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         String lower = name.toLowerCase(Locale.ROOT);

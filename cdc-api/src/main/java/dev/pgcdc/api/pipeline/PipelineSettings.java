@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How a {@link Pipeline} bounds and polls. Immutable; build with {@link #builder()}, every setting
- * has a default.
+ * How a pipeline (the runtime's {@code Pipeline}) bounds and polls. Immutable; build with {@link #builder()},
+ * every setting has a default.
  *
  * @param maxInFlightEvents    events handed to the sink and not yet durable, at most (default 4000)
  * @param maxInFlightBytes     bytes of their records, at most (default 16 MiB)

@@ -1,6 +1,6 @@
 package dev.pgcdc.app.lifecycle;
 
-import dev.pgcdc.api.pipeline.Pipeline;
+import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.metrics.ServiceMeters;
 import dev.pgcdc.metrics.http.StatusServer;
 import dev.pgcdc.metrics.slot.SlotMonitor;

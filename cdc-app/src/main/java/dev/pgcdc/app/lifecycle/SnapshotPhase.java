@@ -1,7 +1,7 @@
 package dev.pgcdc.app.lifecycle;
 
 import dev.pgcdc.api.CdcException;
-import dev.pgcdc.api.pipeline.Pipeline;
+import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.metrics.snapshot.SnapshotMetrics;
 import dev.pgcdc.metrics.status.Phase;
 import dev.pgcdc.metrics.status.ServiceState;

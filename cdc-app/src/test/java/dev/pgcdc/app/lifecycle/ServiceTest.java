@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.handler.OutRecord;
-import dev.pgcdc.api.pipeline.Pipeline;
 import dev.pgcdc.api.pipeline.PipelineListener;
 import dev.pgcdc.api.pipeline.PipelineSettings;
 import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.api.sink.Sink;
 import dev.pgcdc.metrics.MetricLabels;
 import dev.pgcdc.metrics.ServiceMeters;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.event.TableId;
-import dev.pgcdc.api.pipeline.Pipeline;
 import dev.pgcdc.api.position.Position;
+import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.json.JsonChangeHandler;
 import dev.pgcdc.json.JsonHandlerSettings;
 import dev.pgcdc.kafka.KafkaSink;

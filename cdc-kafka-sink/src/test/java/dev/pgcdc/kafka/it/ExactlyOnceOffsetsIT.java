@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.event.TableId;
-import dev.pgcdc.api.pipeline.Pipeline;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.position.StreamOrigin;
+import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.json.JsonChangeHandler;
 import dev.pgcdc.json.JsonHandlerSettings;
 import dev.pgcdc.kafka.KafkaSink;

@@ -4,8 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.handler.ChangeHandler;
-import dev.pgcdc.api.pipeline.Pipeline;
 import dev.pgcdc.api.pipeline.PipelineSettings;
+import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.api.sink.Sink;
 import dev.pgcdc.json.JsonChangeHandler;
 import dev.pgcdc.json.JsonHandlerSettings;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.event.TableId;
-import dev.pgcdc.api.pipeline.Pipeline;
+import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.json.JsonChangeHandler;
 import dev.pgcdc.json.JsonHandlerSettings;
 import dev.pgcdc.kafka.KafkaSink;

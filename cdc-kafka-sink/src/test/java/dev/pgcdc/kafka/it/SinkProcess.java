@@ -1,9 +1,9 @@
 package dev.pgcdc.kafka.it;
 
 import dev.pgcdc.api.event.TableId;
-import dev.pgcdc.api.pipeline.Pipeline;
 import dev.pgcdc.api.pipeline.PipelineSettings;
 import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.json.JsonChangeHandler;
 import dev.pgcdc.json.JsonHandlerSettings;
 import dev.pgcdc.kafka.KafkaSink;

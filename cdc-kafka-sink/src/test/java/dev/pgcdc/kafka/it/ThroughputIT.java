@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.pgcdc.api.event.TableId;
-import dev.pgcdc.api.pipeline.Pipeline;
+import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.json.JsonChangeHandler;
 import dev.pgcdc.json.JsonHandlerSettings;
 import dev.pgcdc.kafka.KafkaSink;

@@ -2,9 +2,9 @@ package dev.pgcdc.testkit.source;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.position.Lsn;
-import dev.pgcdc.api.position.OrderedPositionTracker;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.position.StreamOrigin;
+import dev.pgcdc.api.runtime.OrderedPositionTracker;
 import dev.pgcdc.api.source.ChangeSource;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.pgcdc.examples.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pgcdc.api.pipeline.Pipeline;
+import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.kafka.KafkaSink;
 import dev.pgcdc.kafka.KafkaSinkSettings;
 import dev.pgcdc.postgres.PostgresSource;

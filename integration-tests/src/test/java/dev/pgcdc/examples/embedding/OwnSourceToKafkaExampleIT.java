@@ -3,7 +3,7 @@ package dev.pgcdc.examples.embedding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.pgcdc.api.pipeline.Pipeline;
+import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.json.JsonChangeHandler;
 import dev.pgcdc.json.JsonHandlerSettings;
 import dev.pgcdc.kafka.KafkaSink;

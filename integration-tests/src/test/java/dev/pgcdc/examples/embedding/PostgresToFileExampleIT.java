@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.pgcdc.api.handler.ChangeHandler;
 import dev.pgcdc.api.handler.OutRecord;
-import dev.pgcdc.api.pipeline.Pipeline;
 import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.postgres.PostgresSource;
 import dev.pgcdc.postgres.PostgresSourceSettings;
 import dev.pgcdc.testkit.TestEnvironment;

@@ -1,4 +1,4 @@
-package dev.pgcdc.api.pipeline;
+package dev.pgcdc.api.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

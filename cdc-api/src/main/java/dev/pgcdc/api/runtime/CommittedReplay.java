@@ -1,6 +1,7 @@
-package dev.pgcdc.api.pipeline;
+package dev.pgcdc.api.runtime;
 
 import dev.pgcdc.api.event.ChangeEvent;
+import dev.pgcdc.api.pipeline.PipelineListener;
 import dev.pgcdc.api.position.Position;
 
 /**

@@ -1,4 +1,4 @@
-package dev.pgcdc.api.pipeline;
+package dev.pgcdc.api.runtime;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;

@@ -1,10 +1,12 @@
-package dev.pgcdc.api.pipeline;
+package dev.pgcdc.api.runtime;
 
 import dev.pgcdc.api.CdcException;
 import dev.pgcdc.api.HandlerException;
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.handler.ChangeHandler;
 import dev.pgcdc.api.handler.OutRecord;
+import dev.pgcdc.api.pipeline.PipelineListener;
+import dev.pgcdc.api.pipeline.PipelineSettings;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.sink.Sink;
 import dev.pgcdc.api.source.ChangeSource;
@@ -42,7 +44,7 @@ import java.util.function.BooleanSupplier;
  * reads on, for at most three quarters of the shutdown timeout, and it never starts handling the
  * next transaction. Then it flushes the sink and waits for in-flight records, and closes handler,
  * sink and source, in that order, so the source reports the last acknowledged position. A failure
- * (source, handler under {@link ErrorPolicy#FAIL}, sink) ends the pipeline the same way, without
+ * (source, handler under {@link dev.pgcdc.api.pipeline.ErrorPolicy#FAIL}, sink) ends the pipeline the same way, without
  * reading on; {@link #failure()} tells why. The shutdown timeout bounds all of it, counted from the
  * stop request or the failure: when it passes, the pipeline thread is interrupted (a sink blocked
  * in {@code write} or {@code flush} stops waiting) and closes what it has. A finite source that

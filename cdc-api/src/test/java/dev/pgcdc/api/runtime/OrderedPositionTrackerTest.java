@@ -1,8 +1,10 @@
-package dev.pgcdc.api.position;
+package dev.pgcdc.api.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.api.position.Position;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.pgcdc.api.pipeline;
+package dev.pgcdc.api.runtime;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.handler.OutRecord;

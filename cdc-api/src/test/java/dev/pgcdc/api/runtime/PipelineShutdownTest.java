@@ -1,4 +1,4 @@
-package dev.pgcdc.api.pipeline;
+package dev.pgcdc.api.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -10,6 +10,7 @@ import dev.pgcdc.api.event.Row;
 import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.handler.ChangeHandler;
 import dev.pgcdc.api.handler.OutRecord;
+import dev.pgcdc.api.pipeline.PipelineSettings;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.sink.Sink;

@@ -1,5 +1,8 @@
-package dev.pgcdc.api.position;
+package dev.pgcdc.api.runtime;
 
+import dev.pgcdc.api.position.Lsn;
+import dev.pgcdc.api.position.Position;
+import dev.pgcdc.api.position.PositionTracker;
 import java.util.Arrays;
 
 /**

@@ -1,4 +1,4 @@
-package dev.pgcdc.api.pipeline;
+package dev.pgcdc.api.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -8,6 +8,9 @@ import dev.pgcdc.api.HandlerException;
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.handler.ChangeHandler;
 import dev.pgcdc.api.handler.OutRecord;
+import dev.pgcdc.api.pipeline.ErrorPolicy;
+import dev.pgcdc.api.pipeline.PipelineListener;
+import dev.pgcdc.api.pipeline.PipelineSettings;
 import dev.pgcdc.api.position.Position;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
