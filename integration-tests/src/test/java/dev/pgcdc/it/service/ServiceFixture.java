@@ -133,6 +133,7 @@ public final class ServiceFixture implements BeforeEachCallback, AfterEachCallba
         try {
             started.forEach(PgcdcProcess::close);
             if (ownServer == null) {
+                capture.db(); // the shared database, also when the test ended before config(): the tables it created go too
                 capture.afterEach(context);
             }
         } finally {
