@@ -6,14 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.it.service.ChangeRecord;
 import dev.pgcdc.it.service.PgcdcProcess;
-import dev.pgcdc.it.service.ReplicationSlot;
-import dev.pgcdc.it.service.ServiceConfig;
+import dev.pgcdc.it.service.ServiceFixture;
 import dev.pgcdc.it.service.TopicReader;
 import dev.pgcdc.testkit.TestEnvironment;
 import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaCluster;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -35,8 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The packaged service streams a table with (nearly) every built-in PostgreSQL type, and each value
@@ -49,8 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestEnvironment
 class EveryTypeEndToEndIT {
 
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the service's output
-    Path directory;
+    @RegisterExtension
+    final ServiceFixture service = ServiceFixture.named("every_type");
 
     /** How a column's JSON is compared with PostgreSQL's: as JSON, or as the time it denotes (the two spell fractions differently). */
     enum Comparison { JSON, DATE, TIME, TIMETZ, TIMESTAMP, TIMESTAMPTZ }
@@ -135,11 +132,11 @@ class EveryTypeEndToEndIT {
 
     @Test
     void everyValueInTheTopicIsPostgresqlsOwnRenderingOfIt(PostgresDatabase postgres, KafkaCluster kafka) throws Exception {
-        String table = TestNames.unique("every_type");
+        String table = service.table();
         String mood = TestNames.unique("mood");
         String positive = TestNames.unique("positive");
         String pair = TestNames.unique("pair");
-        String topic = kafka.createTopic(TestNames.unique("every_type"));
+        String topic = service.topic();
         List<Column> columns = columns(mood, positive, pair);
         postgres.execute(
                 "CREATE TYPE " + mood + " AS ENUM ('happy', 'sad', 'in between')",
@@ -147,15 +144,10 @@ class EveryTypeEndToEndIT {
                 "CREATE TYPE " + pair + " AS (n integer, label text)",
                 "CREATE TABLE " + table + " (id integer PRIMARY KEY, "
                         + columns.stream().map(c -> c.name() + " " + c.type()).collect(Collectors.joining(", ")) + ")");
-        ServiceConfig config = ServiceConfig.of(postgres, kafka)
-                .publication(table + "_pub", true)
-                .slot(TestNames.unique("every_type"), true)
-                .table(table, "FULL", topic);
-        ReplicationSlot slot = new ReplicationSlot(postgres, config.slot());
+        service.config().table(table, "FULL", topic);
 
-        try (PgcdcProcess service = PgcdcProcess.run(config.writeTo(directory), directory, "service");
+        try (PgcdcProcess pgcdc = service.start("service");
              Connection session = postgres.connect()) {
-            slot.awaitStreamingBy(service, Duration.ofSeconds(60));
             try (Statement statement = session.createStatement()) {
                 statement.execute("SET intervalstyle = iso_8601"); // the form the json handler writes intervals in
             }
@@ -176,8 +168,6 @@ class EveryTypeEndToEndIT {
                 assertSource(record.source(), change);
                 assertProcessingTime(record, change);
             }
-        } finally {
-            slot.drop();
         }
     }
 

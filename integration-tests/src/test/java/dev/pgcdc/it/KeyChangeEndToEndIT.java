@@ -4,21 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgcdc.it.service.ChangeRecord;
 import dev.pgcdc.it.service.PgcdcProcess;
-import dev.pgcdc.it.service.ReplicationSlot;
-import dev.pgcdc.it.service.ServiceConfig;
+import dev.pgcdc.it.service.ServiceFixture;
 import dev.pgcdc.it.service.TopicReader;
 import dev.pgcdc.testkit.TestEnvironment;
-import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaCluster;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An update that changes a row's primary key, through the packaged service into a compacted topic:
@@ -29,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestEnvironment
 class KeyChangeEndToEndIT {
 
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the service's output
-    Path directory;
+    @RegisterExtension
+    final ServiceFixture service = ServiceFixture.named("rekeyed");
 
     @Test
     void aKeyChangeIsADeleteWithItsTombstoneForTheOldKeyThenACreateForTheNewOneInACompactedTopic(PostgresDatabase postgres,
@@ -60,25 +56,18 @@ class KeyChangeEndToEndIT {
 
     /** Inserts id 1, changes its key to 2, updates it again; returns the topic's records once {@code expected} have arrived. */
     private List<ChangeRecord> captureAKeyChange(PostgresDatabase postgres, KafkaCluster kafka, String keyChange, int expected) {
-        String table = TestNames.unique("rekeyed");
+        String table = service.table();
         postgres.execute("CREATE TABLE " + table + " (id integer PRIMARY KEY, name text)");
-        String topic = kafka.createTopic(TestNames.unique("rekeyed"), 1, Map.of("cleanup.policy", "compact"));
-        ServiceConfig config = ServiceConfig.of(postgres, kafka)
-                .publication(table + "_pub", true)
-                .slot(TestNames.unique("rekeyed"), true)
-                .table(table, topic)
+        String topic = service.topicWith(1, Map.of("cleanup.policy", "compact")).topic();
+        service.config()
                 .with("pgcdc.postgres.key-change = " + keyChange)
                 .with("pgcdc.handler.json.tombstone-after-delete = true");
-        ReplicationSlot slot = new ReplicationSlot(postgres, config.slot());
-        try (PgcdcProcess service = PgcdcProcess.run(config.writeTo(directory), directory, "service-" + keyChange)) {
-            slot.awaitStreamingBy(service, Duration.ofSeconds(60));
+        try (PgcdcProcess pgcdc = service.start("service-" + keyChange)) {
             postgres.execute(
                     "INSERT INTO " + table + " VALUES (1, 'ada')",
                     "UPDATE " + table + " SET id = 2 WHERE id = 1",
                     "UPDATE " + table + " SET name = 'ada lovelace' WHERE id = 2");
             return TopicReader.of(kafka).awaitAtLeast(topic, expected, Duration.ofSeconds(60));
-        } finally {
-            slot.drop();
         }
     }
 

@@ -7,13 +7,11 @@ import dev.pgcdc.it.service.MetricsScrape;
 import dev.pgcdc.it.service.MetricsScrape.Sample;
 import dev.pgcdc.it.service.PgcdcProcess;
 import dev.pgcdc.it.service.ReplicationSlot;
-import dev.pgcdc.it.service.ServiceConfig;
+import dev.pgcdc.it.service.ServiceFixture;
 import dev.pgcdc.it.service.TopicReader;
 import dev.pgcdc.testkit.TestEnvironment;
-import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaCluster;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,8 +20,7 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What {@code GET /metrics} reports, checked meter by meter against what the test wrote, what Kafka
@@ -39,24 +36,22 @@ class MetricsEndToEndIT {
     private static final Duration SLOT_INTERVAL = Duration.ofSeconds(1);
     private static final double ONE_MINUTE_NANOS = 60e9;
 
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the service's output
-    Path directory;
+    @RegisterExtension
+    final ServiceFixture service = ServiceFixture.named("metrics");
 
     @Test
     void everyCounterAndSlotGaugeMatchesWhatWasWrittenWhatKafkaHoldsAndWhatPostgresSays(PostgresDatabase postgres, KafkaCluster kafka) {
-        String orders = TestNames.unique("orders");
-        String customers = TestNames.unique("customers");
+        String orders = service.table();
+        String customers = service.table("customers");
         postgres.execute("CREATE TABLE " + orders + " (id integer PRIMARY KEY, note text)",
                 "CREATE TABLE " + customers + " (id integer PRIMARY KEY, note text)");
-        String ordersTopic = kafka.createTopic(TestNames.unique("orders"), 3);
-        String customersTopic = kafka.createTopic(TestNames.unique("customers"));
-        ServiceConfig config = ServiceConfig.of(postgres, kafka).publication(orders + "_pub", true).slot(TestNames.unique("metrics"), true)
-                .table(orders, ordersTopic).table(customers, customersTopic)
+        String ordersTopic = service.topicWith(3, Map.of()).topic();
+        String customersTopic = service.topic("customers");
+        service.config().table(customers, customersTopic)
                 .with("pgcdc.metrics.slot-interval = " + SLOT_INTERVAL.toMillis() + "ms");
-        ReplicationSlot slot = new ReplicationSlot(postgres, config.slot());
-        try (PgcdcProcess service = PgcdcProcess.run(config.writeTo(directory), directory, "service")) {
-            slot.awaitStreamingBy(service, Duration.ofSeconds(60));
-            int port = service.awaitHttpPort(Duration.ofSeconds(30));
+        ReplicationSlot slot = service.slot();
+        try (PgcdcProcess pgcdc = service.start("service")) {
+            int port = pgcdc.awaitHttpPort(Duration.ofSeconds(30));
             assertThat(operationCounters(MetricsScrape.of(port))).as("operation counters before any change")
                     .isEqualTo(operations(0, 0, 0, 0, 0));
 
@@ -69,14 +64,14 @@ class MetricsEndToEndIT {
                     "SELECT pg_logical_emit_message(true, 'pgcdc-metrics-test', 'handled, no record: no message-topic')",
                     "TRUNCATE " + customers);
             Lsn end = ReplicationSlot.currentWalLsn(postgres);
-            slot.awaitConfirmed(end, service, Duration.ofSeconds(60));
+            slot.awaitConfirmed(end, pgcdc, Duration.ofSeconds(60));
 
             Map<String, Double> recordsInKafka = recordsIn(kafka, ordersTopic, customersTopic);
             assertThat(recordsInKafka).as("records in Kafka").isEqualTo(Map.of(ordersTopic, 450.0, customersTopic, 201.0));
 
             AtomicReference<MetricsScrape> idle = new AtomicReference<>();
             AtomicReference<ReplicationSlot.Reading> view = new AtomicReference<>();
-            service.awaitWhileRunning("slot gauges equal to pg_replication_slots once idle", Duration.ofSeconds(60), () -> {
+            pgcdc.awaitWhileRunning("slot gauges equal to pg_replication_slots once idle", Duration.ofSeconds(60), () -> {
                 MetricsScrape scrape = MetricsScrape.of(port);
                 ReplicationSlot.Reading reading = slot.read().orElseThrow();
                 idle.set(scrape);
@@ -122,35 +117,27 @@ class MetricsEndToEndIT {
                         .as("slot_name and host labels").containsExactly(slot.name() + "@" + postgres.host());
             });
 
-            service.stopGracefully(Duration.ofSeconds(60));
-        } finally {
-            slot.drop();
+            pgcdc.stopGracefully(Duration.ofSeconds(60));
         }
     }
 
     @Test
     void aMessageRecordCountsUnderTheTopicItWasWrittenTo(PostgresDatabase postgres, KafkaCluster kafka) {
-        String table = TestNames.unique("quiet");
+        String table = service.table();
         postgres.execute("CREATE TABLE " + table + " (id integer PRIMARY KEY)");
-        String messagesTopic = kafka.createTopic(TestNames.unique("messages"));
-        ServiceConfig config = ServiceConfig.of(postgres, kafka).publication(table + "_pub", true).slot(TestNames.unique("messages"), true)
-                .table(table, kafka.createTopic(TestNames.unique("quiet")))
-                .with("pgcdc.handler.json.message-topic = \"" + messagesTopic + "\"");
-        ReplicationSlot slot = new ReplicationSlot(postgres, config.slot());
-        try (PgcdcProcess service = PgcdcProcess.run(config.writeTo(directory), directory, "service")) {
-            slot.awaitStreamingBy(service, Duration.ofSeconds(60));
-            int port = service.awaitHttpPort(Duration.ofSeconds(30));
+        String messagesTopic = service.topic("messages");
+        service.config().with("pgcdc.handler.json.message-topic = \"" + messagesTopic + "\"");
+        try (PgcdcProcess pgcdc = service.start("service")) {
+            int port = pgcdc.awaitHttpPort(Duration.ofSeconds(30));
             postgres.execute("SELECT pg_logical_emit_message(true, 'pgcdc-metrics-test', 'to the message topic')");
-            slot.awaitConfirmed(ReplicationSlot.currentWalLsn(postgres), service, Duration.ofSeconds(60));
+            service.slot().awaitConfirmed(ReplicationSlot.currentWalLsn(postgres), pgcdc, Duration.ofSeconds(60));
 
             assertThat(recordsIn(kafka, messagesTopic)).as("records in Kafka").isEqualTo(Map.of(messagesTopic, 1.0));
             MetricsScrape metrics = MetricsScrape.of(port);
             assertThat(metrics.value("pgcdc_message_total")).as("messages handled").isEqualTo(1.0);
             assertThat(byTopic(metrics, "pgcdc_write_total")).as("records durable per topic, as Kafka holds them")
                     .isEqualTo(Map.of(messagesTopic, 1.0));
-            service.stopGracefully(Duration.ofSeconds(60));
-        } finally {
-            slot.drop();
+            pgcdc.stopGracefully(Duration.ofSeconds(60));
         }
     }
 

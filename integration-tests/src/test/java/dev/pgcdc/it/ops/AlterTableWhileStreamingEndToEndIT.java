@@ -5,20 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pgcdc.it.service.ChangeRecord;
 import dev.pgcdc.it.service.PgcdcProcess;
-import dev.pgcdc.it.service.ReplicationSlot;
-import dev.pgcdc.it.service.ServiceConfig;
+import dev.pgcdc.it.service.ServiceFixture;
 import dev.pgcdc.it.service.TopicReader;
 import dev.pgcdc.testkit.TestEnvironment;
-import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaCluster;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The runbook "ALTER TABLE on a captured table while streaming" (docs/operations.md): each DDL runs
@@ -29,23 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
 @TestEnvironment
 class AlterTableWhileStreamingEndToEndIT {
 
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the service's output
-    Path directory;
+    @RegisterExtension
+    final ServiceFixture service = ServiceFixture.named("altered");
 
     @Test
     void eventsAfterAddDropRenameAndTypeChangeHaveTheNewShape(PostgresDatabase postgres, KafkaCluster kafka) {
-        String table = TestNames.unique("altered");
+        String table = service.table();
         postgres.execute("CREATE TABLE " + table + " (id integer PRIMARY KEY, name text, qty integer)");
-        String topic = kafka.createTopic(TestNames.unique("altered"));
-        ServiceConfig config = ServiceConfig.of(postgres, kafka)
-                .publication(table + "_pub", true)
-                .slot(TestNames.unique("altered"), true)
-                .table(table, topic);
-        ReplicationSlot slot = new ReplicationSlot(postgres, config.slot());
+        String topic = service.topic();
         TopicReader reader = TopicReader.of(kafka);
-        List<ChangeRecord> records = new ArrayList<>();
-        try (PgcdcProcess service = PgcdcProcess.run(config.writeTo(directory), directory, "service")) {
-            slot.awaitStreamingBy(service, Duration.ofSeconds(60));
+        List<ChangeRecord> records;
+        try (PgcdcProcess pgcdc = service.start("service")) {
             postgres.execute("INSERT INTO " + table + " VALUES (1, 'ada', 7)");
             records = reader.awaitAtLeast(topic, 1, Duration.ofSeconds(60));
 
@@ -66,9 +56,7 @@ class AlterTableWhileStreamingEndToEndIT {
                     "INSERT INTO " + table + " (id, title, qty) VALUES (5, 'ed', '11')",
                     "DELETE FROM " + table + " WHERE id = 2");
             records = reader.awaitAtLeast(topic, 7, Duration.ofSeconds(60));
-            service.stopGracefully(Duration.ofSeconds(60));
-        } finally {
-            slot.drop();
+            pgcdc.stopGracefully(Duration.ofSeconds(60));
         }
 
         assertThat(records).hasSize(7);

@@ -8,19 +8,16 @@ import dev.pgcdc.it.service.ChangeRecord;
 import dev.pgcdc.it.service.MetricsScrape;
 import dev.pgcdc.it.service.PgcdcProcess;
 import dev.pgcdc.it.service.ReplicationSlot;
-import dev.pgcdc.it.service.ServiceConfig;
+import dev.pgcdc.it.service.ServiceFixture;
 import dev.pgcdc.it.service.ServiceHttp;
 import dev.pgcdc.it.service.TopicReader;
 import dev.pgcdc.testkit.TestEnvironment;
-import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaBroker;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The runbook "Slot lag growing" of docs/operations.md against the packaged service: the broker dies
@@ -38,23 +35,21 @@ class SlotLagGrowingEndToEndIT {
     private static final int ROWS_BEFORE = 50;
     private static final int ROWS_PER_BATCH = 500;
 
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the service's output
-    Path directory;
+    @RegisterExtension
+    final ServiceFixture fixture = ServiceFixture.named("lagging");
 
     @Test
     void theLagShowsWhileKafkaIsDownAndFallsBackWithNothingLost(PostgresDatabase postgres) {
         try (KafkaBroker broker = KafkaBroker.builder().start()) {
-            String table = TestNames.unique("lagging");
+            fixture.on(broker);
+            String table = fixture.table();
             postgres.execute("CREATE TABLE " + table + " (id integer PRIMARY KEY, payload text)");
-            String topic = broker.createTopic(TestNames.unique("lagging"));
-            ServiceConfig config = ServiceConfig.of(postgres, broker).publication(table + "_pub", true)
-                    .slot(TestNames.unique("lagging"), true).table(table, topic)
-                    .with("pgcdc.metrics.slot-interval = 1s")
+            String topic = fixture.topic();
+            fixture.config().with("pgcdc.metrics.slot-interval = 1s")
                     .with("pgcdc.kafka.delivery-timeout = 180s"); // the outage stays well inside it: the service waits
-            ReplicationSlot slot = new ReplicationSlot(postgres, config.slot());
+            ReplicationSlot slot = fixture.slot();
             TopicReader reader = TopicReader.of(broker);
-            try (PgcdcProcess service = PgcdcProcess.run(config.writeTo(directory), directory, "lagging")) {
-                slot.awaitStreamingBy(service, WAIT);
+            try (PgcdcProcess service = fixture.start("lagging")) {
                 int port = service.awaitHttpPort(WAIT);
                 insert(postgres, table, 1, ROWS_BEFORE);
                 reader.awaitAtLeast(topic, ROWS_BEFORE, WAIT);
@@ -94,8 +89,6 @@ class SlotLagGrowingEndToEndIT {
                 assertThat(reader.readAll(topic)).extracting(record -> record.after().get("id").asInt()).as("every row, once each")
                         .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, ROWS_BEFORE + 2 * ROWS_PER_BATCH).boxed().toList());
                 service.stopGracefully(WAIT);
-            } finally {
-                slot.drop();
             }
         }
     }

@@ -9,19 +9,17 @@ import dev.pgcdc.it.service.PgcdcProcess;
 import dev.pgcdc.it.service.PgcdcProcess.Outcome;
 import dev.pgcdc.it.service.ReplicationSlot;
 import dev.pgcdc.it.service.ServiceConfig;
+import dev.pgcdc.it.service.ServiceFixture;
 import dev.pgcdc.it.service.ServiceHttp;
 import dev.pgcdc.it.service.TopicReader;
 import dev.pgcdc.testkit.TestEnvironment;
-import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaBroker;
 import dev.pgcdc.testkit.postgres.PostgresServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,28 +43,26 @@ class WalStatusLostEndToEndIT {
     private static final int MAX_SWITCHES = 40;
     private static final String LOST_SLOT_ERROR = "can no longer get changes from replication slot";
 
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps the service's output
-    Path directory;
+    @RegisterExtension
+    final ServiceFixture fixture = ServiceFixture.named("walcap");
 
     @Test
     void aStalledSlotGoesExtendedThenLostAndARestartStopsWithTheServersError() {
         try (PostgresServer postgres = PostgresServer.builder().setting("max_wal_size", "32MB").setting("min_wal_size", "32MB")
                 .setting("max_slot_wal_keep_size", "64MB").setting("checkpoint_timeout", "1h").start();
              KafkaBroker broker = KafkaBroker.builder().start()) {
-            String table = TestNames.unique("walcap");
-            String filler = TestNames.unique("filler");
+            fixture.on(postgres, broker);
+            String table = fixture.table();
+            String filler = fixture.table("filler");
             postgres.execute("CREATE TABLE " + table + " (id integer PRIMARY KEY, name text)",
                     "CREATE TABLE " + filler + " (id serial PRIMARY KEY, payload text)");
-            String topic = broker.createTopic(TestNames.unique("walcap"));
-            ServiceConfig config = ServiceConfig.of(postgres, broker).publication(table + "_pub", true)
-                    .slot(TestNames.unique("walcap"), true).table(table, topic)
-                    .with("pgcdc.metrics.slot-interval = 1s")
+            String topic = fixture.topic();
+            ServiceConfig config = fixture.config().with("pgcdc.metrics.slot-interval = 1s")
                     .with("pgcdc.kafka.delivery-timeout = 180s"); // stalled on Kafka, not failed by it, while the WAL piles up
-            ReplicationSlot slot = new ReplicationSlot(postgres, config.slot());
+            ReplicationSlot slot = fixture.slot();
             TopicReader reader = TopicReader.of(broker);
             List<String> seen = new ArrayList<>();
-            try (PgcdcProcess service = PgcdcProcess.run(config.writeTo(directory), directory, "stalled")) {
-                slot.awaitStreamingBy(service, WAIT);
+            try (PgcdcProcess service = fixture.start("stalled")) {
                 int port = service.awaitHttpPort(WAIT);
                 postgres.execute("INSERT INTO " + table + " VALUES (1, 'delivered')");
                 reader.awaitAtLeast(topic, 1, WAIT);
@@ -102,8 +98,7 @@ class WalStatusLostEndToEndIT {
             assertThat(seen).as("wal_status as the WAL piled up").containsSubsequence("extended", "lost");
 
             broker.restart();
-            Outcome restart = PgcdcProcess.execute(directory, "restarted", Duration.ofSeconds(90), "run", "--config",
-                    config.writeTo(directory).toString());
+            Outcome restart = fixture.runToEnd("restarted");
             LOG.info("restart on the lost slot: {}", restart);
             assertThat(restart.exitCode()).as("%s", restart).isNotZero();
             assertThat(restart.stderr()).as("%s", restart).startsWith("pgcdc: cannot start").contains(config.slot())
