@@ -264,20 +264,10 @@ final class TopicVerifier implements TopicCheck {
                 admin.describeTopics(names).topicNameValues();
         List<String> missing = new ArrayList<>();
         for (String topic : names) {
-            try {
-                futures.get(topic).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (answered(futures.get(topic), "describe topic \"" + topic + "\"", UnknownTopicOrPartitionException.class)) {
                 existing.add(topic);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                    missing.add(topic);
-                } else {
-                    throw adminFailure("describe topic \"" + topic + "\"", e.getCause());
-                }
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw adminFailure("describe topic \"" + topic + "\"", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SinkException("interrupted while checking topic \"" + topic + "\"", e);
+            } else {
+                missing.add(topic);
             }
         }
         return missing;
@@ -300,21 +290,34 @@ final class TopicVerifier implements TopicCheck {
         }
         Map<String, KafkaFuture<Void>> futures = admin.createTopics(newTopics).values();
         for (String topic : topics) {
-            try {
-                futures.get(topic).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                existing.add(topic);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof TopicExistsException) {
-                    existing.add(topic); // created concurrently by someone else: fine
-                } else {
-                    throw adminFailure("create topic \"" + topic + "\"", e.getCause());
-                }
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw adminFailure("create topic \"" + topic + "\"", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SinkException("interrupted while creating topic \"" + topic + "\"", e);
+            // a topic that exists already was created concurrently by someone else: fine
+            answered(futures.get(topic), "create topic \"" + topic + "\"", TopicExistsException.class);
+            existing.add(topic);
+        }
+    }
+
+    /**
+     * Waits, at most {@code timeout}, for the admin client's answer to one request about a topic.
+     *
+     * @param what    the request, for messages ({@code describe topic "orders"})
+     * @param refusal the failure that is an answer (the topic is unknown, or exists already)
+     * @return true when the request succeeded, false when it failed with {@code refusal}
+     * @throws SinkException any other failure, no answer in time, or interrupted
+     */
+    private boolean answered(KafkaFuture<?> future, String what, Class<? extends Throwable> refusal) {
+        try {
+            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            if (refusal.isInstance(e.getCause())) {
+                return false;
             }
+            throw adminFailure(what, e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw adminFailure(what, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SinkException("interrupted while waiting to " + what, e);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.pgcdc.api.ConfigurationException;
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.config.Problems;
 import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.plugin.MeterRegistrar;
 import dev.pgcdc.api.plugin.PluginConfig;
 import dev.pgcdc.api.plugin.PluginContext;
 import dev.pgcdc.json.JsonChangeHandlerProvider;
@@ -169,6 +170,7 @@ class TopicNamesTest {
     }
 
     private static PluginContext context(Map<String, Object> section, String handlerPrefix, List<TableId> tables, boolean allTables) {
-        return new PluginContext(new PluginConfig("pgcdc.kafka", section), tables, allTables, "slot1", "i1", true, handlerPrefix);
+        return new PluginContext(new PluginConfig("pgcdc.kafka", section), tables, allTables, "slot1", "i1", true, handlerPrefix,
+                MeterRegistrar.NONE);
     }
 }

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 
 /** The built-in {@link SettingType}s behind {@link Setting}'s factories. Strict: a list or object is never taken as text. */
 final class SettingTypes {
@@ -80,17 +81,27 @@ final class SettingTypes {
         };
     };
 
+    /**
+     * A quantity written either as a whole number in its base unit ({@code ofNumber}: milliseconds,
+     * bytes) or as text with a unit ({@code ofText}, null when the text is not one); null after the
+     * problem {@code notOne} otherwise.
+     */
+    private static <T> T quantity(String key, Object raw, Problems problems, LongFunction<T> ofNumber, Function<String, T> ofText,
+            String notOne) {
+        if (raw instanceof Number n && !(raw instanceof Double || raw instanceof Float)) {
+            return ofNumber.apply(n.longValue());
+        }
+        T parsed = raw instanceof String text ? ofText.apply(text) : null;
+        if (parsed == null) {
+            problems.bad(key, raw, notOne);
+        }
+        return parsed;
+    }
+
     static final SettingType<Duration> DURATION = new SettingType<>() {
         @Override
         public Duration parse(String key, Object raw, Problems problems) {
-            if (raw instanceof Number n && !(raw instanceof Double || raw instanceof Float)) {
-                return Duration.ofMillis(n.longValue());
-            }
-            Duration parsed = raw instanceof String text ? Quantities.parseDuration(text) : null;
-            if (parsed == null) {
-                problems.bad(key, raw, "is not a duration; " + DURATION_ALLOWED);
-            }
-            return parsed;
+            return quantity(key, raw, problems, Duration::ofMillis, Quantities::parseDuration, "is not a duration; " + DURATION_ALLOWED);
         }
 
         @Override
@@ -106,14 +117,7 @@ final class SettingTypes {
     static final SettingType<Long> BYTES = new SettingType<>() {
         @Override
         public Long parse(String key, Object raw, Problems problems) {
-            if (raw instanceof Number n && !(raw instanceof Double || raw instanceof Float)) {
-                return n.longValue();
-            }
-            Long parsed = raw instanceof String text ? Quantities.parseBytes(text) : null;
-            if (parsed == null) {
-                problems.bad(key, raw, "is not a size; " + SIZE_ALLOWED);
-            }
-            return parsed;
+            return quantity(key, raw, problems, Long::valueOf, Quantities::parseBytes, "is not a size; " + SIZE_ALLOWED);
         }
 
         @Override

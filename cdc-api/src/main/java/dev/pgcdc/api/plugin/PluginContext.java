@@ -7,7 +7,9 @@ import java.util.Objects;
 /**
  * What a provider's {@code validate} and {@code create} receive besides its own settings, in the
  * pattern of trino's {@code ConnectorContext} and Flink CDC's {@code Factory.Context}: plain JDK
- * values, nothing of the service's wiring. Immutable and thread-safe.
+ * values, nothing of the service's wiring. Made with the canonical constructor (meters {@link MeterRegistrar#NONE}
+ * until the service hands its registrar with {@link #withMeters}) or {@link #of} for a section alone.
+ * Immutable and thread-safe.
  *
  * @param config             the provider's own section (for a sink {@code pgcdc.sink.<name>} or the section it declares,
  *                           for a handler {@code pgcdc.handler.<name>}, for a source the {@code pgcdc} root)
@@ -31,21 +33,9 @@ public record PluginContext(PluginConfig config, List<TableId> tables, boolean a
         tables = List.copyOf(tables);
     }
 
-    /** A context whose handler has no topic prefix and whose meters go nowhere ({@link MeterRegistrar#NONE}). */
-    public PluginContext(PluginConfig config, List<TableId> tables, boolean allTables, String pipelineName, String instanceId,
-            boolean handlerLeavesTopicsToSink) {
-        this(config, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink, null, MeterRegistrar.NONE);
-    }
-
-    /** A context whose meters go nowhere ({@link MeterRegistrar#NONE}). */
-    public PluginContext(PluginConfig config, List<TableId> tables, boolean allTables, String pipelineName, String instanceId,
-            boolean handlerLeavesTopicsToSink, String handlerTopicPrefix) {
-        this(config, tables, allTables, pipelineName, instanceId, handlerLeavesTopicsToSink, handlerTopicPrefix, MeterRegistrar.NONE);
-    }
-
     /** A context of {@code config} alone: no tables, no pipeline or instance name, no meters (tests, embedding). */
     public static PluginContext of(PluginConfig config) {
-        return new PluginContext(config, List.of(), false, null, null, false);
+        return new PluginContext(config, List.of(), false, null, null, false, null, MeterRegistrar.NONE);
     }
 
     /** This context for another provider's section. */

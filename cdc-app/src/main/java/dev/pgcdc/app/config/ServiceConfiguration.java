@@ -15,6 +15,7 @@ import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.handler.ChangeHandlerProvider;
 import dev.pgcdc.api.pipeline.ErrorPolicy;
 import dev.pgcdc.api.pipeline.PipelineSettings;
+import dev.pgcdc.api.plugin.MeterRegistrar;
 import dev.pgcdc.api.plugin.PluginConfig;
 import dev.pgcdc.api.plugin.PluginContext;
 import dev.pgcdc.api.sink.SinkProvider;
@@ -197,7 +198,7 @@ public record ServiceConfiguration(
         boolean tablesBad = ignored.list().stream().anyMatch(p -> p.startsWith(tablesKey));
         List<TableId> tables = tablesBad ? List.of() : publication.get(PostgresSections.TABLES).stream().map(TableSettings::table).toList();
         return new PluginContext(root, tables, !tablesBad && Boolean.TRUE.equals(publication.get(PostgresSections.ALL_TABLES)), slotName,
-                snapshot.instanceId().orElseGet(InstanceId::defaultId), handlerLeavesTopicsToSink, handlerTopicPrefix);
+                snapshot.instanceId().orElseGet(InstanceId::defaultId), handlerLeavesTopicsToSink, handlerTopicPrefix, MeterRegistrar.NONE);
     }
 
     /** The {@code pgcdc} section as plain values, each key able to say where it was set. */

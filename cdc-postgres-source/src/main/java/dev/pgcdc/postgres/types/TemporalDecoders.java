@@ -24,7 +24,7 @@ import java.time.ZoneOffset;
  */
 public final class TemporalDecoders {
 
-    public static final ValueDecoder DATE = TemporalDecoders::decodeDate;
+    public static final ValueDecoder DATE = orInfinity(TemporalDecoders::decodeDate);
     public static final ValueDecoder TIME = (b, off, len) -> {
         Cursor cursor = new Cursor(b, off, len);
         LocalTime time = cursor.time();
@@ -38,9 +38,9 @@ public final class TemporalDecoders {
         cursor.expectEnd();
         return OffsetTime.of(time, offset);
     };
-    public static final ValueDecoder TIMESTAMP = TemporalDecoders::decodeTimestamp;
-    public static final ValueDecoder TIMESTAMPTZ = TemporalDecoders::decodeTimestamptz;
-    public static final ValueDecoder INTERVAL = TemporalDecoders::decodeInterval;
+    public static final ValueDecoder TIMESTAMP = orInfinity(TemporalDecoders::decodeTimestamp);
+    public static final ValueDecoder TIMESTAMPTZ = orInfinity(TemporalDecoders::decodeTimestamptz);
+    public static final ValueDecoder INTERVAL = orInfinity(TemporalDecoders::decodeInterval);
 
     private static final long MICROS_PER_SECOND = 1_000_000L;
 
@@ -48,10 +48,6 @@ public final class TemporalDecoders {
     }
 
     private static Object decodeDate(byte[] b, int off, int len) {
-        SpecialValue special = infinity(b, off, len);
-        if (special != null) {
-            return special;
-        }
         Cursor cursor = new Cursor(b, off, len);
         long[] ymd = cursor.date();
         boolean bc = cursor.bc();
@@ -60,10 +56,6 @@ public final class TemporalDecoders {
     }
 
     private static Object decodeTimestamp(byte[] b, int off, int len) {
-        SpecialValue special = infinity(b, off, len);
-        if (special != null) {
-            return special;
-        }
         Cursor cursor = new Cursor(b, off, len);
         long[] ymd = cursor.date();
         cursor.expect(' ');
@@ -74,10 +66,6 @@ public final class TemporalDecoders {
     }
 
     private static Object decodeTimestamptz(byte[] b, int off, int len) {
-        SpecialValue special = infinity(b, off, len);
-        if (special != null) {
-            return special;
-        }
         Cursor cursor = new Cursor(b, off, len);
         long[] ymd = cursor.date();
         cursor.expect(' ');
@@ -106,10 +94,6 @@ public final class TemporalDecoders {
     }
 
     private static Object decodeInterval(byte[] b, int off, int len) {
-        SpecialValue special = infinity(b, off, len);
-        if (special != null) {
-            return special;
-        }
         Cursor cursor = new Cursor(b, off, len);
         long months = 0;
         long days = 0;
@@ -140,6 +124,14 @@ public final class TemporalDecoders {
             }
         }
         return new Interval(Math.toIntExact(months), Math.toIntExact(days), micros);
+    }
+
+    /** {@code finite}, for a type that also has {@code infinity} and {@code -infinity}: those two are decoded before it is asked. */
+    private static ValueDecoder orInfinity(ValueDecoder finite) {
+        return (b, off, len) -> {
+            SpecialValue special = infinity(b, off, len);
+            return special != null ? special : finite.decode(b, off, len);
+        };
     }
 
     private static SpecialValue infinity(byte[] b, int off, int len) {
