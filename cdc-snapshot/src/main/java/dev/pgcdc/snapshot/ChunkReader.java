@@ -24,11 +24,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the rows of one range of one table in one REPEATABLE READ, READ ONLY transaction, importing an
  * exported snapshot first ({@code SET TRANSACTION SNAPSHOT}) when given one, through a server-side
- * cursor of {@code fetchSize} rows (never a whole chunk in memory), and hands each row, decoded as the
+ * cursor (never a whole chunk in memory, unless it fits the fetch budget), and hands each row, decoded as the
  * stream decodes it ({@link TableCatalog}: the columns it describes, so a publication's column list is
  * honoured), to a consumer. A block range of a partitioned table is read from its leaf partition, its rows
  * reported as the table's. It knows nothing of jobs or claims, so an
  * incremental snapshot of single tables can use it as well as the chunked initial snapshot.
+ *
+ * <p>The cursor's first fetch is {@code fetchSize} rows; every later one is sized from the rows read so far
+ * to hold about {@link #FETCH_BYTES} (at least one row): a table of small rows is read in a few round trips
+ * per chunk instead of one per {@code fetchSize} rows (each round trip waits for the server, which on a busy
+ * machine costs more than reading the rows), and one of wide rows holds no more than that budget in the
+ * driver's buffers.
  *
  * <p>When a snapshot cannot be imported because its exporting session is gone (a restart, a network
  * failure), it warns once per snapshot id and reads under a fresh snapshot from then on: nothing is
@@ -41,6 +47,12 @@ import org.slf4j.LoggerFactory;
 public final class ChunkReader implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkReader.class);
+    /** About how much of the driver's memory the rows of one fetch (after the first) take. */
+    static final long FETCH_BYTES = 4L << 20;
+    /** Estimated bytes of a fetched row besides its values' text: the driver's array of values. */
+    private static final int ROW_OVERHEAD = 24;
+    /** Estimated bytes of one value besides its text: its reference and its byte array's header. */
+    private static final int VALUE_OVERHEAD = 24;
 
     /** Receives the rows of a read, on the reading thread; may block (back pressure). */
     @FunctionalInterface
@@ -152,17 +164,33 @@ public final class ChunkReader implements AutoCloseable {
             where.bind(statement);
             try (ResultSet result = statement.executeQuery()) {
                 int count = columns.size();
+                long bytes = 0;
+                long nextResize = fetchSize;
                 while (result.next()) {
                     String[] texts = new String[count];
+                    bytes += ROW_OVERHEAD;
                     for (int i = 0; i < count; i++) {
-                        texts[i] = result.getString(i + 1);
+                        String text = result.getString(i + 1);
+                        texts[i] = text;
+                        bytes += text == null ? 8 : VALUE_OVERHEAD + text.length();
                     }
                     consumer.accept(shape, shape.decode(texts));
                     rows++;
+                    if (rows == nextResize) {
+                        int next = fetchRows(bytes, rows);
+                        result.setFetchSize(next);
+                        nextResize = rows + next;
+                    }
                 }
             }
         }
         return rows;
+    }
+
+    /** Rows of the next fetch: about {@link #FETCH_BYTES} at the average size of the {@code rows} read so far, at least 1. */
+    static int fetchRows(long bytesRead, long rows) {
+        long perRow = Math.max(1, bytesRead / Math.max(1, rows));
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, FETCH_BYTES / perRow));
     }
 
     private Connection session() throws SQLException {

@@ -26,7 +26,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +46,9 @@ import org.slf4j.LoggerFactory;
  *       until the job runs, or take planning over when the planner stopped heartbeating for
  *       {@code claim-timeout}.</li>
  *   <li>Every instance claims chunks and reads each with a {@link ChunkReader} under the job's snapshot,
- *       emitting a {@link Operation#READ} event per row.</li>
+ *       emitting a {@link Operation#READ} event per row. While it reads one chunk it claims the next (so an
+ *       instance holds at most two unread chunks, one being read), so the claim's round trips to the store
+ *       do not hold up the reading.</li>
  *   <li>A chunk is marked done only once every one of its rows was {@link #acknowledge acknowledged}.</li>
  *   <li>Exactly-once ({@link #commitThrough} with a sink whose {@link ChunkLedger} commits exactly once): the sink
  *       commits each chunk's rows and its {@link ChunkMark} in one transaction ({@link #endingAt} tells it where chunks
@@ -64,9 +68,11 @@ import org.slf4j.LoggerFactory;
  * consistent point, because the first streamed transaction may commit exactly at it, so positions strictly
  * increase from the snapshot into the stream that follows it.
  *
- * <p>Threads: {@code pgcdc-snapshot-<job>} claims and reads chunks and hands events to {@link #poll} through a
- * bounded queue (a slow consumer stops the reading); {@code pgcdc-snapshot-claims-<job>} heartbeats the claims
- * every {@code heartbeat-interval}, marks chunks done and logs progress every progress interval.
+ * <p>Threads: {@code pgcdc-snapshot-<job>} reads chunks and hands events to {@link #poll} through a
+ * bounded queue (a slow consumer stops the reading); {@code pgcdc-snapshot-claims-<job>} claims the next chunk
+ * while the current one is read, heartbeats the claims every {@code heartbeat-interval}, marks chunks done (as
+ * soon as their last row is acknowledged, while the reader goes on with later chunks) and logs progress every
+ * progress interval.
  * {@link #poll}, {@link #start} and {@link #close} from the owner's thread, {@link #acknowledge} and
  * {@link #progress} from any.
  */
@@ -106,6 +112,8 @@ public final class ChunkedSnapshotter implements Snapshotter {
     private volatile Throwable failure;
     /** The chunk being read, or null; worker thread writes, close reads. */
     private volatile Chunk reading;
+    /** The claim of the chunk to read next, made on the claims thread while the worker reads; worker writes, close reads. */
+    private volatile Future<Optional<ChunkClaim>> claimedAhead;
     /** Exactly-once: the sink's ledger, set before {@link #start}; null when chunks are done on acknowledgement alone. */
     private volatile ChunkLedger ledger;
     /** The job and its incarnation, {@code <job id>@<created at, epoch ms>}, as chunk marks name it; set once the job is planned. */
@@ -393,18 +401,49 @@ public final class ChunkedSnapshotter implements Snapshotter {
         }
     }
 
-    /** Claims the next chunk and reads it; false when there was none to claim. */
+    /** Claims the next chunk (or takes the one claimed ahead), claims the one after it ahead, and reads it; false when there was none to claim. */
     private boolean claimAndRead(ChunkReader reader, Optional<String> snapshotId, Instant commitTime) throws SQLException, InterruptedException {
-        Optional<ChunkClaim> claimed = store.claim(jobId, settings.instanceId(), settings.claimTimeout());
+        Optional<ChunkClaim> claimed = nextClaim();
         if (claimed.isEmpty()) {
             return false;
         }
+        claimAhead();
         Chunk chunk = claimed.get().chunk();
         if (ledger != null && claimed.get().previousOwner().isPresent() && committedBefore(chunk, claimed.get().previousOwner().get())) {
             return true;
         }
         read(reader, chunk, snapshotId, commitTime);
         return true;
+    }
+
+    /** The claim made ahead, when there is one (waiting for it if it is still running), else a claim made now. */
+    private Optional<ChunkClaim> nextClaim() throws InterruptedException {
+        Future<Optional<ChunkClaim>> ahead = claimedAhead;
+        claimedAhead = null;
+        if (ahead == null) {
+            return store.claim(jobId, settings.instanceId(), settings.claimTimeout());
+        }
+        try {
+            return ahead.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime; // a transient store failure is retried by the work loop, as one of a claim made here
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new SourceException("snapshot job " + jobId + ": claiming a chunk failed: " + cause, cause);
+        }
+    }
+
+    /** Claims the next chunk on the claims thread, to be read after the current one; nothing once stopping. */
+    private void claimAhead() {
+        try {
+            claimedAhead = claims.submit(() -> store.claim(jobId, settings.instanceId(), settings.claimTimeout()));
+        } catch (RejectedExecutionException e) {
+            claimedAhead = null; // stopping: close() releases what is held
+        }
     }
 
     /**
@@ -569,8 +608,26 @@ public final class ChunkedSnapshotter implements Snapshotter {
         }
     }
 
+    /** The chunk claimed ahead and not read, once the claims thread ended; empty when there is none. */
+    private Optional<Chunk> aheadClaim() {
+        Future<Optional<ChunkClaim>> ahead = claimedAhead;
+        claimedAhead = null;
+        if (ahead == null || !ahead.isDone() || ahead.isCancelled()) {
+            return Optional.empty();
+        }
+        try {
+            return ahead.get().map(ChunkClaim::chunk);
+        } catch (ExecutionException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return Optional.empty(); // the claim failed: nothing is held
+        }
+    }
+
     /**
-     * Stops reading, marks done the chunks acknowledged so far, gives the unfinished ones back, and ends
+     * Stops reading, marks done the chunks acknowledged so far, gives the unfinished ones back (the one claimed
+     * ahead included), and ends
      * the exported snapshot this instance holds. Idempotent.
      */
     @Override
@@ -604,6 +661,7 @@ public final class ChunkedSnapshotter implements Snapshotter {
             if (current != null) {
                 releaseQuietly(current);
             }
+            aheadClaim().ifPresent(this::releaseQuietly);
         }
         closeExported();
         store.close();

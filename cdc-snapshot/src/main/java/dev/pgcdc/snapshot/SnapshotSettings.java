@@ -24,7 +24,7 @@ import java.util.Optional;
  * @param strategies        per-table chunk strategies; tables not named use {@link ChunkStrategy#AUTO}
  * @param resnapshot        discard a finished job of this slot and take the snapshot again
  * @param id                the job's name in mode {@code snapshot_only}
- * @param fetchSize         rows fetched per round trip by the chunk cursor (default 1000)
+ * @param fetchSize         rows of a chunk cursor's first fetch (default 1000); later fetches are sized by bytes ({@link ChunkReader})
  * @param progressInterval  how often progress is logged (default 10 s)
  */
 public record SnapshotSettings(Mode mode, int chunkSize, Duration claimTimeout, Duration heartbeatInterval, String instanceId,

@@ -235,6 +235,13 @@ final class InMemoryClaimStore implements ChunkClaimStore {
         return List.copyOf(doneCalls);
     }
 
+    /** The chunks {@code instanceId} holds now (claimed, not done). */
+    synchronized List<Chunk> claimedBy(String jobId, String instanceId) {
+        Job job = jobs.get(jobId);
+        return job == null ? List.of() : job.chunks.values().stream().filter(state -> !state.done && instanceId.equals(state.owner))
+                .map(state -> state.chunk).toList();
+    }
+
     synchronized List<Chunk> chunks(String jobId) {
         Job job = jobs.get(jobId);
         return job == null ? List.of() : job.chunks.values().stream().map(state -> state.chunk).toList();

@@ -204,6 +204,38 @@ class SnapshotterIT {
     }
 
     @Test
+    void whileAChunkIsReadTheNextIsClaimedAheadAndAStopGivesBothBack() throws Exception {
+        db.execute("CREATE TABLE " + table + " (id int PRIMARY KEY)", "INSERT INTO " + table + " SELECT generate_series(1, 5000)");
+        InMemoryClaimStore store = new InMemoryClaimStore();
+        String jobId;
+        try (ChunkedSnapshotter snapshot = snapshotter(SnapshotFixtures.settings(SnapshotSettings.Mode.SNAPSHOT_ONLY, "only", 50, table)
+                .withId(TestNames.unique("job")), store, new PgSnapshotExporter(connections))) {
+            jobId = snapshot.jobId();
+            snapshot.start();
+            // nothing is acknowledged: the reader fills its hand-off, then waits to hand over a chunk
+            SnapshotFixtures.take(snapshot, 60, Duration.ofSeconds(30));
+            await("the reader waits on its full hand-off").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(20))
+                    .until(() -> snapshot.progress().emittedRows() > 60 && store.claimedBy(jobId, "only").size()
+                            == chunksOf(snapshot.progress().emittedRows()) + 1);
+            long read = chunksOf(snapshot.progress().emittedRows());
+            assertThat(store.claimedBy(jobId, "only")).as("the %d chunks read (none acknowledged) and the next, claimed ahead", read)
+                    .hasSize((int) read + 1);
+        }
+        assertThat(store.claimedBy(jobId, "only")).as("the stop gave every claim back, the one made ahead included").isEmpty();
+        assertThat(store.doneCalls()).isEmpty();
+        int claimable = 0;
+        while (store.claim(jobId, "next", Duration.ofHours(1)).isPresent()) {
+            claimable++;
+        }
+        assertThat(claimable).as("every chunk is claimable at once by the next instance").isEqualTo(store.chunks(jobId).size());
+    }
+
+    /** Chunks of 50 rows that {@code rows} rows fill. */
+    private static long chunksOf(long rows) {
+        return (rows + 49) / 50;
+    }
+
+    @Test
     void aPlannerThatDiedIsReplacedAndAChunkClaimedByADeadInstanceIsTakenOver() throws Exception {
         createTable();
         ChunkClaimStore real = SnapshotFixtures.postgresStore(db, schema);
