@@ -60,7 +60,7 @@ class BrokerDownPastDeliveryTimeoutEndToEndIT {
             ServiceConfig config = ServiceConfig.of(postgres, broker).publication(rows.table() + "_pub", true)
                     .slot(TestNames.unique("outage"), true).table(rows.table(), topic)
                     .with("pgcdc.kafka.delivery-timeout = 12s")
-                    .with("pgcdc.kafka.request-timeout = 4s")
+                    .with("pgcdc.kafka.request-timeout = 8s") // also bounds the start-up topic check, which a loaded machine can take seconds for
                     .with("pgcdc.kafka.exactly-once = " + exactlyOnce)
                     .with("pgcdc.handler.json.headers = true")
                     .with("pgcdc.pipeline.shutdown-timeout = 10s");
