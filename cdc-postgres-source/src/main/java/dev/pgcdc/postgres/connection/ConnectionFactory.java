@@ -155,7 +155,8 @@ public final class ConnectionFactory implements DatabaseConnections {
     /**
      * A logical replication connection ({@code replication=database}, simple query protocol). Reads
      * are bounded by {@link #SOCKET_TIMEOUT} before streaming; once streaming, pgjdbc lowers the socket
-     * timeout to its own status interval and reads without blocking.
+     * timeout to its own status interval and reads without blocking. Its socket gathers the walsender's
+     * messages before reading them ({@link ReplicationSocketFactory}).
      */
     public Connection openReplication() throws SQLException {
         Properties properties = copy();
@@ -165,6 +166,7 @@ public final class ConnectionFactory implements DatabaseConnections {
         properties.setProperty("assumeMinServerVersion", "10");
         properties.setProperty("options", SESSION_OPTIONS);
         properties.setProperty("ApplicationName", "pgcdc-replication");
+        properties.setProperty("socketFactory", ReplicationSocketFactory.class.getName());
         return DRIVER.connect(url, properties);
     }
 
