@@ -272,6 +272,11 @@ public final class ReplicationReader implements ChangeConsumer {
                 }
                 decoder.decode(message, stream.lastReceiveLsn());
                 read++;
+                if (!pending.isEmpty() && !decoder.isInTransaction()) {
+                    // a transaction is complete: hand it on now rather than after the round (which, while messages
+                    // trickle in, may wait for up to READ_BATCH of them)
+                    break;
+                }
             }
         } catch (SQLException e) {
             transfer(); // what was decoded before the break is valid: pass it on as far as there is room
