@@ -1,9 +1,10 @@
 #!/bin/sh
 # pgcdc's benchmark (docs/benchmarks.md): builds the distribution and the benchmark, then runs
 # dev.pgcdc.it.bench.Benchmark with the -D options given, e.g.
-#   integration-tests/bench.sh                                   # rows (1M), small, latency, snapshot (10M); 3 runs each; medians
+#   integration-tests/bench.sh                                   # rows (1M), small, latency, snapshot (10M, 1 and 3 instances); 3 runs each; medians
 #   integration-tests/bench.sh -Dbench.rows=10000000 -Dbench.workloads=rows -Dbench.runs=1
-#   integration-tests/bench.sh -Dbench.workloads=snapshot -Dbench.snapshot.rows=1000000 -Dbench.recvlogical=none
+#   integration-tests/bench.sh -Dbench.workloads=rows -Dbench.rows=2000000 -Dbench.rows.transaction-rows=2000000 -Dbench.runs=1  # one 2M-row transaction
+#   integration-tests/bench.sh -Dbench.workloads=snapshot -Dbench.snapshot.rows=1000000 -Dbench.snapshot.instances=1,3 -Dbench.recvlogical=none
 # MVN_ARGS adds Maven options (e.g. MVN_ARGS=-o offline); BENCH_SKIP_BUILD=1 reuses the last build.
 # Not part of `verify`: it runs minutes and measures a machine, it does not test anything.
 set -e

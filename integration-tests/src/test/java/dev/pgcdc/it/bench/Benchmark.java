@@ -60,15 +60,17 @@ import org.postgresql.copy.CopyManager;
  * <ul>
  *   <li>{@code rows}: the Go tool's, {@code users(id serial primary key, name text not null, created_on
  *       timestamptz)}, REPLICA IDENTITY FULL, {@code -Dbench.rows} rows inserted by {@code INSERT ... SELECT
- *       generate_series} statements of at most 1M rows, after the slots exist;</li>
+ *       generate_series} statements (one transaction each) of at most {@code -Dbench.rows.transaction-rows} rows, after
+ *       the slots exist;</li>
  *   <li>{@code small}: {@code -Dbench.small.rows} rows in transactions of 10 rows from 4 clients;</li>
  *   <li>{@code latency}: single-row commits at {@code -Dbench.latency.rate} per second from 4 sessions
  *       (synchronous_commit on) for {@code -Dbench.latency.seconds} after a {@code -Dbench.latency.ramp}
  *       second ramp, pgcdc running; commit (the row's {@code clock_timestamp()}) to the broker's
  *       log-append time of its record;</li>
  *   <li>{@code snapshot}: the same table filled with {@code -Dbench.snapshot.rows} rows and vacuumed, then read by
- *       pgcdc's {@code snapshot.mode = snapshot_only} (start to exit 0, every row in the topic) against the limit of
- *       PostgreSQL reading it with nothing behind it, {@code COPY (SELECT * FROM users) TO STDOUT} discarded.</li>
+ *       pgcdc's {@code snapshot.mode = snapshot_only}, by each of the {@code -Dbench.snapshot.instances} counts of
+ *       processes sharing one job (launch of the first to exit 0 of the last, every row in the topic once) against the
+ *       limit of PostgreSQL reading it with nothing behind it, {@code COPY (SELECT * FROM users) TO STDOUT} discarded.</li>
  * </ul>
  *
  * <p>The servers: PostgreSQL and Kafka of {@code PGCDC_IT_POSTGRES_URL} and {@code PGCDC_IT_KAFKA_BOOTSTRAP}
@@ -79,6 +81,7 @@ import org.postgresql.copy.CopyManager;
 public final class Benchmark {
 
     private static final List<String> WORKLOADS = List.of("rows", "small", "latency", "snapshot");
+    /** Rows per {@code INSERT} (one transaction) that fills the snapshot's table. */
     private static final long STATEMENT_ROWS = 1_000_000;
     private static final int SMALL_TRANSACTION_ROWS = 10;
     private static final int CLIENTS = 4;
@@ -187,15 +190,16 @@ public final class Benchmark {
         String topic = createTopic(table);
         try {
             long started = System.nanoTime();
+            long transactionRows = bulk ? options.rowsTransactionRows() : SMALL_TRANSACTION_ROWS;
             if (bulk) {
-                insertRows(table, rows);
+                insertRows(table, rows, transactionRows);
             } else {
                 insertSmallTransactions(table, rows / SMALL_TRANSACTION_ROWS);
             }
             postgres.execute("CHECKPOINT"); // not during the contenders' runs
             String endLsn = postgres.queryValue(String.class, "SELECT pg_current_wal_lsn()::text");
-            System.out.printf("bench: %s run %d: %d rows written in %.1f s, WAL up to %s%n", workload, run, rows,
-                    (System.nanoTime() - started) / 1e9, endLsn);
+            System.out.printf("bench: %s run %d: %d rows written in transactions of at most %d rows in %.1f s, WAL up to %s%n", workload,
+                    run, rows, transactionRows, (System.nanoTime() - started) / 1e9, endLsn);
             if (options.recvlogical() != null) {
                 report.add(recvlogical(workload, run, rows, slots.get(0), publication, endLsn, false));
                 report.add(recvlogical(workload, run, rows, slots.get(1), publication, endLsn, true));
@@ -208,11 +212,14 @@ public final class Benchmark {
         }
     }
 
-    /** {@code rows} rows of the Go tool's shape, by {@code INSERT ... SELECT generate_series} statements of at most 1M rows. */
-    private void insertRows(String table, long rows) {
-        for (long done = 0; done < rows; done += STATEMENT_ROWS) {
+    /**
+     * {@code rows} rows of the Go tool's shape, by {@code INSERT ... SELECT generate_series} statements of at most
+     * {@code statementRows} rows, each its own transaction (autocommit).
+     */
+    private void insertRows(String table, long rows, long statementRows) {
+        for (long done = 0; done < rows; done += statementRows) {
             postgres.execute("INSERT INTO " + table + " (name, created_on) SELECT 'user-' || g, now() FROM generate_series(1, "
-                    + Math.min(STATEMENT_ROWS, rows - done) + ") g");
+                    + Math.min(statementRows, rows - done) + ") g");
         }
     }
 
@@ -329,7 +336,8 @@ public final class Benchmark {
     /**
      * The Go tool's table, filled once with {@code -Dbench.snapshot.rows} rows and {@code VACUUM ANALYZE}d (which
      * also reads every page, so each run finds it cached alike); then, each run, the limit ({@link #copyToNothing})
-     * and pgcdc's {@code snapshot_only} ({@link #pgcdcSnapshot}), one after the other, on the same table.
+     * and pgcdc's {@code snapshot_only} ({@link #pgcdcSnapshot}) with each count of {@code -Dbench.snapshot.instances},
+     * one after the other, on the same table.
      */
     private void snapshot() throws Exception {
         long rows = options.snapshotRows();
@@ -337,14 +345,16 @@ public final class Benchmark {
         postgres.execute("CREATE TABLE " + table + " (id serial PRIMARY KEY, name text NOT NULL, created_on timestamptz)");
         try {
             long started = System.nanoTime();
-            insertRows(table, rows);
+            insertRows(table, rows, STATEMENT_ROWS);
             postgres.execute("VACUUM ANALYZE " + table, "CHECKPOINT");
             System.out.printf("bench: snapshot: %d rows written and vacuumed in %.1f s, table %s of %s%n", rows,
                     (System.nanoTime() - started) / 1e9, table,
                     postgres.queryValue(String.class, "SELECT pg_size_pretty(pg_table_size('" + table + "'))"));
             for (int run = 1; run <= options.runs(); run++) {
                 report.add(copyToNothing(run, rows, table));
-                report.add(pgcdcSnapshot(run, rows, table));
+                for (int instances : options.snapshotInstances()) {
+                    report.add(pgcdcSnapshot(run, rows, table, instances));
+                }
             }
         } finally {
             postgres.execute("DROP TABLE " + table);
@@ -376,61 +386,128 @@ public final class Benchmark {
     }
 
     /**
-     * pgcdc from its launcher with {@code pgcdc.snapshot { mode = snapshot_only, tables = ["public.<table>"] }} (a job of
-     * its own per run; the publication and slot named in the configuration are neither needed nor created), timed
-     * from start to its exit, which must be 0, with every row in the topic (its end offsets add up to {@code rows}).
-     * CPU and peak RSS from {@code /usr/bin/time} where it exists, else sampled from {@code /proc} every 50 ms.
+     * {@code instances} pgcdc processes from the launcher, started at once with one configuration holding
+     * {@code pgcdc.snapshot { mode = snapshot_only, id = "<job>", tables = ["public.<table>"] }}: the same job id makes
+     * them one job, planned by the first to open it, whose chunks all of them claim (docs/operations.md, "Initial
+     * snapshot"); a job of its own per run and count, since a completed job is not taken again. The publication and
+     * slot named in the configuration are neither needed nor created. Timed from the launch of the first to the exit
+     * of the last; each must exit 0, and the topic's end offsets must add up to exactly {@code rows} (a shared job
+     * sends each row once: only a chunk taken over from a killed instance is read again). CPU is the sum over the
+     * processes, peak RSS the largest of any one.
      */
-    private Measurement pgcdcSnapshot(int run, long rows, String table) throws Exception {
-        String name = table + "_snapshot_" + run;
-        String topic = createTopic(name);
-        Path config = Distribution.writeConfig(directory, postgres, kafka, table + "_pub", table, "DEFAULT", name, topic,
-                "  snapshot { mode = snapshot_only, id = \"" + name + "\", tables = [\"public." + table + "\"] }\n");
-        Path times = directory.resolve(name + ".time");
-        boolean timed = Distribution.canTime();
+    private Measurement pgcdcSnapshot(int run, long rows, String table, int instances) throws Exception {
+        String job = table + "_snapshot_" + run + "_x" + instances;
+        String topic = createTopic(job);
+        Path config = Distribution.writeConfig(directory, postgres, kafka, table + "_pub", table, "DEFAULT", job, topic,
+                "  snapshot { mode = snapshot_only, id = \"" + job + "\", tables = [\"public." + table + "\"] }\n");
         String load = Proc.read("loadavg");
         ServerCpu servers = serverCpu();
         long started = System.nanoTime();
-        ChildProcess service = timed ? distribution.startTimed(config, directory, name, options.javaOpts(), times)
-                : distribution.start(config, directory, name, options.javaOpts());
+        List<SnapshotProcess> processes = new ArrayList<>();
         try (Admin admin = kafka.admin()) {
+            for (int instance = 1; instance <= instances; instance++) {
+                processes.add(startSnapshotProcess(config, job + "_" + instance));
+            }
             Double firstRecord = null;
-            double sampledCpu = 0;
-            long sampledPeakKb = 0;
-            while (!service.awaitExit(Duration.ofMillis(POLL_MILLIS))) {
-                if (!timed) {
-                    sampledCpu = Math.max(sampledCpu, Proc.cpuSeconds(service.pid()));
-                    sampledPeakKb = Math.max(sampledPeakKb, Proc.statusKb(service.pid(), "VmHWM"));
+            while (!awaitExits(processes)) {
+                for (SnapshotProcess process : processes) {
+                    process.sample();
+                    process.checkNotFailed();
                 }
                 if (firstRecord == null && endOffsets(admin, topic) > 0) {
                     firstRecord = (System.nanoTime() - started) / 1e9;
                 }
                 if (System.nanoTime() - started > TimeUnit.SECONDS.toNanos(options.timeoutSeconds())) {
-                    throw new IllegalStateException("pgcdc's snapshot_only of " + rows + " rows did not exit within "
-                            + options.timeoutSeconds() + " s (" + endOffsets(admin, topic) + " records in " + topic + ")\n" + service.logTail(40));
+                    throw new IllegalStateException("pgcdc's snapshot_only of " + rows + " rows by " + instances + " instance(s) did not end"
+                            + " within " + options.timeoutSeconds() + " s (" + endOffsets(admin, topic) + " records in " + topic
+                            + "); logs " + job + "_*.log in " + directory);
                 }
             }
             double elapsed = (System.nanoTime() - started) / 1e9;
             Double postgresCpu = servers.postgresSeconds();
             Double brokerCpu = servers.brokerSeconds();
-            if (service.exitCode() != 0) {
+            processes.forEach(SnapshotProcess::checkNotFailed);
+            long offsets = endOffsets(admin, topic);
+            if (offsets != rows) {
+                throw new IllegalStateException("pgcdc's snapshot_only by " + instances + " instance(s) exited 0 with " + offsets
+                        + " records in " + topic + ", not " + rows + "; logs " + job + "_*.log in " + directory);
+            }
+            double cpu = 0;
+            long peakKb = 0;
+            for (SnapshotProcess process : processes) {
+                cpu += process.cpuSeconds();
+                peakKb = Math.max(peakKb, process.peakKb());
+            }
+            return new Measurement("snapshot", Measurement.pgcdcInstances(instances), run, rows, elapsed, firstRecord, cpu,
+                    peakKb * 1024 / 1e6, postgresCpu, brokerCpu, null, load);
+        } finally {
+            processes.stream().map(SnapshotProcess::service).filter(ChildProcess::isAlive).forEach(Benchmark::stop);
+            deleteTopic(topic);
+        }
+    }
+
+    /** pgcdc under {@code /usr/bin/time} where it exists (times in {@code <directory>/<name>.time}), output in {@code <name>.log}. */
+    private SnapshotProcess startSnapshotProcess(Path config, String name) {
+        if (!Distribution.canTime()) {
+            return new SnapshotProcess(distribution.start(config, directory, name, options.javaOpts()), null);
+        }
+        Path times = directory.resolve(name + ".time");
+        return new SnapshotProcess(distribution.startTimed(config, directory, name, options.javaOpts(), times), times);
+    }
+
+    /** Waits up to 50 ms for the first process still running; true when none is. */
+    private static boolean awaitExits(List<SnapshotProcess> processes) {
+        for (SnapshotProcess process : processes) {
+            if (!process.service().awaitExit(Duration.ofMillis(POLL_MILLIS))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One pgcdc process of a snapshot job. Its CPU and peak RSS come from {@code /usr/bin/time} at its exit when
+     * {@code times} is given, else from {@code /proc}, sampled every 50 ms while it runs.
+     */
+    private static final class SnapshotProcess {
+        private final ChildProcess service;
+        private final Path times;
+        private double sampledCpu;
+        private long sampledPeakKb;
+
+        SnapshotProcess(ChildProcess service, Path times) {
+            this.service = service;
+            this.times = times;
+        }
+
+        ChildProcess service() {
+            return service;
+        }
+
+        void sample() {
+            if (times == null) {
+                sampledCpu = Math.max(sampledCpu, Proc.cpuSeconds(service.pid()));
+                sampledPeakKb = Math.max(sampledPeakKb, Proc.statusKb(service.pid(), "VmHWM"));
+            }
+        }
+
+        /**
+         * Fails once the process has exited with other than 0: the run is void then (the chunk it held would be read
+         * again after a takeover), so the others are not waited for.
+         */
+        void checkNotFailed() {
+            if (!service.isAlive() && service.exitCode() != 0) {
                 throw new IllegalStateException("pgcdc's snapshot_only exited with " + service.exitCode() + "; its log "
                         + service.logFile() + ":\n" + service.logTail(40));
             }
-            long offsets = endOffsets(admin, topic);
-            if (offsets != rows) {
-                throw new IllegalStateException("pgcdc's snapshot_only exited 0 with " + offsets + " records in " + topic + ", not " + rows
-                        + "; its log " + service.logFile());
-            }
-            double cpu = timed ? timeCpuSeconds(times) : sampledCpu;
-            long peakKb = timed ? timePeakKb(times) : sampledPeakKb;
-            return new Measurement("snapshot", Measurement.PGCDC, run, rows, elapsed, firstRecord, cpu, peakKb * 1024 / 1e6,
-                    postgresCpu, brokerCpu, null, load);
-        } finally {
-            if (service.isAlive()) {
-                stop(service);
-            }
-            deleteTopic(topic);
+        }
+
+        double cpuSeconds() throws IOException {
+            return times == null ? sampledCpu : timeCpuSeconds(times);
+        }
+
+        long peakKb() throws IOException {
+            return times == null ? sampledPeakKb : timePeakKb(times);
         }
     }
 
@@ -699,8 +776,10 @@ public final class Benchmark {
      *
      * @param workloads       of {@link #WORKLOADS}, in this order
      * @param rows            rows of the {@code rows} workload
+     * @param rowsTransactionRows rows per transaction (one {@code INSERT}) of the {@code rows} workload
      * @param smallRows       rows of the {@code small} workload (in transactions of 10)
      * @param snapshotRows    rows of the {@code snapshot} workload's table
+     * @param snapshotInstances the counts of pgcdc processes sharing the {@code snapshot} workload's job, each measured in turn
      * @param runs            repetitions of each workload; the table shows medians
      * @param partitions      of each topic
      * @param latencyRate     commits per second of the latency workload, over 4 sessions
@@ -714,7 +793,8 @@ public final class Benchmark {
      * @param fsync           of the bench's own PostgreSQL
      * @param timeoutSeconds  for one contender
      */
-    record Options(List<String> workloads, long rows, long smallRows, long snapshotRows, int runs, int partitions, int latencyRate, long latencySeconds,
+    record Options(List<String> workloads, long rows, long rowsTransactionRows, long smallRows, long snapshotRows,
+                   List<Integer> snapshotInstances, int runs, int partitions, int latencyRate, long latencySeconds,
                    long latencyRampSeconds, String recvlogical, Path distribution, Path directory, String javaOpts,
                    String postgresVersion, String fsync, long timeoutSeconds) {
 
@@ -729,8 +809,10 @@ public final class Benchmark {
             return new Options(
                     WORKLOADS.stream().filter(workloads::contains).toList(),
                     Long.getLong("bench.rows", 1_000_000),
+                    positive("bench.rows.transaction-rows", Long.getLong("bench.rows.transaction-rows", 1_000_000)),
                     Long.getLong("bench.small.rows", 200_000),
                     Long.getLong("bench.snapshot.rows", 10_000_000),
+                    snapshotInstances(System.getProperty("bench.snapshot.instances", "1,3")),
                     Integer.getInteger("bench.runs", 3),
                     Integer.getInteger("bench.partitions", 3),
                     Integer.getInteger("bench.latency.rate", 2000),
@@ -745,6 +827,24 @@ public final class Benchmark {
                                     : Files.isDirectory(Path.of("/usr/lib/postgresql")) ? "system" : null))),
                     System.getProperty("bench.postgres.fsync", "on"),
                     Long.getLong("bench.timeout-seconds", 900));
+        }
+
+        /** {@code value}, once it is at least 1. */
+        private static long positive(String option, long value) {
+            if (value < 1) {
+                throw new IllegalArgumentException(option + ": " + value + " is not a positive number");
+            }
+            return value;
+        }
+
+        /** {@code 1,3}: each a positive number of processes. */
+        private static List<Integer> snapshotInstances(String configured) {
+            List<Integer> counts = Arrays.stream(configured.split(",")).map(String::trim).filter(count -> !count.isEmpty())
+                    .map(count -> (int) positive("bench.snapshot.instances", Integer.parseInt(count))).toList();
+            if (counts.isEmpty()) {
+                throw new IllegalArgumentException("bench.snapshot.instances: no count of processes in \"" + configured + "\"");
+            }
+            return counts;
         }
 
         /** The given path; else the newest system pg_recvlogical; {@code none} for none. */

@@ -8,15 +8,16 @@ import java.util.Locale;
  *
  * @param workload          {@code rows}, {@code small}, {@code latency}, {@code snapshot}
  * @param contender         {@code pg_recvlogical proto 1}, {@code pg_recvlogical proto 2 streaming}, {@code pgcdc},
- *                          {@code COPY to nothing (JDBC)} (the snapshot's limit)
+ *                          {@code pgcdc, 3 instances} (the snapshot by several processes), {@code COPY to nothing (JDBC)}
+ *                          (the snapshot's limit)
  * @param run               1-based
  * @param rows              rows the contender had to deliver
  * @param elapsedSeconds    from the contender's start to its stop condition (for the latency workload: the measured window)
  * @param firstRecordSeconds from pgcdc's start to its first record in the topic
- * @param cpuSeconds        user + system of the contender's process (and its children); for the COPY limit, of the
- *                          bench's thread that reads it
- * @param peakRssMb         the contender's peak resident set (VmHWM), MB of 10^6 bytes; null for the COPY limit (it
- *                          runs in the bench's JVM)
+ * @param cpuSeconds        user + system of the contender's process (and its children), summed over the processes of
+ *                          several snapshot instances; for the COPY limit, of the bench's thread that reads it
+ * @param peakRssMb         the contender's peak resident set (VmHWM), the largest of any one process of several snapshot
+ *                          instances, MB of 10^6 bytes; null for the COPY limit (it runs in the bench's JVM)
  * @param postgresCpuSeconds CPU of PostgreSQL's processes meanwhile
  * @param brokerCpuSeconds  CPU of the broker's process meanwhile
  * @param latency           commit to broker log-append, for the latency workload
@@ -30,6 +31,11 @@ record Measurement(String workload, String contender, int run, long rows, double
     static final String RECVLOGICAL_2 = "pg_recvlogical proto 2 streaming";
     static final String PGCDC = "pgcdc";
     static final String COPY = "COPY to nothing (JDBC)";
+
+    /** {@link #PGCDC} for one process, else {@code pgcdc, <instances> instances}. */
+    static String pgcdcInstances(int instances) {
+        return instances == 1 ? PGCDC : PGCDC + ", " + instances + " instances";
+    }
 
     double rowsPerSecond() {
         return rows / elapsedSeconds;
