@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * write fails at once.
  *
  * <p>When a transaction is committed: after {@code batch-size} events or {@code batch-bytes} of
- * records; with {@code linger > 0}, {@code linger} after it began; with {@code linger = 0}, as soon as
- * the stream pauses ({@link #PAUSE} without a new write) or after {@link #MAX_OPEN_WITHOUT_LINGER}.
+ * records; with {@code transaction-interval > 0}, {@code transaction-interval} after it began; with
+ * {@code transaction-interval = 0}, as soon as the stream pauses ({@link #PAUSE} without a new write)
+ * or after {@link #MAX_OPEN_WITHOUT_INTERVAL}. {@code linger} is only the producer's {@code linger.ms}:
+ * a commit sends whatever still waits in a batch.
  * So a burst (a large transaction, a replay) fills transactions up to the batch limits, while a
  * lone event is committed about a millisecond after it arrived; and {@link #flush} commits at once.
  *
@@ -59,10 +61,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ExactlyOnceWriter implements RecordWriter {
 
-    /** {@code linger = 0}: a transaction is committed once no write came for this long. */
+    /** {@code transaction-interval = 0}: a transaction is committed once no write came for this long. */
     static final Duration PAUSE = Duration.ofMillis(1);
-    /** {@code linger = 0}: a transaction is committed once it has been open this long, even if writes keep coming. */
-    static final Duration MAX_OPEN_WITHOUT_LINGER = Duration.ofMillis(100);
+    /** {@code transaction-interval = 0}: a transaction is committed once it has been open this long, even if writes keep coming. */
+    static final Duration MAX_OPEN_WITHOUT_INTERVAL = Duration.ofMillis(100);
 
     private static final Logger LOG = LoggerFactory.getLogger(ExactlyOnceWriter.class);
 
@@ -115,7 +117,7 @@ final class ExactlyOnceWriter implements RecordWriter {
         this.offsetsKey = settings.transactionalId().getBytes(StandardCharsets.UTF_8);
         this.offsetsPartition = offsetsPartition;
         this.nanoClock = nanoClock;
-        this.maxOpenNanos = settings.linger().isZero() ? MAX_OPEN_WITHOUT_LINGER.toNanos() : settings.linger().toNanos();
+        this.maxOpenNanos = settings.transactionInterval().isZero() ? MAX_OPEN_WITHOUT_INTERVAL.toNanos() : settings.transactionInterval().toNanos();
         this.committer = new Thread(this::commitWhenDue, "pgcdc-kafka-commit-" + settings.transactionalId());
         committer.setDaemon(true);
         committer.start();
@@ -270,7 +272,7 @@ final class ExactlyOnceWriter implements RecordWriter {
 
     private long nanosUntilDue(long now) {
         long due = transactionStartedNanos + maxOpenNanos;
-        if (settings.linger().isZero()) {
+        if (settings.transactionInterval().isZero()) {
             due = Math.min(due, lastWriteNanos + PAUSE.toNanos());
         }
         return due - now;

@@ -38,8 +38,11 @@ public final class KafkaSections {
             .doc("exactly-once: events per transaction at most");
     public static final Setting<Long> BATCH_BYTES = Setting.bytes("batch-bytes").defaultsTo(10L << 20).between(1, Integer.MAX_VALUE)
             .doc("bytes per producer batch; exactly-once: per transaction");
-    public static final Setting<Duration> LINGER = Setting.duration("linger").defaultsTo(Duration.ofMillis(10))
-            .check(d -> !d.isNegative(), "must not be negative").doc("how long a batch waits to fill");
+    public static final Setting<Duration> LINGER = Setting.duration("linger").defaultsTo(Duration.ofMillis(5))
+            .check(d -> !d.isNegative(), "must not be negative").doc("how long a producer batch waits to fill (the producer's linger.ms)");
+    public static final Setting<Duration> TRANSACTION_INTERVAL = Setting.duration("transaction-interval").defaultsTo(Duration.ofMillis(10))
+            .check(d -> !d.isNegative(), "must not be negative")
+            .doc("exactly-once: how long a transaction stays open at most; 0: committed once the stream pauses for 1 ms, or after 100 ms");
     public static final Setting<Compression> COMPRESSION = Setting.choice("compression", Compression.class, Compression::configName)
             .defaultsTo(Compression.NONE).doc("batch compression");
     public static final Setting<Partitioner> PARTITIONER = Setting.choice("partitioner", Partitioner.class, Partitioner::configName)
@@ -88,8 +91,8 @@ public final class KafkaSections {
             .doc("raw kafka-clients producer properties, applied last");
 
     /** The section {@code pgcdc.kafka}. */
-    public static final Section SECTION = Section.of(PATH, BOOTSTRAP_SERVERS, TABLE_TOPIC_MAPPING, TOPIC_PATTERN, TOPIC_PREFIX, BATCH_SIZE, BATCH_BYTES, LINGER, COMPRESSION,
-            PARTITIONER, ACKS, MAX_ATTEMPTS, REQUEST_TIMEOUT, DELIVERY_TIMEOUT, TLS_ENABLED, TLS_CA_FILE, TLS_CLIENT_CERT_FILE,
+    public static final Section SECTION = Section.of(PATH, BOOTSTRAP_SERVERS, TABLE_TOPIC_MAPPING, TOPIC_PATTERN, TOPIC_PREFIX, BATCH_SIZE, BATCH_BYTES, LINGER,
+            TRANSACTION_INTERVAL, COMPRESSION, PARTITIONER, ACKS, MAX_ATTEMPTS, REQUEST_TIMEOUT, DELIVERY_TIMEOUT, TLS_ENABLED, TLS_CA_FILE, TLS_CLIENT_CERT_FILE,
             TLS_CLIENT_KEY_FILE, TLS_CLIENT_KEY_PASSWORD, TLS_CLIENT_KEY_PASSWORD_FILE, TLS_VERIFY_HOSTNAME, SASL_MECHANISM, SASL_USERNAME,
             SASL_PASSWORD, SASL_PASSWORD_FILE,
             METADATA_MAX_AGE, CLIENT_ID, ALLOW_AUTO_TOPIC_CREATION, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR,
@@ -108,7 +111,7 @@ public final class KafkaSections {
         KafkaSinkSettings settings = problems.collect(() -> rewritten(config, () -> new KafkaSinkSettings(
                 values.get(BOOTSTRAP_SERVERS), values.get(TABLE_TOPIC_MAPPING), values.get(TOPIC_PATTERN), values.get(TOPIC_PREFIX),
                 values.get(BATCH_SIZE), values.get(BATCH_BYTES),
-                values.get(LINGER), values.get(COMPRESSION), values.get(PARTITIONER), values.get(ACKS), values.get(MAX_ATTEMPTS),
+                values.get(LINGER), values.get(TRANSACTION_INTERVAL), values.get(COMPRESSION), values.get(PARTITIONER), values.get(ACKS), values.get(MAX_ATTEMPTS),
                 values.get(REQUEST_TIMEOUT), values.get(DELIVERY_TIMEOUT),
                 new TlsSettings(values.get(TLS_ENABLED), values.get(TLS_CA_FILE), values.get(TLS_CLIENT_CERT_FILE),
                         values.get(TLS_CLIENT_KEY_FILE), keyPassword, values.get(TLS_VERIFY_HOSTNAME)),

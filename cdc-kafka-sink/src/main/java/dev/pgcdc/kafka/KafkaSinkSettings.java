@@ -32,7 +32,9 @@ import java.util.Objects;
  *                               {@code debezium.name} ({@code source.name}, Debezium's {@code topic.prefix})
  * @param batchSize              exactly-once: events per transaction at most
  * @param batchBytes             record bytes per producer batch (capped by {@code max.request.size}); exactly-once: per transaction
- * @param linger                 how long a batch (and, exactly-once, a transaction) waits to fill
+ * @param linger                 how long a producer batch waits to fill (the producer's {@code linger.ms})
+ * @param transactionInterval    exactly-once: how long a transaction stays open at most; zero: committed once the stream
+ *                               pauses for 1 ms, or after 100 ms
  * @param compression            codec of the batches written
  * @param partitioner            how records are spread over a topic's partitions
  * @param acks                   how many replicas confirm a write ({@link Acks#ALL} for durability)
@@ -61,6 +63,7 @@ public record KafkaSinkSettings(
         int batchSize,
         long batchBytes,
         Duration linger,
+        Duration transactionInterval,
         Compression compression,
         Partitioner partitioner,
         Acks acks,
@@ -157,8 +160,8 @@ public record KafkaSinkSettings(
         sasl = sasl == null ? SaslSettings.none() : sasl;
         List<String> problems = new ArrayList<>();
         validateTopicNaming(problems, topicPattern, topicPrefix);
-        validate(problems, bootstrapServers, tableTopicMapping, batchSize, batchBytes, linger, compression, partitioner, acks,
-                maxAttempts, requestTimeout, deliveryTimeout, metadataMaxAge, clientId, topicPartitions, topicReplicationFactor,
+        validate(problems, bootstrapServers, tableTopicMapping, batchSize, batchBytes, linger, transactionInterval, compression, partitioner,
+                acks, maxAttempts, requestTimeout, deliveryTimeout, metadataMaxAge, clientId, topicPartitions, topicReplicationFactor,
                 topicMinInsyncReplicas, exactlyOnce, transactionalId, offsetsTopic);
         validateTls(problems, tls);
         validateSasl(problems, sasl);
@@ -239,6 +242,7 @@ public record KafkaSinkSettings(
         builder.batchSize = batchSize;
         builder.batchBytes = batchBytes;
         builder.linger = linger;
+        builder.transactionInterval = transactionInterval;
         builder.compression = compression;
         builder.partitioner = partitioner;
         builder.acks = acks;
@@ -266,7 +270,8 @@ public record KafkaSinkSettings(
         producerOverrides.forEach((key, value) -> maskedOverrides.put(key, Secrets.isSecret(key) ? Secrets.MASK : value));
         return "KafkaSinkSettings[bootstrapServers=" + bootstrapServers + ", tableTopicMapping=" + tableTopicMapping
                 + ", topicPattern=" + topicPattern + ", topicPrefix=" + topicPrefix
-                + ", batchSize=" + batchSize + ", batchBytes=" + batchBytes + ", linger=" + linger + ", compression=" + compression
+                + ", batchSize=" + batchSize + ", batchBytes=" + batchBytes + ", linger=" + linger + ", transactionInterval=" + transactionInterval
+                + ", compression=" + compression
                 + ", partitioner=" + partitioner + ", acks=" + acks
                 + ", maxAttempts=" + (maxAttempts == UNBOUNDED_ATTEMPTS ? "unbounded" : String.valueOf(maxAttempts))
                 + ", requestTimeout=" + requestTimeout + ", deliveryTimeout=" + deliveryTimeout + ", tls=" + tls + ", sasl=" + sasl
@@ -278,14 +283,14 @@ public record KafkaSinkSettings(
     }
 
     private static void validate(List<String> problems, String bootstrapServers, Map<TableId, String> mapping, int batchSize,
-                                 long batchBytes, Duration linger, Compression compression, Partitioner partitioner, Acks acks,
-                                 int maxAttempts, Duration requestTimeout, Duration deliveryTimeout, Duration metadataMaxAge,
-                                 String clientId, int topicPartitions, int topicReplicationFactor, int topicMinInsyncReplicas,
-                                 boolean exactlyOnce,
-                                 String transactionalId, String offsetsTopic) {
+                                 long batchBytes, Duration linger, Duration transactionInterval, Compression compression,
+                                 Partitioner partitioner, Acks acks, int maxAttempts, Duration requestTimeout, Duration deliveryTimeout,
+                                 Duration metadataMaxAge, String clientId, int topicPartitions, int topicReplicationFactor,
+                                 int topicMinInsyncReplicas, boolean exactlyOnce, String transactionalId, String offsetsTopic) {
         Problems checked = new Problems();
         KafkaSections.SECTION.check(checked, KafkaSections.BOOTSTRAP_SERVERS, bootstrapServers, KafkaSections.BATCH_SIZE, batchSize,
-                KafkaSections.BATCH_BYTES, batchBytes, KafkaSections.LINGER, linger, KafkaSections.MAX_ATTEMPTS, maxAttempts,
+                KafkaSections.BATCH_BYTES, batchBytes, KafkaSections.LINGER, linger,
+                KafkaSections.TRANSACTION_INTERVAL, transactionInterval, KafkaSections.MAX_ATTEMPTS, maxAttempts,
                 KafkaSections.REQUEST_TIMEOUT, requestTimeout, KafkaSections.DELIVERY_TIMEOUT, deliveryTimeout,
                 KafkaSections.METADATA_MAX_AGE, metadataMaxAge, KafkaSections.TOPIC_PARTITIONS, topicPartitions,
                 KafkaSections.TOPIC_REPLICATION_FACTOR, topicReplicationFactor, KafkaSections.TOPIC_MIN_INSYNC_REPLICAS, topicMinInsyncReplicas);
@@ -298,7 +303,8 @@ public record KafkaSinkSettings(
                 problems.add(PREFIX + "table-topic-mapping.\"" + table + "\" = \"" + topic + "\": " + problem);
             }
         });
-        for (Object[] required : new Object[][] {{linger, "linger"}, {requestTimeout, "request-timeout"}, {deliveryTimeout, "delivery-timeout"},
+        for (Object[] required : new Object[][] {{linger, "linger"}, {transactionInterval, "transaction-interval"},
+            {requestTimeout, "request-timeout"}, {deliveryTimeout, "delivery-timeout"},
             {metadataMaxAge, "metadata-max-age"}}) {
             if (required[0] == null) {
                 problems.add(PREFIX + required[1] + " must be set; allowed: a duration such as 500ms, 30s or 2m");
@@ -421,6 +427,7 @@ public record KafkaSinkSettings(
         private int batchSize = KafkaSections.BATCH_SIZE.defaultValue();
         private long batchBytes = KafkaSections.BATCH_BYTES.defaultValue();
         private Duration linger = KafkaSections.LINGER.defaultValue();
+        private Duration transactionInterval = KafkaSections.TRANSACTION_INTERVAL.defaultValue();
         private Compression compression = KafkaSections.COMPRESSION.defaultValue();
         private Partitioner partitioner = KafkaSections.PARTITIONER.defaultValue();
         private Acks acks = KafkaSections.ACKS.defaultValue();
@@ -489,6 +496,11 @@ public record KafkaSinkSettings(
 
         public Builder linger(Duration value) {
             this.linger = value;
+            return this;
+        }
+
+        public Builder transactionInterval(Duration value) {
+            this.transactionInterval = value;
             return this;
         }
 
@@ -591,8 +603,8 @@ public record KafkaSinkSettings(
 
         /** @throws ConfigurationException listing every problem */
         public KafkaSinkSettings build() {
-            return new KafkaSinkSettings(bootstrapServers, tableTopicMapping, topicPattern, topicPrefix, batchSize, batchBytes, linger, compression, partitioner,
-                    acks, maxAttempts, requestTimeout, deliveryTimeout, tls, sasl, metadataMaxAge, clientId, allowAutoTopicCreation,
+            return new KafkaSinkSettings(bootstrapServers, tableTopicMapping, topicPattern, topicPrefix, batchSize, batchBytes, linger, transactionInterval,
+                    compression, partitioner, acks, maxAttempts, requestTimeout, deliveryTimeout, tls, sasl, metadataMaxAge, clientId, allowAutoTopicCreation,
                     topicPartitions, topicReplicationFactor, topicMinInsyncReplicas, exactlyOnce, transactionalId, offsetsTopic,
                     producerOverrides);
         }

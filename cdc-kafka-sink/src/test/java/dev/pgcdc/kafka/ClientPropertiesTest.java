@@ -36,7 +36,7 @@ class ClientPropertiesTest {
                 .containsEntry("delivery.timeout.ms", 120_000)
                 .containsEntry("max.block.ms", 120_000L)
                 .containsEntry("request.timeout.ms", 30_000)
-                .containsEntry("linger.ms", 10)
+                .containsEntry("linger.ms", 5)
                 .containsEntry("batch.size", 256 * 1024)
                 .containsEntry("compression.type", "none")
                 .containsEntry("metadata.max.age.ms", 60_000L)
@@ -139,6 +139,14 @@ class ClientPropertiesTest {
 
         assertThatThrownBy(() -> ClientProperties.producer(settings)).isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("pgcdc.kafka.tls.client-key-file").hasMessageContaining("openssl pkcs8 -topk8");
+    }
+
+    @Test
+    void lingerIsTheProducersLingerMsInExactlyOnceModeToo() {
+        Map<String, Object> props = ClientProperties.producer(minimal().exactlyOnce(true).transactionalId("pgcdc-slot")
+                .linger(Duration.ofMillis(2)).transactionInterval(Duration.ofSeconds(3)).build());
+
+        assertThat(props).containsEntry("linger.ms", 2).containsEntry("transactional.id", "pgcdc-slot");
     }
 
     @Test

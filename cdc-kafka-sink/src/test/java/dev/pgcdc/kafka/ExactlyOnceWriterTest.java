@@ -86,7 +86,7 @@ class ExactlyOnceWriterTest {
     }
 
     @Test
-    void commitsAQuietTransactionAfterLinger() {
+    void commitsAQuietTransactionAfterTheTransactionInterval() {
         writer = writer(1000, Duration.ofMillis(50));
         RecordingCallback a = new RecordingCallback("a", journal);
 
@@ -99,7 +99,31 @@ class ExactlyOnceWriterTest {
     }
 
     @Test
-    void withoutLingerABurstOfEventsIsOneTransactionCommittedWhenTheStreamPauses() {
+    void aLongLingerDoesNotKeepATransactionOpenPastTheTransactionInterval() {
+        writer = writer(settings(1000).linger(Duration.ofMinutes(1)).transactionInterval(Duration.ofMillis(50)), null);
+        writer.write(insert(1), records("k1"), new RecordingCallback("a", journal));
+        clock.addAndGet(Duration.ofMillis(50).toNanos());
+
+        writer.write(insert(2), records("k2"), new RecordingCallback("b", journal));
+
+        assertThat(producer.commitCount()).isEqualTo(1);
+        assertThat(journal).containsExactly("a durable", "b durable");
+    }
+
+    @Test
+    void lingerZeroDoesNotShortenATransactionWhoseIntervalIsLonger() {
+        writer = writer(settings(1000).linger(Duration.ZERO).transactionInterval(Duration.ofMinutes(1)), null);
+        writer.write(insert(1), records("k1"), new RecordingCallback("a", journal));
+        clock.addAndGet(ExactlyOnceWriter.MAX_OPEN_WITHOUT_INTERVAL.toNanos());
+
+        writer.write(insert(2), records("k2"), new RecordingCallback("b", journal));
+
+        assertThat(producer.commitCount()).as("open longer than transaction-interval = 0 allows").isZero();
+        assertThat(journal).isEmpty();
+    }
+
+    @Test
+    void withoutIntervalABurstOfEventsIsOneTransactionCommittedWhenTheStreamPauses() {
         writer = writer(100, Duration.ZERO);
         List<RecordingCallback> callbacks = new CopyOnWriteArrayList<>();
         for (int i = 1; i <= 10; i++) {
@@ -118,7 +142,7 @@ class ExactlyOnceWriterTest {
     }
 
     @Test
-    void withoutLingerBatchSizeStillEndsATransaction() {
+    void withoutIntervalBatchSizeStillEndsATransaction() {
         writer = writer(3, Duration.ZERO);
         for (int i = 1; i <= 7; i++) {
             writer.write(insert(i), records("k" + i), new RecordingCallback("w" + i, journal));
@@ -127,10 +151,10 @@ class ExactlyOnceWriterTest {
     }
 
     @Test
-    void withoutLingerASteadyTrickleIsCommittedAfterTheLongestOpenTime() {
+    void withoutIntervalASteadyTrickleIsCommittedAfterTheLongestOpenTime() {
         writer = writer(100_000, Duration.ZERO);
         long step = ExactlyOnceWriter.PAUSE.toNanos() / 2; // never a pause
-        int events = (int) (ExactlyOnceWriter.MAX_OPEN_WITHOUT_LINGER.toNanos() / step);
+        int events = (int) (ExactlyOnceWriter.MAX_OPEN_WITHOUT_INTERVAL.toNanos() / step);
         for (int i = 1; i <= events; i++) {
             writer.write(insert(i), records("k" + i), new RecordingCallback("w" + i, journal));
             clock.addAndGet(step);
@@ -368,17 +392,24 @@ class ExactlyOnceWriterTest {
         assertThat(ChunkRecords.writerId("pgcdc-test", "i1")).isEqualTo("pgcdc-test-snapshot-i1");
     }
 
-    private ExactlyOnceWriter writer(int batchSize, Duration linger, ChunkRecords chunks) {
+    private ExactlyOnceWriter writer(int batchSize, Duration transactionInterval, ChunkRecords chunks) {
+        return writer(settings(batchSize).transactionInterval(transactionInterval), chunks);
+    }
+
+    private ExactlyOnceWriter writer(int batchSize, Duration transactionInterval) {
+        return writer(batchSize, transactionInterval, null);
+    }
+
+    private ExactlyOnceWriter writer(KafkaSinkSettings.Builder builder, ChunkRecords chunks) {
         producer.initTransactions();
-        KafkaSinkSettings settings = KafkaSinkSettings.builder().bootstrapServers("localhost:9092").mapTable(USERS, "users")
-                .exactlyOnce(true).transactionalId("pgcdc-test").batchSize(batchSize).linger(linger)
-                .deliveryTimeout(Duration.ofMinutes(2)).build();
+        KafkaSinkSettings settings = builder.build();
         return new ExactlyOnceWriter(producer, new RecordRouter(settings.tableTopicMapping()), (topic, usedFor) -> { }, settings,
                 OFFSETS_PARTITION, clock::get, chunks);
     }
 
-    private ExactlyOnceWriter writer(int batchSize, Duration linger) {
-        return writer(batchSize, linger, null);
+    private static KafkaSinkSettings.Builder settings(int batchSize) {
+        return KafkaSinkSettings.builder().bootstrapServers("localhost:9092").mapTable(USERS, "users")
+                .exactlyOnce(true).transactionalId("pgcdc-test").batchSize(batchSize).deliveryTimeout(Duration.ofMinutes(2));
     }
 
     /** MockProducer whose commits can time out or be interrupted, counting commit and abort calls. */

@@ -29,7 +29,8 @@ class KafkaSinkSettingsTest {
 
         assertThat(settings.batchSize()).isEqualTo(2000);
         assertThat(settings.batchBytes()).isEqualTo(10L * 1024 * 1024);
-        assertThat(settings.linger()).isEqualTo(Duration.ofMillis(10));
+        assertThat(settings.linger()).isEqualTo(Duration.ofMillis(5));
+        assertThat(settings.transactionInterval()).isEqualTo(Duration.ofMillis(10));
         assertThat(settings.compression()).isEqualTo(Compression.NONE);
         assertThat(settings.partitioner()).isEqualTo(Partitioner.HASH);
         assertThat(settings.acks()).isEqualTo(Acks.ALL);
@@ -59,6 +60,7 @@ class KafkaSinkSettingsTest {
         section.put("batch-size", 500);
         section.put("batch-bytes", "1 MiB");
         section.put("linger", "25ms");
+        section.put("transaction-interval", "40ms");
         section.put("compression", "zstd");
         section.put("partitioner", "reference-hash");
         section.put("acks", "all");
@@ -83,7 +85,7 @@ class KafkaSinkSettingsTest {
         assertThat(settings).isEqualTo(KafkaSinkSettings.builder()
                 .bootstrapServers("k1:9092,k2:9093")
                 .mapTable("public.users", "users.0").mapTable("sales.orders", "orders")
-                .batchSize(500).batchBytes(1024 * 1024).linger(Duration.ofMillis(25))
+                .batchSize(500).batchBytes(1024 * 1024).linger(Duration.ofMillis(25)).transactionInterval(Duration.ofMillis(40))
                 .compression(Compression.ZSTD).partitioner(Partitioner.REFERENCE_HASH).acks(Acks.ALL).maxAttempts(7)
                 .requestTimeout(Duration.ofSeconds(10)).deliveryTimeout(Duration.ofMinutes(2))
                 .tls(TlsSettings.trusting(ca).withoutHostnameVerification())
@@ -178,7 +180,22 @@ class KafkaSinkSettingsTest {
     @Test
     void deliveryTimeoutMustCoverLingerAndRequestTimeout() {
         assertThatThrownBy(() -> minimal().deliveryTimeout(Duration.ofSeconds(5)).build())
-                .hasMessageContaining("pgcdc.kafka.delivery-timeout = PT5S must be at least linger + request-timeout (PT30.01S)");
+                .hasMessageContaining("pgcdc.kafka.delivery-timeout = PT5S must be at least linger + request-timeout (PT30.005S)");
+    }
+
+    @Test
+    void transactionIntervalIsZeroOrMoreInTheBuilderAndInTheFile() {
+        assertThat(minimal().transactionInterval(Duration.ZERO).build().transactionInterval()).isZero();
+        assertThatThrownBy(() -> minimal().transactionInterval(Duration.ofMillis(-1)).build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+                        "pgcdc.kafka.transaction-interval = -1ms must not be negative"));
+        assertThatThrownBy(() -> minimal().transactionInterval(null).build())
+                .hasMessageContaining("pgcdc.kafka.transaction-interval must be set");
+
+        Map<String, Object> section = new LinkedHashMap<>(Map.of("bootstrap-servers", "localhost:9092", "transaction-interval", -5));
+        assertThatThrownBy(() -> KafkaSinkSettings.from(new PluginConfig("pgcdc.kafka", section)))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+                        "pgcdc.kafka.transaction-interval = -5ms must not be negative"));
     }
 
     @Test

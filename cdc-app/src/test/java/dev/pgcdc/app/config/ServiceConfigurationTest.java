@@ -10,6 +10,7 @@ import dev.pgcdc.app.TestConfigs;
 import dev.pgcdc.app.logging.LogFormat;
 import dev.pgcdc.app.logging.LoggingSettings;
 import dev.pgcdc.app.plugin.PluginCatalog;
+import dev.pgcdc.kafka.KafkaSinkSettings;
 import dev.pgcdc.metrics.http.HttpSettings;
 import dev.pgcdc.snapshot.SnapshotSections;
 import dev.pgcdc.snapshot.SnapshotSettings;
@@ -363,6 +364,18 @@ class ServiceConfigurationTest {
     void theKafkaSinkGetsATransactionalIdPerSlot() throws IOException {
         assertThat(load(MINIMAL).sinkSection().asMap().get("transactional-id")).isEqualTo("pgcdc-shop_slot");
         assertThat(load(MINIMAL + "pgcdc.kafka.transactional-id = mine\n").sinkSection().asMap().get("transactional-id")).isEqualTo("mine");
+    }
+
+    @Test
+    void theKafkaSinkReadsLingerAndTheTransactionIntervalApart() throws IOException {
+        KafkaSinkSettings defaults = KafkaSinkSettings.from(load(MINIMAL).sinkSection());
+        assertThat(List.of(defaults.linger(), defaults.transactionInterval())).containsExactly(Duration.ofMillis(5), Duration.ofMillis(10));
+
+        KafkaSinkSettings set = KafkaSinkSettings.from(load(MINIMAL + "pgcdc.kafka { linger = 2ms, transaction-interval = 50ms }\n").sinkSection());
+        assertThat(List.of(set.linger(), set.transactionInterval())).containsExactly(Duration.ofMillis(2), Duration.ofMillis(50));
+
+        assertThat(withoutOrigins(problems(MINIMAL + "pgcdc.kafka.transaction-interval = -5\n")))
+                .containsExactly("pgcdc.kafka.transaction-interval = -5ms must not be negative");
     }
 
     private ServiceConfiguration load(String text) throws IOException {

@@ -175,7 +175,7 @@ class BrokerFaultIT {
             // the sink creates the topic (right after a thaw the broker may not list a topic the controller just created)
             KafkaSink sink = new KafkaSink(KafkaSinkSettings.builder().bootstrapServers(broker.bootstrapServers()).mapTable(table, topic)
                     .allowAutoTopicCreation(true).requestTimeout(Duration.ofSeconds(2)).deliveryTimeout(Duration.ofMinutes(2)).linger(Duration.ofMinutes(1))
-                    .batchSize(1000).exactlyOnce(exactlyOnce).transactionalId("pgcdc-" + TestNames.unique("slot"))
+                    .transactionInterval(Duration.ofMinutes(1)).batchSize(1000).exactlyOnce(exactlyOnce).transactionalId("pgcdc-" + TestNames.unique("slot"))
                     .offsetsTopic(TestNames.unique("offsets")).build());
             sink.start();
             Workload workload = new Workload(table, 10);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pgcdc.api.SinkException;
 import dev.pgcdc.api.event.TableId;
+import dev.pgcdc.api.pipeline.PipelineSettings;
+import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.runtime.Pipeline;
 import dev.pgcdc.json.JsonChangeHandler;
@@ -41,14 +43,14 @@ class ExactlyOnceIT {
         String offsets = TestNames.unique("offsets");
         String transactionalId = "pgcdc-" + TestNames.unique("slot");
         Workload workload = new Workload(table, 50);
-        KafkaSinkSettings settings = settings(table, topic, offsets, transactionalId).batchSize(100).linger(Duration.ofMinutes(1)).build();
+        KafkaSinkSettings settings = settings(table, topic, offsets, transactionalId).batchSize(100).transactionInterval(Duration.ofMinutes(1)).build();
 
         ScriptedSource first = new ScriptedSource(1000, workload::event);
         try (Pipeline pipeline = Pipelines.start("eo-1", first, json(), new KafkaSink(settings))) {
             awaitAcknowledged(pipeline, first, 1000, TIMEOUT);
         }
 
-        // batch-size = 100 and a long linger: ten transactions, each with its last position
+        // batch-size = 100 and a long transaction-interval: ten transactions, each with its last position
         List<String> positions = kafka.readAllCommitted(offsets).stream().filter(r -> r.key().equals(transactionalId))
                 .map(ConsumerRecord::value).toList();
         assertThat(positions).containsExactlyElementsOf(LongStream.rangeClosed(1, 10)
@@ -76,7 +78,7 @@ class ExactlyOnceIT {
         String topic = kafka.createTopic(TestNames.unique("eo_batches"));
         ScriptedSource source = new ScriptedSource(300, new Workload(table, 10)::event);
         KafkaSinkSettings settings = settings(table, topic, TestNames.unique("offsets"), "pgcdc-" + TestNames.unique("slot"))
-                .batchSize(100).linger(Duration.ofMinutes(1)).build();
+                .batchSize(100).transactionInterval(Duration.ofMinutes(1)).build();
 
         try (Pipeline pipeline = Pipelines.start("eo-batches", source, json(), new KafkaSink(settings))) {
             awaitAcknowledged(pipeline, source, 300, TIMEOUT);
@@ -88,14 +90,14 @@ class ExactlyOnceIT {
     }
 
     @Test
-    void withoutLingerABurstIsCommittedInTransactionsOfUpToBatchSizeNotOnePerEvent() {
+    void withoutTransactionIntervalABurstIsCommittedInTransactionsOfUpToBatchSizeNotOnePerEvent() {
         TableId table = new TableId("public", TestNames.unique("t"));
-        String topic = kafka.createTopic(TestNames.unique("eo_linger0"));
+        String topic = kafka.createTopic(TestNames.unique("eo_interval0"));
         ScriptedSource source = new ScriptedSource(1000, new Workload(table, 10)::event);
         KafkaSinkSettings settings = settings(table, topic, TestNames.unique("offsets"), "pgcdc-" + TestNames.unique("slot"))
-                .batchSize(100).linger(Duration.ZERO).build();
+                .batchSize(100).transactionInterval(Duration.ZERO).build();
 
-        try (Pipeline pipeline = Pipelines.start("eo-linger0", source, json(), new KafkaSink(settings))) {
+        try (Pipeline pipeline = Pipelines.start("eo-interval0", source, json(), new KafkaSink(settings))) {
             awaitAcknowledged(pipeline, source, 1000, TIMEOUT);
         }
 
@@ -103,6 +105,26 @@ class ExactlyOnceIT {
         // one transaction per event before; now about 1000 / batch-size, plus one per pause of the stream
         assertThat(commits).as("commit markers").isBetween(10L, 100L);
         assertThat(kafka.readAllCommitted(topic)).hasSize(1000);
+    }
+
+    @Test
+    void lingerOnlySendsBatchesWhileTheTransactionIntervalDecidesTheCommits() {
+        TableId table = new TableId("public", TestNames.unique("t"));
+        String topic = kafka.createTopic(TestNames.unique("eo_linger0"));
+        // 20 events, one every 25 ms: about 500 ms of writes, paused between events, within one transaction-interval
+        ScriptedSource source = new ScriptedSource(20, new Workload(table, 5)::event, Lsn.INVALID, Duration.ofMillis(25));
+        KafkaSinkSettings settings = settings(table, topic, TestNames.unique("offsets"), "pgcdc-" + TestNames.unique("slot"))
+                .linger(Duration.ZERO).transactionInterval(Duration.ofSeconds(5)).build();
+
+        try (Pipeline pipeline = Pipelines.start("eo-linger0", source, json(), new KafkaSink(settings),
+                PipelineSettings.builder().pollBatchSize(1).build())) {
+            awaitAcknowledged(pipeline, source, 20, TIMEOUT);
+        }
+
+        List<RecordBatch> batches = BrokerBatches.of(kafka.dataDirectory(), topic, 0);
+        assertThat(batches.stream().filter(batch -> !batch.isControlBatch()).count()).as("linger = 0: sent as written")
+                .isGreaterThanOrEqualTo(10);
+        assertThat(batches.stream().filter(RecordBatch::isControlBatch).count()).as("commit markers: no commit at a pause").isEqualTo(1);
     }
 
     @Test
