@@ -117,7 +117,8 @@ final class ExactlyOnceWriter implements RecordWriter {
         this.offsetsKey = settings.transactionalId().getBytes(StandardCharsets.UTF_8);
         this.offsetsPartition = offsetsPartition;
         this.nanoClock = nanoClock;
-        this.maxOpenNanos = settings.transactionInterval().isZero() ? MAX_OPEN_WITHOUT_INTERVAL.toNanos() : settings.transactionInterval().toNanos();
+        Duration interval = settings.transactionInterval();
+        this.maxOpenNanos = (interval.isZero() ? MAX_OPEN_WITHOUT_INTERVAL : interval).toNanos();
         this.committer = new Thread(this::commitWhenDue, "pgcdc-kafka-commit-" + settings.transactionalId());
         committer.setDaemon(true);
         committer.start();

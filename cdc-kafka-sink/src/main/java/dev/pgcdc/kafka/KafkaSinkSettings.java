@@ -499,6 +499,7 @@ public record KafkaSinkSettings(
             return this;
         }
 
+        /** {@code transaction-interval}: exactly-once, how long a transaction stays open at most; zero: until the stream pauses. */
         public Builder transactionInterval(Duration value) {
             this.transactionInterval = value;
             return this;
