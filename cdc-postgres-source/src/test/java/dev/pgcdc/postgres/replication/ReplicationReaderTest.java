@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -159,6 +160,24 @@ class ReplicationReaderTest {
 
         reader.close();
         assertThat(stream.statusUpdates).as("the second insert was never handed out").endsWith(Lsn.of(0x50));
+    }
+
+    @Test
+    void handsOutACompleteTransactionWhileItsReadRoundWaitsForTheNextMessage() throws Exception {
+        ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50));
+        CountDownLatch nextMessageArrives = new CountDownLatch(1);
+        transaction(stream, 0x100, 1, 1).hold(nextMessageArrives);
+        transaction(stream, 0x200, 2, 1);
+        streams.add(stream);
+        ReplicationReader reader = reader(Duration.ofHours(1));
+        reader.start();
+        try {
+            // the reader is now inside a read that waits: the first transaction must not wait with it
+            assertThat(take(reader, 1)).extracting(ChangeEvent::position).containsExactly(new Position(Lsn.of(0x100), 0));
+        } finally {
+            nextMessageArrives.countDown();
+        }
+        assertThat(take(reader, 1)).extracting(ChangeEvent::position).containsExactly(new Position(Lsn.of(0x200), 0));
     }
 
     /** Copies every message of {@code from} into {@code to}, with a gap (nothing pending) before message number {@code gapAt}. */

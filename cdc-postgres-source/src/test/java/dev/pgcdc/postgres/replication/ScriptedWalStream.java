@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -43,6 +45,15 @@ final class ScriptedWalStream implements WalStream {
         return this;
     }
 
+    /**
+     * The next read waits (up to 30 s) until {@code released} opens, as pgjdbc's read does while the next message is
+     * on its way: the reader is inside a read round meanwhile.
+     */
+    ScriptedWalStream hold(CountDownLatch released) {
+        script.add(new Object[] {released});
+        return this;
+    }
+
     ScriptedWalStream failure(String sqlState) {
         script.add(new Object[] {new SQLException("scripted failure", sqlState)});
         return this;
@@ -70,6 +81,10 @@ final class ScriptedWalStream implements WalStream {
             if (step[0] instanceof SQLException failure) {
                 throw failure;
             }
+            if (step[0] instanceof CountDownLatch released) {
+                awaitRelease(released);
+                continue;
+            }
             long lsn = (Long) step[0];
             if (step[1] == null) {
                 if (lsn > lastReceive.value()) {
@@ -79,6 +94,14 @@ final class ScriptedWalStream implements WalStream {
             }
             lastReceive = Lsn.of(lsn);
             return (ByteBuffer) step[1];
+        }
+    }
+
+    private static void awaitRelease(CountDownLatch released) {
+        try {
+            released.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
