@@ -840,11 +840,19 @@ public final class Benchmark {
         /** {@code 1,3}: each a positive number of processes. */
         private static List<Integer> snapshotInstances(String configured) {
             List<Integer> counts = Arrays.stream(configured.split(",")).map(String::trim).filter(count -> !count.isEmpty())
-                    .map(count -> (int) positive("bench.snapshot.instances", Integer.parseInt(count))).toList();
+                    .map(count -> (int) positive("bench.snapshot.instances", processCount(count))).toList();
             if (counts.isEmpty()) {
                 throw new IllegalArgumentException("bench.snapshot.instances: no count of processes in \"" + configured + "\"");
             }
             return counts;
+        }
+
+        private static int processCount(String count) {
+            try {
+                return Integer.parseInt(count);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bench.snapshot.instances: \"" + count + "\" is not a number of processes", e);
+            }
         }
 
         /** The given path; else the newest system pg_recvlogical; {@code none} for none. */
