@@ -44,7 +44,7 @@ class SnapshotExactlyOnceEndToEndIT {
     @Test
     void killedAndFrozenInstancesNeverShowAChunkTwiceToReadCommittedConsumers(PostgresDatabase postgres, KafkaCluster kafka) throws Exception {
         String table = TestNames.unique("snapeos");
-        int rows = 60_000;
+        int rows = 100_000;
         SnapshotEndToEndIT.createAndFill(postgres, table, rows);
         String topic = kafka.createTopic(TestNames.unique("snapeos"), 3);
         ServiceConfig service = ServiceConfig.of(postgres, kafka).publication(table + "_pub", true).slot(TestNames.unique("snapeos"), true)
@@ -62,7 +62,9 @@ class SnapshotExactlyOnceEndToEndIT {
             PgcdcProcess killed = processes.get(0);
             PgcdcProcess frozen = processes.get(1);
             PgcdcProcess survivor = processes.get(2);
-            survivor.awaitWhileRunning("chunks done by the instances", BOUND, () -> SnapshotEndToEndIT.doneChunks(postgres, job) >= 10);
+            // each instance has finished a chunk (so the kill and the freeze hit instances at work, holding claims): the first
+            // to start may otherwise do the first chunks alone, the snapshot being fast
+            survivor.awaitWhileRunning("a chunk done by each instance", BOUND, () -> ownersOfDoneChunks(postgres, job) == processes.size());
             killed.kill();
             signal(frozen, "STOP");
             LOG.info("killed one instance and froze another after {} chunks were done", SnapshotEndToEndIT.doneChunks(postgres, job));
@@ -104,6 +106,13 @@ class SnapshotExactlyOnceEndToEndIT {
         } finally {
             processes.forEach(PgcdcProcess::close);
         }
+    }
+
+    private static long ownersOfDoneChunks(PostgresDatabase postgres, String job) {
+        if (SnapshotEndToEndIT.doneChunks(postgres, job) == 0) {
+            return 0;
+        }
+        return postgres.queryValue(Long.class, "SELECT count(DISTINCT owner) FROM pgcdc.snapshot_chunk WHERE job_id = ? AND state = 'done'", job);
     }
 
     private static void signal(PgcdcProcess process, String signal) throws Exception {
