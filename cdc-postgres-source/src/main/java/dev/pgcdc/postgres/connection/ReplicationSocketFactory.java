@@ -150,14 +150,9 @@ public final class ReplicationSocketFactory extends SocketFactory {
                 pause.run();
             }
             int n = in.read(buffer, 0, buffer.length);
-            if (n <= 0) {
-                position = 0;
-                limit = 0;
-                return false;
-            }
             position = 0;
-            limit = n;
-            return true;
+            limit = Math.max(n, 0);
+            return n > 0;
         }
     }
 }
