@@ -37,7 +37,7 @@ class ClientPropertiesTest {
                 .containsEntry("max.block.ms", 120_000L)
                 .containsEntry("request.timeout.ms", 30_000)
                 .containsEntry("linger.ms", 5)
-                .containsEntry("batch.size", 256 * 1024)
+                .containsEntry("batch.size", 64 * 1024)
                 .containsEntry("compression.type", "none")
                 .containsEntry("metadata.max.age.ms", 60_000L)
                 .containsEntry("client.id", "pgcdc")
@@ -72,12 +72,12 @@ class ClientPropertiesTest {
     }
 
     @Test
-    void batchBytesIsCappedByTheRequestSizeAnd256KiB() {
-        assertThat(ClientProperties.producer(minimal().batchBytes(64 * 1024).build())).containsEntry("batch.size", 64 * 1024);
+    void batchBytesIsCappedByTheRequestSizeAnd64KiB() {
+        assertThat(ClientProperties.producer(minimal().batchBytes(32 * 1024).build())).containsEntry("batch.size", 32 * 1024);
         assertThat(ClientProperties.producer(minimal().batchBytes(100_000).producerOverride("max.request.size", "50000").build()))
                 .containsEntry("batch.size", 50_000);
         assertThat(ClientProperties.producer(minimal().producerOverride("max.request.size", "4194304").build()))
-                .containsEntry("batch.size", 256 * 1024);
+                .containsEntry("batch.size", 64 * 1024);
         // a raw batch.size wins
         assertThat(ClientProperties.producer(minimal().producerOverride("batch.size", "1048576").build()))
                 .containsEntry("batch.size", "1048576");

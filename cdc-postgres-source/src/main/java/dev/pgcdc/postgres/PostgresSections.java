@@ -59,7 +59,7 @@ public final class PostgresSections {
             .positive().doc("first wait before reconnecting, doubled per failed attempt");
     public static final Setting<Duration> RECONNECT_MAX_BACKOFF = Setting.duration("reconnect-max-backoff").defaultsTo(Duration.ofSeconds(30))
             .positive().doc("the longest wait between attempts");
-    public static final Setting<Long> STREAM_BUFFER_MEMORY = Setting.bytes("stream-buffer-memory").defaultsTo(8L << 20)
+    public static final Setting<Long> STREAM_BUFFER_MEMORY = Setting.bytes("stream-buffer-memory").defaultsTo(2L << 20)
             .check(bytes -> bytes >= 64 * 1024, "is too small; allowed: at least 64KiB")
             .doc("heap for streamed transactions awaiting their commit; beyond it they spill to disk");
     public static final Setting<Path> SPILL_DIRECTORY = Setting.path("spill-directory").doc("where they spill; unset: java.io.tmpdir");

@@ -47,7 +47,7 @@ import java.util.Set;
  * @param reconnectBackoff             first wait before reconnecting, doubled per failed attempt ({@code postgres.reconnect-backoff}, 1s)
  * @param reconnectMaxBackoff          the longest wait between attempts ({@code postgres.reconnect-max-backoff}, 30s)
  * @param streamBufferMemory           heap bytes for streamed transactions awaiting their commit, beyond which they
- *                                     spill to disk ({@code postgres.stream-buffer-memory}, 8 MiB)
+ *                                     spill to disk ({@code postgres.stream-buffer-memory}, 2 MiB)
  * @param spillDirectory               where they spill, null for {@code java.io.tmpdir} ({@code postgres.spill-directory})
  * @param keyChange                    what an update that changes the row's key becomes ({@code postgres.key-change}, delete-create)
  * @param hosts                        several servers, each {@code host} or {@code host:port} ({@code postgres.hosts}, empty): every

@@ -39,7 +39,7 @@ class PostgresSourceSettingsTest {
         assertThat(settings.sslRootCert()).isNull();
         assertThat(settings.reconnectBackoff()).isEqualTo(Duration.ofSeconds(1));
         assertThat(settings.reconnectMaxBackoff()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(settings.streamBufferMemory()).isEqualTo(8L * 1024 * 1024);
+        assertThat(settings.streamBufferMemory()).isEqualTo(2L * 1024 * 1024);
         assertThat(settings.spillDirectory()).isNull();
         assertThat(settings.keyChange()).isEqualTo(KeyChange.DELETE_CREATE);
         assertThat(settings.publicationCreateIfNotExists()).isFalse();
@@ -131,7 +131,7 @@ class PostgresSourceSettingsTest {
         String reference = new String(PostgresSourceSettings.class.getResourceAsStream("/reference.conf").readAllBytes(),
                 java.nio.charset.StandardCharsets.UTF_8);
         for (String line : List.of("port = 5432", "ssl-mode = prefer", "reconnect-backoff = 1s", "reconnect-max-backoff = 30s",
-                "stream-buffer-memory = 8MiB", "key-change = delete-create", "create-if-not-exists = false", "operations = [insert, update, delete, truncate]",
+                "stream-buffer-memory = 2MiB", "key-change = delete-create", "create-if-not-exists = false", "operations = [insert, update, delete, truncate]",
                 "all-tables = false", "activity-check-interval = 1s", "status-interval = 1s", "interval = 5s")) {
             assertThat(reference).contains(line);
         }

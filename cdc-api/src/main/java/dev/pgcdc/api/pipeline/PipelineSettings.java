@@ -10,8 +10,8 @@ import java.util.Objects;
  * How a pipeline (the runtime's {@code Pipeline}) bounds and polls. Immutable; build with {@link #builder()},
  * every setting has a default.
  *
- * @param maxInFlightEvents    events handed to the sink and not yet durable, at most (default 4000)
- * @param maxInFlightBytes     bytes of their records, at most (default 16 MiB)
+ * @param maxInFlightEvents    events handed to the sink and not yet durable, at most (default 2000)
+ * @param maxInFlightBytes     bytes of their records, at most (default 8 MiB)
  * @param pollBatchSize        events asked of the source per poll (default 1000)
  * @param pollTimeout          how long one poll waits for the first event (default 100ms)
  * @param errorPolicy          what a handler error does (default {@link ErrorPolicy#FAIL})
@@ -70,8 +70,8 @@ public record PipelineSettings(
 
     /** Builder with the documented defaults. */
     public static final class Builder {
-        private int maxInFlightEvents = 4_000;
-        private long maxInFlightBytes = 16L * 1024 * 1024;
+        private int maxInFlightEvents = 2_000;
+        private long maxInFlightBytes = 8L * 1024 * 1024;
         private int pollBatchSize = 1000;
         private Duration pollTimeout = Duration.ofMillis(100);
         private ErrorPolicy errorPolicy = ErrorPolicy.FAIL;

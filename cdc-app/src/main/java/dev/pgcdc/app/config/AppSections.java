@@ -43,9 +43,9 @@ public final class AppSections {
     public static final Setting<Map<String, String>> LOGGERS = Setting.object("loggers").defaultsTo(Map.of("org.apache.kafka", "warn"))
             .doc("levels of single loggers");
 
-    public static final Setting<Integer> MAX_IN_FLIGHT_EVENTS = Setting.integer("max-in-flight-events").defaultsTo(4_000)
+    public static final Setting<Integer> MAX_IN_FLIGHT_EVENTS = Setting.integer("max-in-flight-events").defaultsTo(2_000)
             .between(1, Integer.MAX_VALUE).doc("events handed to the sink and not yet durable, at most");
-    public static final Setting<Long> MAX_IN_FLIGHT_BYTES = Setting.bytes("max-in-flight-bytes").defaultsTo(16L << 20).atLeast(1)
+    public static final Setting<Long> MAX_IN_FLIGHT_BYTES = Setting.bytes("max-in-flight-bytes").defaultsTo(8L << 20).atLeast(1)
             .doc("bytes of their records, at most");
     public static final Setting<Integer> POLL_BATCH_SIZE = Setting.integer("poll-batch-size").defaultsTo(1000).between(1, 1_000_000)
             .doc("events asked of the source per poll");

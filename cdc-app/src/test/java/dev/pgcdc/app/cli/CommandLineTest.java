@@ -154,7 +154,7 @@ class CommandLineTest {
 
         assertThat(execute("validate", "--config", file.toString(), "--print")).isZero();
 
-        assertThat(out.toString()).contains("max-in-flight-events=4000", "password=\"******\"").doesNotContain("s3cret-pw");
+        assertThat(out.toString()).contains("max-in-flight-events=2000", "password=\"******\"").doesNotContain("s3cret-pw");
     }
 
     @Test

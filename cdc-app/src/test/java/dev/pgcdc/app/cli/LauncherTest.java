@@ -48,6 +48,6 @@ class LauncherTest {
         List<String> arguments = probe.launch(LAUNCHER, Map.of("JAVA_OPTS", "-Xmx1g", "PGCDC_JAVA_OPTS", "-Dpgcdc.http.port=9090"),
                 "--version");
 
-        assertThat(arguments).startsWith("-Xmx1g", "-Dpgcdc.http.port=9090", "-cp").doesNotContain("-Xmx96m");
+        assertThat(arguments).startsWith("-Xmx1g", "-Dpgcdc.http.port=9090", "-cp").doesNotContain("-Xmx64m");
     }
 }

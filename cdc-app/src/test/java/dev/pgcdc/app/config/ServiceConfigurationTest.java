@@ -42,7 +42,7 @@ class ServiceConfigurationTest {
         PipelineSettings pipeline = configuration.app().pipeline();
         assertThat(List.of(pipeline.maxInFlightEvents(), pipeline.maxInFlightBytes(), pipeline.pollBatchSize(), pipeline.pollTimeout(),
                 pipeline.errorPolicy(), pipeline.shutdownTimeout()))
-                .containsExactly(4_000, 16L * 1024 * 1024, 1000, Duration.ofMillis(100), ErrorPolicy.FAIL, Duration.ofSeconds(30));
+                .containsExactly(2_000, 8L * 1024 * 1024, 1000, Duration.ofMillis(100), ErrorPolicy.FAIL, Duration.ofSeconds(30));
         assertThat(pipeline.deadLetterTopic()).isNull();
         assertThat(configuration.postgres().slotName()).isEqualTo("shop_slot");
         assertThat(configuration.handlerSection().prefix()).isEqualTo("pgcdc.handler.json");
@@ -124,11 +124,11 @@ class ServiceConfigurationTest {
                 .startsWith("pgcdc.snapshot.heartbeat-interval = 30000ms must be shorter than pgcdc.snapshot.claim-timeout");
         assertThat(load(MINIMAL + "pgcdc.snapshot.mode = initial\npgcdc.kafka.exactly-once = true\n").snapshot()).as("exactly-once snapshots")
                 .returns(SnapshotSettings.Mode.INITIAL, SnapshotSections.Configured::mode)
-                .as("the default chunk within half the default in-flight bound").returns(2000, SnapshotSections.Configured::chunkSize);
+                .as("the default chunk within half the default in-flight bound").returns(1000, SnapshotSections.Configured::chunkSize);
         assertThat(load(MINIMAL + "pgcdc.snapshot.mode = initial\n").snapshot().chunkSize()).as("at-least-once: the default chunk")
                 .isEqualTo(SnapshotSettings.DEFAULT_CHUNK_SIZE);
-        assertThat(problems(MINIMAL + "pgcdc.snapshot { mode = initial, chunk-size = 12000 }\npgcdc.kafka.exactly-once = true\n"))
-                .singleElement().asString().startsWith("pgcdc.snapshot.chunk-size = 12000 must be at most half of pgcdc.pipeline.max-in-flight-events (4000)");
+        assertThat(problems(MINIMAL + "pgcdc.snapshot { mode = initial, chunk-size = 1200 }\npgcdc.kafka.exactly-once = true\n"))
+                .singleElement().asString().startsWith("pgcdc.snapshot.chunk-size = 1200 must be at most half of pgcdc.pipeline.max-in-flight-events (2000)");
         assertThat(problems(MINIMAL + "pgcdc.snapshot.mode = initial\npgcdc.kafka.exactly-once = true\npgcdc.pipeline.error-policy = skip\n"))
                 .singleElement().asString().startsWith("pgcdc.pipeline.error-policy = skip cannot be combined with pgcdc.snapshot.mode = initial");
         assertThat(load(MINIMAL + "pgcdc.snapshot { mode = initial, chunk-size = 12000 }\npgcdc.pipeline.error-policy = skip\n").snapshot()

@@ -17,9 +17,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LauncherProbe {
 
-    /** The launcher's defaults: a bounded heap, and an exit rather than a limp on OutOfMemoryError. */
-    public static final List<String> DEFAULTS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx96m", "-XX:MaxMetaspaceSize=96m",
-            "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
+    /**
+     * The launcher's defaults: the C1 compiler only, a bounded heap with its young generation, and an
+     * exit rather than a limp on OutOfMemoryError.
+     */
+    public static final List<String> DEFAULTS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms24m", "-Xmx64m",
+            "-Xmn16m", "-XX:SurvivorRatio=3", "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
 
     private final Path java;
 

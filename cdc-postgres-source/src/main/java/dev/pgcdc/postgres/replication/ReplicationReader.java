@@ -64,7 +64,7 @@ public final class ReplicationReader implements ChangeConsumer {
      * Events decoded ahead of the consumer. Enough to hand a poll of a thousand events out at once
      * while the reader decodes the next ones, small enough to keep memory flat (a few MB of events).
      */
-    public static final int HAND_OFF_EVENTS = 4096;
+    public static final int HAND_OFF_EVENTS = 2048;
     /** Messages decoded (or replayed) between two transfers to the hand-off: one lock per batch, not per event. */
     private static final int READ_BATCH = 256;
     private static final long SHORT_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
