@@ -12,8 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * The bounded queue between the reader thread and the poll thread: decoded events in stream order,
  * with a marker after the last event of each transaction, so the poll side knows whether the events
  * it handed out end with a complete transaction. Bounded by event count (markers follow events, so
- * there are never more markers than events); the reader waits for room instead of reading on. A
- * failure of the reader is delivered to the poll side after the events queued before it.
+ * there are never more markers than events) and by the events' estimated bytes ({@link EventBytes}), so
+ * wide rows do not fill the heap before the count is reached; an empty hand-off takes an event of any
+ * size. The reader waits for room instead of reading on. A failure of the reader is delivered to the
+ * poll side after the events queued before it.
  *
  * <p>Threading: {@link #offer}, {@link #endTransaction}, {@link #awaitRoom} and {@link #fail} from
  * the reader thread; {@link #take} and {@link #isBetweenTransactions} from the poll thread;
@@ -25,11 +27,14 @@ final class EventHandOff {
     private static final Object END_OF_TRANSACTION = new Object();
 
     private final int capacity;
+    private final long capacityBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
     private final ArrayDeque<Object> items = new ArrayDeque<>();
     private int events;
+    /** The estimated bytes of the events queued ({@link EventBytes#estimate}). */
+    private long bytes;
     /** Whether the last item offered is an event: a marker is only needed after one. */
     private boolean openAtTail;
     /** Whether the events taken so far end inside a transaction (its marker not taken yet). */
@@ -42,11 +47,15 @@ final class EventHandOff {
     private Throwable failure;
     private boolean closed;
 
-    EventHandOff(int capacity) {
+    EventHandOff(int capacity, long capacityBytes) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
         }
+        if (capacityBytes < 1) {
+            throw new IllegalArgumentException("capacityBytes must be at least 1, was " + capacityBytes);
+        }
         this.capacity = capacity;
+        this.capacityBytes = capacityBytes;
     }
 
     /** Room for this many more events. Reader thread. */
@@ -59,13 +68,27 @@ final class EventHandOff {
         }
     }
 
-    /** Adds events in order; the caller checked {@link #room()} first. Reader thread. */
-    void offer(List<Object> batch) {
+    /** Estimated bytes that may still be offered; an event fits while this is positive. Reader thread. */
+    long byteRoom() {
+        lock.lock();
+        try {
+            return capacityBytes - bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Adds events in order, with their estimated bytes in all; the caller checked {@link #room()} and
+     * {@link #byteRoom()} first. Reader thread.
+     */
+    void offer(List<Object> batch, long batchBytes) {
         if (batch.isEmpty()) {
             return;
         }
         lock.lock();
         try {
+            bytes += batchBytes;
             for (Object item : batch) {
                 if (item == END_OF_TRANSACTION) {
                     if (!openAtTail) {
@@ -94,7 +117,7 @@ final class EventHandOff {
         lock.lock();
         try {
             long remaining = nanos;
-            while (events >= capacity && !closed && remaining > 0) {
+            while ((events >= capacity || bytes >= capacityBytes) && !closed && remaining > 0) {
                 remaining = notFull.awaitNanos(remaining);
             }
         } finally {
@@ -151,8 +174,10 @@ final class EventHandOff {
                         break;
                     }
                 } else {
-                    out.add((ChangeEvent) item);
+                    ChangeEvent event = (ChangeEvent) item;
+                    out.add(event);
                     events--;
+                    bytes -= EventBytes.estimate(event);
                     openTaken = true;
                 }
             }

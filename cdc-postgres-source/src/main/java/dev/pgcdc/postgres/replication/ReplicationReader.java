@@ -65,6 +65,11 @@ public final class ReplicationReader implements ChangeConsumer {
      * while the reader decodes the next ones, small enough to keep memory flat (a few MB of events).
      */
     public static final int HAND_OFF_EVENTS = 2048;
+    /**
+     * And their estimated bytes ({@link EventBytes}): rows of a few KB or more reach this before the
+     * count, so the hand-off holds a few MB of them however wide they are, within the launcher's heap.
+     */
+    public static final long HAND_OFF_BYTES = 4L << 20;
     /** Messages decoded (or replayed) between two transfers to the hand-off: one lock per batch, not per event. */
     private static final int READ_BATCH = 256;
     private static final long SHORT_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -114,11 +119,12 @@ public final class ReplicationReader implements ChangeConsumer {
             StreamedTransactions streams, Duration statusInterval, Duration reconnectBackoff, Duration reconnectMaxBackoff,
             Runnable periodicWork) {
         this(slotName, opener, tracker, relations, streams, statusInterval, reconnectBackoff, reconnectMaxBackoff, periodicWork,
-                HAND_OFF_EVENTS);
+                HAND_OFF_EVENTS, HAND_OFF_BYTES);
     }
 
     ReplicationReader(String slotName, WalStreamOpener opener, PositionTracker tracker, RelationCache relations, StreamedTransactions streams,
-            Duration statusInterval, Duration reconnectBackoff, Duration reconnectMaxBackoff, Runnable periodicWork, int handOffEvents) {
+            Duration statusInterval, Duration reconnectBackoff, Duration reconnectMaxBackoff, Runnable periodicWork, int handOffEvents,
+            long handOffBytes) {
         this.slotName = slotName;
         this.opener = opener;
         this.tracker = tracker;
@@ -127,7 +133,7 @@ public final class ReplicationReader implements ChangeConsumer {
         this.statusIntervalNanos = statusInterval.toNanos();
         this.backoff = new Backoff(reconnectBackoff, reconnectMaxBackoff);
         this.periodicWork = periodicWork;
-        this.handOff = new EventHandOff(handOffEvents);
+        this.handOff = new EventHandOff(handOffEvents, handOffBytes);
     }
 
     /**
@@ -298,9 +304,11 @@ public final class ReplicationReader implements ChangeConsumer {
      */
     private boolean transfer() {
         int room = handOff.room();
+        long byteRoom = handOff.byteRoom();
         if (pending.isEmpty()) {
-            return room > 0;
+            return room > 0 && byteRoom > 0;
         }
+        long batchBytes = 0;
         batch.clear();
         while (!pending.isEmpty()) {
             Object item = pending.peek();
@@ -319,7 +327,7 @@ public final class ReplicationReader implements ChangeConsumer {
                 }
                 skipThrough = null;
             }
-            if (room == 0) {
+            if (room == 0 || byteRoom <= 0) {
                 break;
             }
             if (lastRegistered != null && !position.isAfter(lastRegistered)) {
@@ -331,10 +339,13 @@ public final class ReplicationReader implements ChangeConsumer {
             lastRegistered = position;
             batch.add(event);
             room--;
+            long eventBytes = EventBytes.estimate(event);
+            byteRoom -= eventBytes;
+            batchBytes += eventBytes;
         }
-        handOff.offer(batch);
+        handOff.offer(batch, batchBytes);
         batch.clear();
-        return pending.isEmpty() && room > 0;
+        return pending.isEmpty() && room > 0 && byteRoom > 0;
     }
 
     private void performDuties() {

@@ -43,6 +43,10 @@ class ReplicationReaderTest {
     }
 
     private ReplicationReader reader(Duration statusInterval, int handOffEvents) {
+        return reader(statusInterval, handOffEvents, ReplicationReader.HAND_OFF_BYTES);
+    }
+
+    private ReplicationReader reader(Duration statusInterval, int handOffEvents, long handOffBytes) {
         WalStreamOpener opener = start -> {
             openedAt.add(start);
             if (streams.size() < openedAt.size()) {
@@ -52,7 +56,7 @@ class ReplicationReaderTest {
         };
         ReplicationReader reader = new ReplicationReader("test_slot", opener, tracker, new RelationCache(new TypeRegistry(TypeCatalog.NONE),
                 t -> true), new StreamedTransactions(1 << 20, spill, "pgcdc-test-"), statusInterval, Duration.ofMillis(10), Duration.ofMillis(40),
-                () -> { }, handOffEvents);
+                () -> { }, handOffEvents, handOffBytes);
         readers.add(reader);
         return reader;
     }
@@ -322,6 +326,53 @@ class ReplicationReaderTest {
     }
 
     @Test
+    void holdsWideRowsUpToTheHandOffsBytesNotItsEventCount() throws Exception {
+        int width = 8 * 1024;
+        ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50));
+        stream.message(0x60, message('B', out -> {
+            out.writeLong(0x1000);
+            out.writeLong(0);
+            out.writeInt(0x1000);
+        }));
+        stream.message(0x60, relation(2, "wide", "body", 25)); // text
+        for (int i = 0; i < 50; i++) {
+            char fill = (char) ('a' + i % 26);
+            stream.message(0x100 + i, message('I', out -> {
+                out.writeInt(2);
+                out.writeByte('N');
+                out.writeShort(1);
+                out.writeByte('t');
+                out.writeInt(width);
+                out.write(String.valueOf(fill).repeat(width).getBytes(StandardCharsets.US_ASCII));
+            }));
+        }
+        stream.message(0x1000, message('C', out -> {
+            out.writeByte(0);
+            out.writeLong(0x1000);
+            out.writeLong(0x1010);
+            out.writeLong(0);
+        }));
+        streams.add(stream);
+        long handOffBytes = 64 * 1024;
+        ReplicationReader reader = reader(Duration.ofMillis(20), 1000, handOffBytes);
+        reader.start();
+
+        // nobody polls: the reader stops once the queued rows' bytes reach the bound, far below 1000 events
+        await(() -> reader.bufferedEvents() > 0, "the first wide rows handed off");
+        int updatesBefore = stream.statusUpdates.size();
+        await(() -> stream.statusUpdates.size() >= updatesBefore + 5, "status updates while nobody polls");
+        int perEvent = EventBytes.PER_EVENT + width;
+        assertThat(reader.bufferedEvents()).as("events of %d bytes and more under a bound of %d", perEvent, handOffBytes)
+                .isBetween(1, (int) (handOffBytes / perEvent) + 1);
+
+        // taking them makes room: every row arrives, once, in order, whole
+        List<ChangeEvent> all = take(reader, 50);
+        assertThat(all).extracting(ChangeEvent::position).isSorted().doesNotHaveDuplicates();
+        assertThat(all).allSatisfy(event -> assertThat((String) event.after().value(0)).hasSize(width));
+        assertThat(all.get(49).after().value(0)).isEqualTo("x".repeat(width));
+    }
+
+    @Test
     void isBetweenTransactionsOnlyOnceTheCommitOfEveryTakenEventIsTakenAndThenPollsFinishTheOpenTransactionOnly() throws Exception {
         ScriptedWalStream stream = new ScriptedWalStream(Lsn.of(0x50));
         transaction(stream, 0x100, 1, 3);
@@ -389,14 +440,19 @@ class ReplicationReaderTest {
     }
 
     private static ByteBuffer relation() {
+        return relation(1, "items", "id", 23);
+    }
+
+    /** Relation {@code id}: {@code public.<table>} with one key column of type {@code typeOid}. */
+    private static ByteBuffer relation(int id, String table, String column, int typeOid) {
         return message('R', out -> {
-            out.writeInt(1);
-            out.write("public\0items\0".getBytes(StandardCharsets.US_ASCII));
+            out.writeInt(id);
+            out.write(("public\0" + table + "\0").getBytes(StandardCharsets.US_ASCII));
             out.writeByte('d');
             out.writeShort(1);
             out.writeByte(1);
-            out.write("id\0".getBytes(StandardCharsets.US_ASCII));
-            out.writeInt(23);
+            out.write((column + "\0").getBytes(StandardCharsets.US_ASCII));
+            out.writeInt(typeOid);
             out.writeInt(-1);
         });
     }

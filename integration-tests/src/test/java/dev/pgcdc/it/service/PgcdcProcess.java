@@ -55,6 +55,15 @@ public final class PgcdcProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts {@code pgcdc run --config <config>} with the JVM options {@code bin/pgcdc} starts it with
+     * ({@link ServiceJar#launcherDefaults()}): the heap, the JIT and the collector users get.
+     */
+    public static PgcdcProcess runWithLauncherDefaults(Path config, Path directory, String name) {
+        return start(ChildJvm.ofJar("pgcdc " + name, ServiceJar.path()).jvmOptions(ServiceJar.launcherDefaults()), directory, name,
+                "run", "--config", config.toString());
+    }
+
     /** Starts {@code java -jar pgcdc.jar args...}. */
     public static PgcdcProcess start(Path directory, String name, String... args) {
         return start(ChildJvm.ofJar("pgcdc " + name, ServiceJar.path()), directory, name, args);

@@ -217,8 +217,15 @@ public final class ServiceFixture implements BeforeEachCallback, AfterEachCallba
      * with its output if it exits first). The fixture kills it after the test if it still runs.
      */
     public PgcdcProcess start(String name) {
-        Path file = config().writeTo(directory());
-        PgcdcProcess service = PgcdcProcess.run(file, directory, name);
+        return streaming(PgcdcProcess.run(config().writeTo(directory()), directory, name));
+    }
+
+    /** As {@link #start}, with the launcher's JVM options ({@link PgcdcProcess#runWithLauncherDefaults}). */
+    public PgcdcProcess startWithLauncherDefaults(String name) {
+        return streaming(PgcdcProcess.runWithLauncherDefaults(config().writeTo(directory()), directory, name));
+    }
+
+    private PgcdcProcess streaming(PgcdcProcess service) {
         started.add(service);
         slot().awaitStreamingBy(service, STREAMING);
         return service;

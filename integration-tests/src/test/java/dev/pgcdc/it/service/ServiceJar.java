@@ -1,7 +1,10 @@
 package dev.pgcdc.it.service;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Where the packaged service is: {@code cdc-app/target/pgcdc.jar}, as the README builds it. */
 public final class ServiceJar {
@@ -24,5 +27,23 @@ public final class ServiceJar {
                     + (configured == null ? ", or set -D" + PROPERTY + " to its path" : ""));
         }
         return jar;
+    }
+
+    /**
+     * The JVM options the distribution's launcher starts the service with: the {@code default_opts} of
+     * {@code cdc-app/src/dist/bin/pgcdc}, next to the jar's {@code target} directory.
+     */
+    public static List<String> launcherDefaults() {
+        Path script = path().getParent().getParent().resolve(Path.of("src", "dist", "bin", "pgcdc"));
+        try {
+            for (String line : Files.readAllLines(script)) {
+                if (line.startsWith("default_opts=\"") && line.endsWith("\"")) {
+                    return List.of(line.substring("default_opts=\"".length(), line.length() - 1).split(" +"));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the launcher " + script, e);
+        }
+        throw new IllegalStateException("the launcher " + script + " has no line default_opts=\"...\"");
     }
 }

@@ -1,0 +1,53 @@
+package dev.pgcdc.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pgcdc.it.service.ChangeRecord;
+import dev.pgcdc.it.service.PgcdcProcess;
+import dev.pgcdc.it.service.ServiceFixture;
+import dev.pgcdc.it.service.TopicReader;
+import dev.pgcdc.testkit.TestEnvironment;
+import dev.pgcdc.testkit.kafka.KafkaCluster;
+import dev.pgcdc.testkit.postgres.PostgresDatabase;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Wide rows through the service as the launcher starts it (its 64 MB heap, docs/operations.md,
+ * "Sizing"): 3,000 rows of 32 KB in one transaction, about 96 MB of values, which PostgreSQL streams
+ * while it is open and the service spills, then replays. The source's hand-off is bounded by the
+ * events' bytes as well as their count: by count alone its 2,048 events would be 64 MB of rows, and
+ * the service would end with an OutOfMemoryError instead of delivering them.
+ */
+@TestEnvironment
+class WideRowsEndToEndIT {
+
+    private static final int ROWS = 3000;
+    private static final int WIDTH = 32 * 1024;
+
+    @RegisterExtension
+    final ServiceFixture service = ServiceFixture.named("wide");
+
+    @Test
+    void rowsOf32KbInOneTransactionArriveWholeWithTheLaunchersHeap(PostgresDatabase postgres, KafkaCluster kafka) {
+        String table = service.table();
+        postgres.execute("CREATE TABLE " + table + " (id integer PRIMARY KEY, body text)");
+        try (PgcdcProcess pgcdc = service.startWithLauncherDefaults("service")) {
+            // md5 of the id repeated: 32 KB per row that PostgreSQL compresses in the table but sends whole
+            postgres.execute("INSERT INTO " + table + " SELECT i, repeat(md5(i::text), " + WIDTH / 32 + ") FROM generate_series(1, "
+                    + ROWS + ") i");
+
+            List<ChangeRecord> records;
+            try {
+                records = TopicReader.of(kafka).awaitAtLeast(service.topic(), ROWS, Duration.ofSeconds(120));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; the service:\n" + pgcdc.tail(), e);
+            }
+            assertThat(pgcdc.isAlive()).as("the service still runs\n%s", pgcdc.tail()).isTrue();
+            assertThat(records).extracting(record -> record.after().get("id").asInt()).doesNotHaveDuplicates().hasSize(ROWS);
+            assertThat(records).allSatisfy(record -> assertThat(record.after().get("body").asText()).hasSize(WIDTH));
+        }
+    }
+}
