@@ -16,8 +16,9 @@ final class EventBytes {
     /** The event, its position and LSNs, its lists of key columns: about this much whatever its rows. */
     static final int PER_EVENT = 160;
     private static final int PER_ROW = 16;
-    /** The reference in the row's array, plus an object header and a field or two for a scalar value. */
+    /** The value's reference in the row's array (or a list's). */
     private static final int PER_VALUE = 4;
+    /** A boxed number, a date or time: an object header and a field or two. */
     private static final int SCALAR = 24;
     private static final int STRING = 40;
     private static final int ARRAY = 16;
