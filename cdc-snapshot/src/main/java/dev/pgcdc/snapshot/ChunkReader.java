@@ -7,11 +7,14 @@ import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.snapshot.TableCatalog;
 import dev.pgcdc.api.snapshot.TableShape;
 import dev.pgcdc.api.source.DatabaseConnections;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -164,15 +167,16 @@ public final class ChunkReader implements AutoCloseable {
             where.bind(statement);
             try (ResultSet result = statement.executeQuery()) {
                 int count = columns.size();
+                boolean[] bytea = byteaColumns(result.getMetaData(), count);
                 long bytes = 0;
                 long nextResize = fetchSize;
                 while (result.next()) {
-                    String[] texts = new String[count];
+                    byte[][] texts = new byte[count][];
                     bytes += ROW_OVERHEAD;
                     for (int i = 0; i < count; i++) {
-                        String text = result.getString(i + 1);
+                        byte[] text = bytea[i] ? utf8(result.getString(i + 1)) : result.getBytes(i + 1);
                         texts[i] = text;
-                        bytes += text == null ? 8 : VALUE_OVERHEAD + text.length();
+                        bytes += text == null ? 8 : VALUE_OVERHEAD + text.length;
                     }
                     consumer.accept(shape, shape.decode(texts));
                     rows++;
@@ -185,6 +189,24 @@ public final class ChunkReader implements AutoCloseable {
             }
         }
         return rows;
+    }
+
+    /**
+     * The columns whose text must be taken with {@code getString}: {@code bytea} (and domains over it, which the
+     * server describes by their base type), whose {@code getBytes} is the decoded binary value. Of every other
+     * column {@code getBytes} is the text exactly as the server sent it, in UTF-8 (pgjdbc's client encoding),
+     * which the decoders take without a String in between.
+     */
+    private static boolean[] byteaColumns(ResultSetMetaData meta, int count) throws SQLException {
+        boolean[] bytea = new boolean[count];
+        for (int i = 0; i < count; i++) {
+            bytea[i] = meta.getColumnType(i + 1) == Types.BINARY;
+        }
+        return bytea;
+    }
+
+    private static byte[] utf8(String text) {
+        return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Rows of the next fetch: about {@link #FETCH_BYTES} at the average size of the {@code rows} read so far, at least 1. */

@@ -3,6 +3,7 @@ package dev.pgcdc.api.snapshot;
 import dev.pgcdc.api.event.Column;
 import dev.pgcdc.api.event.Row;
 import dev.pgcdc.api.event.TableId;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 
@@ -35,6 +36,16 @@ public record TableShape(TableId table, List<Column> columns, List<String> keyCo
          * @throws RuntimeException when the text is not a value of the column's type
          */
         Object decode(int column, String text);
+
+        /**
+         * As {@link #decode(int, String)}, from the text's UTF-8 bytes as the server sent them: a reader
+         * that has them spares turning them into a String and back. By default through that method.
+         *
+         * @param text the value's text, never null; not modified, and not kept unless the value is built on it
+         */
+        default Object decode(int column, byte[] text) {
+            return decode(column, new String(text, StandardCharsets.UTF_8));
+        }
     }
 
     public TableShape {
@@ -60,9 +71,7 @@ public record TableShape(TableId table, List<Column> columns, List<String> keyCo
 
     /** The row whose values have the text forms {@code texts} (one per column, null for SQL NULL). */
     public Row decode(String[] texts) {
-        if (texts.length != columns.size()) {
-            throw new IllegalArgumentException(table + " has " + columns.size() + " columns, got " + texts.length + " values");
-        }
+        checkCount(texts.length);
         Object[] values = new Object[texts.length];
         for (int i = 0; i < texts.length; i++) {
             String text = texts[i];
@@ -70,13 +79,40 @@ public record TableShape(TableId table, List<Column> columns, List<String> keyCo
                 try {
                     values[i] = decoder.decode(i, text);
                 } catch (RuntimeException e) {
-                    Column column = columns.get(i);
-                    throw new IllegalArgumentException("cannot decode column \"" + column.name() + "\" (type " + column.typeName() + ") of "
-                            + table + ": " + e.getMessage(), e);
+                    throw undecodable(i, e);
                 }
             }
         }
         return new Row(columns, values);
+    }
+
+    /** As {@link #decode(String[])}, from the UTF-8 bytes of the texts (null for SQL NULL). */
+    public Row decode(byte[][] texts) {
+        checkCount(texts.length);
+        Object[] values = new Object[texts.length];
+        for (int i = 0; i < texts.length; i++) {
+            byte[] text = texts[i];
+            if (text != null) {
+                try {
+                    values[i] = decoder.decode(i, text);
+                } catch (RuntimeException e) {
+                    throw undecodable(i, e);
+                }
+            }
+        }
+        return new Row(columns, values);
+    }
+
+    private void checkCount(int values) {
+        if (values != columns.size()) {
+            throw new IllegalArgumentException(table + " has " + columns.size() + " columns, got " + values + " values");
+        }
+    }
+
+    private IllegalArgumentException undecodable(int index, RuntimeException error) {
+        Column column = columns.get(index);
+        return new IllegalArgumentException("cannot decode column \"" + column.name() + "\" (type " + column.typeName() + ") of "
+                + table + ": " + error.getMessage(), error);
     }
 
     /** The index of the named column, or -1. */

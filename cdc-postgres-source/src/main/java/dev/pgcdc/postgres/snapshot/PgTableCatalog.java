@@ -110,10 +110,7 @@ public final class PgTableCatalog implements TableCatalog {
             List<String> chunkKey = !primaryKey.isEmpty() ? primaryKey
                     : identity == 'i' ? indexColumns(connection, table, "i.indisreplident") : List.of();
             ValueDecoder[] byColumn = decoders.toArray(new ValueDecoder[0]);
-            return new TableShape(table, columns, eventKey, chunkKey, (column, text) -> {
-                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-                return byColumn[column].decode(bytes, 0, bytes.length);
-            }, published.rowFilter());
+            return new TableShape(table, columns, eventKey, chunkKey, new ColumnDecoders(byColumn), published.rowFilter());
         } catch (SQLException e) {
             throw new SourceException("cannot read the columns of " + table + " from the catalog: " + e.getMessage(), e);
         }
@@ -154,6 +151,26 @@ public final class PgTableCatalog implements TableCatalog {
                 }
                 return List.copyOf(names);
             }
+        }
+    }
+
+    /** A table's columns' stream decoders, by column index; they take the text as UTF-8 bytes either way. */
+    private static final class ColumnDecoders implements TableShape.ValueDecoder {
+        private final ValueDecoder[] byColumn;
+
+        ColumnDecoders(ValueDecoder[] byColumn) {
+            this.byColumn = byColumn;
+        }
+
+        @Override
+        public Object decode(int column, String text) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            return byColumn[column].decode(bytes, 0, bytes.length);
+        }
+
+        @Override
+        public Object decode(int column, byte[] text) {
+            return byColumn[column].decode(text, 0, text.length);
         }
     }
 }
