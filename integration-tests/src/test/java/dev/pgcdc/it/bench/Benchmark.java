@@ -29,8 +29,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
@@ -41,11 +43,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -70,7 +78,9 @@ import org.postgresql.copy.CopyManager;
  *   <li>{@code snapshot}: the same table filled with {@code -Dbench.snapshot.rows} rows and vacuumed, then read by
  *       pgcdc's {@code snapshot.mode = snapshot_only}, by each of the {@code -Dbench.snapshot.instances} counts of
  *       processes sharing one job (launch of the first to exit 0 of the last, every row in the topic once) against the
- *       limit of PostgreSQL reading it with nothing behind it, {@code COPY (SELECT * FROM users) TO STDOUT} discarded.</li>
+ *       limit of PostgreSQL reading it with nothing behind it, {@code COPY (SELECT * FROM users) TO STDOUT} discarded,
+ *       and the limit of the broker taking as many records of the same sizes from a bare Kafka producer
+ *       ({@link ProduceLimit}; {@code -Dbench.snapshot.produce-limit=false} skips it).</li>
  * </ul>
  *
  * <p>The servers: PostgreSQL and Kafka of {@code PGCDC_IT_POSTGRES_URL} and {@code PGCDC_IT_KAFKA_BOOTSTRAP}
@@ -86,6 +96,8 @@ public final class Benchmark {
     private static final int SMALL_TRANSACTION_ROWS = 10;
     private static final int CLIENTS = 4;
     private static final long POLL_MILLIS = 50;
+    /** Records read from each tenth of each partition of pgcdc's snapshot topic for their sizes. */
+    private static final int SAMPLE_RECORDS = 100;
 
     private final Options options;
     private final PostgresDatabase postgres;
@@ -335,9 +347,7 @@ public final class Benchmark {
 
     /**
      * The Go tool's table, filled once with {@code -Dbench.snapshot.rows} rows and {@code VACUUM ANALYZE}d (which
-     * also reads every page, so each run finds it cached alike); then, each run, the limit ({@link #copyToNothing})
-     * and pgcdc's {@code snapshot_only} ({@link #pgcdcSnapshot}) with each count of {@code -Dbench.snapshot.instances},
-     * one after the other, on the same table.
+     * also reads every page, so each run finds it cached alike); then, each run, {@link #snapshotRun} on it.
      */
     private void snapshot() throws Exception {
         long rows = options.snapshotRows();
@@ -351,13 +361,40 @@ public final class Benchmark {
                     (System.nanoTime() - started) / 1e9, table,
                     postgres.queryValue(String.class, "SELECT pg_size_pretty(pg_table_size('" + table + "'))"));
             for (int run = 1; run <= options.runs(); run++) {
-                report.add(copyToNothing(run, rows, table));
-                for (int instances : options.snapshotInstances()) {
-                    report.add(pgcdcSnapshot(run, rows, table, instances));
-                }
+                snapshotRun(run, rows, table);
             }
         } finally {
             postgres.execute("DROP TABLE " + table);
+        }
+    }
+
+    /**
+     * One run's contenders, one after the other: the PostgreSQL limit ({@link #copyToNothing}); pgcdc's
+     * {@code snapshot_only} ({@link #pgcdcSnapshot}) with each count of {@code -Dbench.snapshot.instances}, each into a
+     * topic of its own; and, right after the single-instance read (else the first), the Kafka limit
+     * ({@link #produceLimit}) with the sizes of that read's records, sampled before its topic is deleted.
+     */
+    private void snapshotRun(int run, long rows, String table) throws Exception {
+        report.add(copyToNothing(run, rows, table));
+        int sampled = options.snapshotInstances().contains(1) ? 1 : options.snapshotInstances().get(0);
+        boolean produceLimitDue = options.snapshotProduceLimit();
+        for (int instances : options.snapshotInstances()) {
+            String job = table + "_snapshot_" + run + "_x" + instances;
+            String topic = createTopic(job);
+            RecordSizes sizes = null;
+            try {
+                report.add(pgcdcSnapshot(run, rows, table, instances, job, topic));
+                if (produceLimitDue && instances == sampled) {
+                    sizes = sampleSizes(topic);
+                    System.out.println("bench: snapshot run " + run + ": pgcdc's records in " + topic + ", " + sizes);
+                }
+            } finally {
+                deleteTopic(topic);
+            }
+            if (sizes != null) {
+                report.add(produceLimit(run, rows, table + "_produce_" + run, sizes));
+                produceLimitDue = false;
+            }
         }
     }
 
@@ -390,23 +427,66 @@ public final class Benchmark {
      * {@code pgcdc.snapshot { mode = snapshot_only, id = "<job>", tables = ["public.<table>"] }}: the same job id makes
      * them one job, planned by the first to open it, whose chunks all of them claim (docs/operations.md, "Initial
      * snapshot"); a job of its own per run and count, since a completed job is not taken again. The publication and
-     * slot named in the configuration are neither needed nor created. Timed from the launch of the first to the exit
-     * of the last; each must exit 0, and the topic's end offsets must add up to exactly {@code rows} (a shared job
-     * sends each row once: only a chunk taken over from a killed instance is read again). CPU is the sum over the
-     * processes, peak RSS the largest of any one.
+     * slot named in the configuration are neither needed nor created. Measured by {@link #awaitProcesses} (a shared job
+     * sends each row once: only a chunk taken over from a killed instance is read again).
      */
-    private Measurement pgcdcSnapshot(int run, long rows, String table, int instances) throws Exception {
-        String job = table + "_snapshot_" + run + "_x" + instances;
-        String topic = createTopic(job);
+    private Measurement pgcdcSnapshot(int run, long rows, String table, int instances, String job, String topic) throws Exception {
         Path config = Distribution.writeConfig(directory, postgres, kafka, table + "_pub", table, "DEFAULT", job, topic,
                 "  snapshot { mode = snapshot_only, id = \"" + job + "\", tables = [\"public." + table + "\"] }\n");
+        List<Supplier<SnapshotProcess>> launches = new ArrayList<>();
+        for (int instance = 1; instance <= instances; instance++) {
+            String name = job + "_" + instance;
+            launches.add(() -> startSnapshotProcess(config, name));
+        }
+        return awaitProcesses(Measurement.pgcdcInstances(instances), run, rows, topic,
+                "pgcdc's snapshot_only of " + rows + " rows by " + instances + " instance(s)", "logs " + job + "_*.log in " + directory,
+                launches);
+    }
+
+    /**
+     * The Kafka side's limit: {@link ProduceLimit} in a JVM of its own, started as pgcdc's is (the launcher's JVM
+     * options or {@code -Dbench.java-opts}, the distribution's {@code lib/*}, see {@link Distribution#startJava}),
+     * sending {@code rows} records of pgcdc's average sizes into a fresh topic like pgcdc's. Measured by
+     * {@link #awaitProcesses}, as pgcdc's snapshot processes are.
+     *
+     * @param name the topic's, the log's ({@code <name>.log}) and {@code /usr/bin/time}'s file's
+     */
+    private Measurement produceLimit(int run, long rows, String name, RecordSizes sizes) throws Exception {
+        Path classes = Path.of(ProduceLimit.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path times = Distribution.canTime() ? directory.resolve(name + ".time") : null;
+        String topic = createTopic(name);
+        List<String> arguments = new ArrayList<>(List.of(kafka.bootstrapServers(), topic, Long.toString(rows),
+                Long.toString(Math.round(sizes.keyBytes())), Long.toString(Math.round(sizes.valueBytes()))));
+        for (Header header : sizes.headers()) {
+            arguments.addAll(List.of(header.key(), Base64.getEncoder().encodeToString(header.value())));
+        }
+        try {
+            return awaitProcesses(Measurement.PRODUCE, run, rows, topic, "the Kafka producer limit of " + rows + " records",
+                    "its log " + name + ".log in " + directory,
+                    List.of(() -> new SnapshotProcess("the Kafka producer limit", distribution.startJava(ProduceLimit.class.getName(),
+                            classes, arguments, directory, name, options.javaOpts(), times), times)));
+        } finally {
+            deleteTopic(topic);
+        }
+    }
+
+    /**
+     * Launches the processes, one after the other, and waits for all of them to exit. Timed from the first launch to
+     * the last exit; each must exit 0, and then the topic's end offsets must add up to exactly {@code rows}. CPU is
+     * the sum over the processes, peak RSS the largest of any one; the first record's time is polled from the topic.
+     *
+     * @param what what the processes do, for messages
+     * @param logs where their logs are, for messages
+     */
+    private Measurement awaitProcesses(String contender, int run, long rows, String topic, String what, String logs,
+                                       List<Supplier<SnapshotProcess>> launches) throws Exception {
         String load = Proc.read("loadavg");
         ServerCpu servers = serverCpu();
         long started = System.nanoTime();
         List<SnapshotProcess> processes = new ArrayList<>();
         try (Admin admin = kafka.admin()) {
-            for (int instance = 1; instance <= instances; instance++) {
-                processes.add(startSnapshotProcess(config, job + "_" + instance));
+            for (Supplier<SnapshotProcess> launch : launches) {
+                processes.add(launch.get());
             }
             Double firstRecord = null;
             while (!awaitExits(processes)) {
@@ -418,9 +498,8 @@ public final class Benchmark {
                     firstRecord = (System.nanoTime() - started) / 1e9;
                 }
                 if (System.nanoTime() - started > TimeUnit.SECONDS.toNanos(options.timeoutSeconds())) {
-                    throw new IllegalStateException("pgcdc's snapshot_only of " + rows + " rows by " + instances + " instance(s) did not end"
-                            + " within " + options.timeoutSeconds() + " s (" + endOffsets(admin, topic) + " records in " + topic
-                            + "); logs " + job + "_*.log in " + directory);
+                    throw new IllegalStateException(what + " did not end within " + options.timeoutSeconds() + " s ("
+                            + endOffsets(admin, topic) + " records in " + topic + "); " + logs);
                 }
             }
             double elapsed = (System.nanoTime() - started) / 1e9;
@@ -429,8 +508,7 @@ public final class Benchmark {
             processes.forEach(SnapshotProcess::checkNotFailed);
             long offsets = endOffsets(admin, topic);
             if (offsets != rows) {
-                throw new IllegalStateException("pgcdc's snapshot_only by " + instances + " instance(s) exited 0 with " + offsets
-                        + " records in " + topic + ", not " + rows + "; logs " + job + "_*.log in " + directory);
+                throw new IllegalStateException(what + " exited 0 with " + offsets + " records in " + topic + ", not " + rows + "; " + logs);
             }
             double cpu = 0;
             long peakKb = 0;
@@ -438,21 +516,88 @@ public final class Benchmark {
                 cpu += process.cpuSeconds();
                 peakKb = Math.max(peakKb, process.peakKb());
             }
-            return new Measurement("snapshot", Measurement.pgcdcInstances(instances), run, rows, elapsed, firstRecord, cpu,
-                    peakKb * 1024 / 1e6, postgresCpu, brokerCpu, null, load);
+            return new Measurement("snapshot", contender, run, rows, elapsed, firstRecord, cpu, peakKb * 1024 / 1e6, postgresCpu,
+                    brokerCpu, null, load);
         } finally {
             processes.stream().map(SnapshotProcess::service).filter(ChildProcess::isAlive).forEach(Benchmark::stop);
-            deleteTopic(topic);
+        }
+    }
+
+    /**
+     * The average sizes of pgcdc's records in {@code topic}, and the headers of the first: {@value #SAMPLE_RECORDS}
+     * records from each tenth of each partition, so that the sample spans the table's ids (whose digits make later
+     * rows' keys and values longer than the first's).
+     */
+    private RecordSizes sampleSizes(String topic) {
+        Map<String, Object> properties = kafka.clientProperties();
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, SAMPLE_RECORDS);
+        List<ConsumerRecord<byte[], byte[]>> sample = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            for (int number = 0; number < options.partitions(); number++) {
+                TopicPartition partition = new TopicPartition(topic, number);
+                consumer.assign(List.of(partition));
+                long begin = consumer.beginningOffsets(List.of(partition)).get(partition);
+                long end = consumer.endOffsets(List.of(partition)).get(partition);
+                for (int tenth = 0; tenth < 10; tenth++) {
+                    long from = begin + (end - begin) * tenth / 10;
+                    long to = Math.min(from + SAMPLE_RECORDS, begin + (end - begin) * (tenth + 1) / 10);
+                    sample.addAll(read(consumer, partition, from, to, deadline));
+                }
+            }
+        }
+        if (sample.isEmpty()) {
+            throw new IllegalStateException("no record of pgcdc's in " + topic + " to take the sizes of");
+        }
+        double count = sample.size();
+        return new RecordSizes(sample.size(), sample.stream().mapToLong(record -> Math.max(0, record.serializedKeySize())).sum() / count,
+                sample.stream().mapToLong(record -> Math.max(0, record.serializedValueSize())).sum() / count,
+                sample.stream().mapToLong(Benchmark::headerBytes).sum() / count, List.of(sample.get(0).headers().toArray()));
+    }
+
+    /** The bytes of the record's header keys (UTF-8) and values. */
+    private static long headerBytes(ConsumerRecord<byte[], byte[]> record) {
+        long bytes = 0;
+        for (Header header : record.headers()) {
+            bytes += header.key().getBytes(StandardCharsets.UTF_8).length + (header.value() == null ? 0 : header.value().length);
+        }
+        return bytes;
+    }
+
+    /** The records of {@code partition} from offset {@code from} up to {@code to} (excluded); fails past {@code deadline}. */
+    private static List<ConsumerRecord<byte[], byte[]>> read(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long from,
+                                                             long to, long deadline) {
+        consumer.seek(partition, from);
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        while (consumer.position(partition) < to) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("could not read a sample of " + partition + " within 60 s: at offset "
+                        + consumer.position(partition) + " of " + from + " to " + to);
+            }
+            consumer.poll(Duration.ofMillis(POLL_MILLIS)).records(partition).stream().filter(record -> record.offset() < to).forEach(records::add);
+        }
+        return records;
+    }
+
+    /** Average bytes per record of a sample, and the headers of its first record. */
+    private record RecordSizes(long sampled, double keyBytes, double valueBytes, double headerBytes, List<Header> headers) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%d sampled, on average key %.1f bytes, value %.1f bytes, headers %.1f bytes%s", sampled,
+                    keyBytes, valueBytes, headerBytes, headers.isEmpty() ? " (none)"
+                            : " (" + headers.stream().map(Header::key).collect(Collectors.joining(", ")) + ")");
         }
     }
 
     /** pgcdc under {@code /usr/bin/time} where it exists (times in {@code <directory>/<name>.time}), output in {@code <name>.log}. */
     private SnapshotProcess startSnapshotProcess(Path config, String name) {
         if (!Distribution.canTime()) {
-            return new SnapshotProcess(distribution.start(config, directory, name, options.javaOpts()), null);
+            return new SnapshotProcess("pgcdc's snapshot_only", distribution.start(config, directory, name, options.javaOpts()), null);
         }
         Path times = directory.resolve(name + ".time");
-        return new SnapshotProcess(distribution.startTimed(config, directory, name, options.javaOpts(), times), times);
+        return new SnapshotProcess("pgcdc's snapshot_only", distribution.startTimed(config, directory, name, options.javaOpts(), times),
+                times);
     }
 
     /** Waits up to 50 ms for the first process still running; true when none is. */
@@ -466,16 +611,19 @@ public final class Benchmark {
     }
 
     /**
-     * One pgcdc process of a snapshot job. Its CPU and peak RSS come from {@code /usr/bin/time} at its exit when
-     * {@code times} is given, else from {@code /proc}, sampled every 50 ms while it runs.
+     * One process of the snapshot workload, {@code what} in messages: a pgcdc process of a snapshot job, or the Kafka
+     * producer limit. Its CPU and peak RSS come from {@code /usr/bin/time} at its exit when {@code times} is given, else
+     * from {@code /proc}, sampled every 50 ms while it runs.
      */
     private static final class SnapshotProcess {
+        private final String what;
         private final ChildProcess service;
         private final Path times;
         private double sampledCpu;
         private long sampledPeakKb;
 
-        SnapshotProcess(ChildProcess service, Path times) {
+        SnapshotProcess(String what, ChildProcess service, Path times) {
+            this.what = what;
             this.service = service;
             this.times = times;
         }
@@ -492,12 +640,12 @@ public final class Benchmark {
         }
 
         /**
-         * Fails once the process has exited with other than 0: the run is void then (the chunk it held would be read
-         * again after a takeover), so the others are not waited for.
+         * Fails once the process has exited with other than 0: the run is void then (the chunk a pgcdc process held
+         * would be read again after a takeover), so the others are not waited for.
          */
         void checkNotFailed() {
             if (!service.isAlive() && service.exitCode() != 0) {
-                throw new IllegalStateException("pgcdc's snapshot_only exited with " + service.exitCode() + "; its log "
+                throw new IllegalStateException(what + " exited with " + service.exitCode() + "; its log "
                         + service.logFile() + ":\n" + service.logTail(40));
             }
         }
@@ -780,6 +928,7 @@ public final class Benchmark {
      * @param smallRows       rows of the {@code small} workload (in transactions of 10)
      * @param snapshotRows    rows of the {@code snapshot} workload's table
      * @param snapshotInstances the counts of pgcdc processes sharing the {@code snapshot} workload's job, each measured in turn
+     * @param snapshotProduceLimit whether the {@code snapshot} workload measures its Kafka limit, {@link ProduceLimit}
      * @param runs            repetitions of each workload; the table shows medians
      * @param partitions      of each topic
      * @param latencyRate     commits per second of the latency workload, over 4 sessions
@@ -794,9 +943,9 @@ public final class Benchmark {
      * @param timeoutSeconds  for one contender
      */
     record Options(List<String> workloads, long rows, long rowsTransactionRows, long smallRows, long snapshotRows,
-                   List<Integer> snapshotInstances, int runs, int partitions, int latencyRate, long latencySeconds,
-                   long latencyRampSeconds, String recvlogical, Path distribution, Path directory, String javaOpts,
-                   String postgresVersion, String fsync, long timeoutSeconds) {
+                   List<Integer> snapshotInstances, boolean snapshotProduceLimit, int runs, int partitions, int latencyRate,
+                   long latencySeconds, long latencyRampSeconds, String recvlogical, Path distribution, Path directory,
+                   String javaOpts, String postgresVersion, String fsync, long timeoutSeconds) {
 
         static Options fromSystemProperties() {
             List<String> workloads = Arrays.stream(System.getProperty("bench.workloads", "rows,small,latency,snapshot").split(","))
@@ -813,6 +962,7 @@ public final class Benchmark {
                     Long.getLong("bench.small.rows", 200_000),
                     Long.getLong("bench.snapshot.rows", 10_000_000),
                     snapshotInstances(System.getProperty("bench.snapshot.instances", "1,3")),
+                    bool("bench.snapshot.produce-limit", System.getProperty("bench.snapshot.produce-limit", "true")),
                     Integer.getInteger("bench.runs", 3),
                     Integer.getInteger("bench.partitions", 3),
                     Integer.getInteger("bench.latency.rate", 2000),
@@ -835,6 +985,14 @@ public final class Benchmark {
                 throw new IllegalArgumentException(option + ": " + value + " is not a positive number");
             }
             return value;
+        }
+
+        /** {@code true} or {@code false}. */
+        private static boolean bool(String option, String value) {
+            if (!value.equals("true") && !value.equals("false")) {
+                throw new IllegalArgumentException(option + ": \"" + value + "\" is neither true nor false");
+            }
+            return Boolean.parseBoolean(value);
         }
 
         /** {@code 1,3}: each a positive number of processes. */

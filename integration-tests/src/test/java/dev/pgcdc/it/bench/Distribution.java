@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The distribution as users get it ({@code pgcdc-<version>.tar.gz}), extracted into a scratch
@@ -116,12 +118,64 @@ final class Distribution {
      * it exists), so stopping or killing the returned process ends pgcdc too.
      */
     ChildProcess startTimed(Path config, Path directory, String name, String javaOpts, Path times) {
-        List<String> command = new ArrayList<>(List.of(TIME.toString(), "-o", times.toString(), "-f", "%U %S %M"));
+        return ChildProcess.start(name, List.of(), timed(command(config, javaOpts), times), "KILL", directory,
+                directory.resolve(name + ".log"));
+    }
+
+    /**
+     * Starts {@code mainClass} in a JVM as the launcher starts pgcdc's: the bench's Java, the launcher's
+     * {@code default_opts} (or {@code javaOpts}, split at spaces as the launcher's shell splits {@code JAVA_OPTS}), its
+     * {@code MALLOC_ARENA_MAX}, and the class path {@code lib/*} (kafka-clients and the logging pgcdc ships) plus
+     * {@code classes}. Output in {@code <directory>/<name>.log}; under {@code /usr/bin/time} as {@link #startTimed} when
+     * {@code times} is given.
+     */
+    ChildProcess startJava(String mainClass, Path classes, List<String> arguments, Path directory, String name, String javaOpts,
+                           Path times) {
+        List<String> command = new ArrayList<>(List.of("env", "MALLOC_ARENA_MAX=" + mallocArenaMax(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(javaOpts == null ? launcherDefault("default_opts=\"(.*)\"") : List.of(javaOpts.trim().split("\\s+")));
+        command.addAll(List.of("-cp", home.resolve("lib") + "/*:" + classes, mainClass));
+        command.addAll(arguments);
+        return ChildProcess.start(name, List.of(), times == null ? command : timed(command, times), "KILL", directory,
+                directory.resolve(name + ".log"));
+    }
+
+    /** {@code command} under {@code /usr/bin/time -o <times> -f "%U %S %M"}, killed when {@code time} dies. */
+    private static List<String> timed(List<String> command, Path times) {
+        List<String> timed = new ArrayList<>(List.of(TIME.toString(), "-o", times.toString(), "-f", "%U %S %M"));
         if (Files.isExecutable(SETPRIV)) {
-            command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+            timed.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
         }
-        command.addAll(command(config, javaOpts));
-        return ChildProcess.start(name, List.of(), command, "KILL", directory, directory.resolve(name + ".log"));
+        timed.addAll(command);
+        return timed;
+    }
+
+    /** The bench's {@code MALLOC_ARENA_MAX} if set, else the launcher's default ({@code MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}}). */
+    private String mallocArenaMax() {
+        String configured = System.getenv("MALLOC_ARENA_MAX");
+        return configured != null && !configured.isEmpty() ? configured
+                : launcherDefault("MALLOC_ARENA_MAX=\\$\\{MALLOC_ARENA_MAX:-(.*)}").get(0);
+    }
+
+    /**
+     * The first group of the launcher line that matches {@code line} whole, split at spaces: the settings the
+     * distribution's {@code bin/pgcdc} gives pgcdc's JVM, read from the script so that a JVM started without it gets
+     * the same (as the integration tests' {@code ServiceJar.launcherDefaults()} does).
+     */
+    private List<String> launcherDefault(String line) {
+        Path script = home.resolve("bin/pgcdc");
+        Pattern pattern = Pattern.compile(line);
+        try {
+            for (String text : Files.readAllLines(script)) {
+                Matcher matcher = pattern.matcher(text);
+                if (matcher.matches()) {
+                    return List.of(matcher.group(1).trim().split(" +"));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the launcher " + script, e);
+        }
+        throw new IllegalStateException("the launcher " + script + " has no line matching " + line);
     }
 
     /** Whether {@link #startTimed} can run here. */

@@ -9,13 +9,14 @@ import java.util.Locale;
  * @param workload          {@code rows}, {@code small}, {@code latency}, {@code snapshot}
  * @param contender         {@code pg_recvlogical proto 1}, {@code pg_recvlogical proto 2 streaming}, {@code pgcdc},
  *                          {@code pgcdc, 3 instances} (the snapshot by several processes), {@code COPY to nothing (JDBC)}
- *                          (the snapshot's limit)
+ *                          and {@code Kafka producer alone} (the snapshot's limits: PostgreSQL's, the broker's)
  * @param run               1-based
  * @param rows              rows the contender had to deliver
  * @param elapsedSeconds    from the contender's start to its stop condition (for the latency workload: the measured window)
- * @param firstRecordSeconds from pgcdc's start to its first record in the topic
+ * @param firstRecordSeconds from pgcdc's (or the producer limit's) start to its first record in the topic
  * @param cpuSeconds        user + system of the contender's process (and its children), summed over the processes of
- *                          several snapshot instances; for the COPY limit, of the bench's thread that reads it
+ *                          several snapshot instances; for the COPY limit, of the bench's thread that reads it; for the
+ *                          producer limit, of its JVM
  * @param peakRssMb         the contender's peak resident set (VmHWM), the largest of any one process of several snapshot
  *                          instances, MB of 10^6 bytes; null for the COPY limit (it runs in the bench's JVM)
  * @param postgresCpuSeconds CPU of PostgreSQL's processes meanwhile
@@ -31,6 +32,7 @@ record Measurement(String workload, String contender, int run, long rows, double
     static final String RECVLOGICAL_2 = "pg_recvlogical proto 2 streaming";
     static final String PGCDC = "pgcdc";
     static final String COPY = "COPY to nothing (JDBC)";
+    static final String PRODUCE = "Kafka producer alone";
 
     /** {@link #PGCDC} for one process, else {@code pgcdc, <instances> instances}. */
     static String pgcdcInstances(int instances) {

@@ -55,6 +55,7 @@ final class Report {
             row.put("ratioToRecvlogicalProto1", median(group, m -> ratio(m, Measurement.RECVLOGICAL_1)));
             row.put("ratioToRecvlogicalProto2Streaming", median(group, m -> ratio(m, Measurement.RECVLOGICAL_2)));
             row.put("ratioToCopy", median(group, m -> ratio(m, Measurement.COPY)));
+            row.put("ratioToProducer", median(group, m -> ratio(m, Measurement.PRODUCE)));
             row.put("firstRecordSeconds", median(group, Measurement::firstRecordSeconds));
             row.put("cpuSeconds", median(group, Measurement::cpuSeconds));
             row.put("cpuSecondsPerMillionRows", median(group, Measurement::cpuSecondsPerMillionRows));
@@ -73,15 +74,15 @@ final class Report {
     /** The table of medians, in Markdown. */
     String table() {
         StringBuilder text = new StringBuilder();
-        text.append("| workload | contender | runs | rows | elapsed s | rows/s | x proto 1 | x proto 2 streaming | x COPY | first record s"
-                + " | CPU s | CPU s per 1M rows | peak RSS MB | PostgreSQL CPU s | broker CPU s | p50 / p99 / max ms |\n");
-        text.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        text.append("| workload | contender | runs | rows | elapsed s | rows/s | x proto 1 | x proto 2 streaming | x COPY | x producer"
+                + " | first record s | CPU s | CPU s per 1M rows | peak RSS MB | PostgreSQL CPU s | broker CPU s | p50 / p99 / max ms |\n");
+        text.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> row : medians()) {
-            text.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            text.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     row.get("workload"), row.get("contender"), row.get("runs"), number(row.get("rows"), "%.0f"),
                     number(row.get("elapsedSeconds"), "%.2f"), number(row.get("rowsPerSecond"), "%.0f"),
                     number(row.get("ratioToRecvlogicalProto1"), "%.2fx"), number(row.get("ratioToRecvlogicalProto2Streaming"), "%.2fx"),
-                    number(row.get("ratioToCopy"), "%.2fx"),
+                    number(row.get("ratioToCopy"), "%.2fx"), number(row.get("ratioToProducer"), "%.2fx"),
                     number(row.get("firstRecordSeconds"), "%.2f"), number(row.get("cpuSeconds"), "%.2f"),
                     number(row.get("cpuSecondsPerMillionRows"), "%.2f"), number(row.get("peakRssMb"), "%.0f"),
                     number(row.get("postgresCpuSeconds"), "%.2f"), number(row.get("brokerCpuSeconds"), "%.2f"),
@@ -90,7 +91,7 @@ final class Report {
                             + String.format(Locale.ROOT, " (at %.0f commits/s)", (Double) row.get("commitsPerSecond"))));
         }
         notMeasured.forEach((workload, why) -> text.append("| ").append(workload).append(" | ").append(why)
-                .append(" |  |  |  |  |  |  |  |  |  |  |  |  |  |  |\n"));
+                .append(" |  |  |  |  |  |  |  |  |  |  |  |  |  |  |  |\n"));
         return text.toString();
     }
 
