@@ -33,11 +33,13 @@ import org.slf4j.LoggerFactory;
  * reported as the table's. It knows nothing of jobs or claims, so an
  * incremental snapshot of single tables can use it as well as the chunked initial snapshot.
  *
- * <p>The cursor's first fetch is {@code fetchSize} rows; every later one is sized from the rows read so far
- * to hold about {@link #FETCH_BYTES} (at least one row): a table of small rows is read in a few round trips
- * per chunk instead of one per {@code fetchSize} rows (each round trip waits for the server, which on a busy
- * machine costs more than reading the rows), and one of wide rows holds no more than that budget in the
- * driver's buffers.
+ * <p>The cursor's first fetch is {@code fetchSize} rows, or fewer when the rows this reader read of the table
+ * before were wide enough that {@code fetchSize} of them would pass {@link #FETCH_BYTES}, and only
+ * {@link #PROBE_ROWS} of a table it has not read yet (whose width is unknown: 1000 rows of 32 KB would be
+ * 32 MB); every later one is sized from the rows read so far to hold about {@link #FETCH_BYTES} (at least
+ * one row): a table of small rows is read in a few round trips per chunk instead of one per
+ * {@code fetchSize} rows (each round trip waits for the server, which on a busy machine costs more than
+ * reading the rows), and one of wide rows holds no more than that budget in the driver's buffers.
  *
  * <p>When a snapshot cannot be imported because its exporting session is gone (a restart, a network
  * failure), it warns once per snapshot id and reads under a fresh snapshot from then on: nothing is
@@ -52,6 +54,8 @@ public final class ChunkReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkReader.class);
     /** About how much of the driver's memory the rows of one fetch (after the first) take. */
     static final long FETCH_BYTES = 4L << 20;
+    /** Rows of the first fetch of a table this reader has not read before. */
+    static final int PROBE_ROWS = 32;
     /** Estimated bytes of a fetched row besides its values' text: the driver's array of values. */
     private static final int ROW_OVERHEAD = 24;
     /** Estimated bytes of one value besides its text: its reference and its byte array's header. */
@@ -60,7 +64,11 @@ public final class ChunkReader implements AutoCloseable {
     /** Receives the rows of a read, on the reading thread; may block (back pressure). */
     @FunctionalInterface
     public interface RowConsumer {
-        void accept(TableShape shape, Row row) throws InterruptedException;
+        /**
+         * @param bytes the row's estimated size in memory: its values' text plus a fixed overhead per value and per
+         *              row (what bounds a fetch, so a consumer holding rows can bound them the same way)
+         */
+        void accept(TableShape shape, Row row, int bytes) throws InterruptedException;
     }
 
     /**
@@ -76,6 +84,8 @@ public final class ChunkReader implements AutoCloseable {
     private final TableCatalog catalog;
     private final int fetchSize;
     private final Map<TableId, TableShape> shapes = new HashMap<>();
+    /** The average estimated bytes of a row of each table, as the last read of it found. */
+    private final Map<TableId, Long> rowBytes = new HashMap<>();
     private final Set<String> lostSnapshots = new HashSet<>();
     private Connection connection;
 
@@ -162,23 +172,26 @@ public final class ChunkReader implements AutoCloseable {
         String sql = "SELECT " + ChunkSql.identifiers(columns.stream().map(Column::name).toList()) + " FROM " + ChunkSql.from(shape.table(), range)
                 + where.sql();
         long rows = 0;
+        long bytes = 0;
+        Long knownRowBytes = rowBytes.get(shape.table());
+        int firstFetch = Math.min(fetchSize, knownRowBytes == null ? PROBE_ROWS : fetchRows(knownRowBytes, 1));
         try (PreparedStatement statement = session.prepareStatement(sql)) {
-            statement.setFetchSize(fetchSize);
+            statement.setFetchSize(firstFetch);
             where.bind(statement);
             try (ResultSet result = statement.executeQuery()) {
                 int count = columns.size();
                 boolean[] bytea = byteaColumns(result.getMetaData(), count);
-                long bytes = 0;
-                long nextResize = fetchSize;
+                long nextResize = firstFetch;
                 while (result.next()) {
                     byte[][] texts = new byte[count][];
-                    bytes += ROW_OVERHEAD;
+                    int size = ROW_OVERHEAD;
                     for (int i = 0; i < count; i++) {
                         byte[] text = bytea[i] ? utf8(result.getString(i + 1)) : result.getBytes(i + 1);
                         texts[i] = text;
-                        bytes += text == null ? 8 : VALUE_OVERHEAD + text.length;
+                        size += text == null ? 8 : VALUE_OVERHEAD + text.length;
                     }
-                    consumer.accept(shape, shape.decode(texts));
+                    bytes += size;
+                    consumer.accept(shape, shape.decode(texts), size);
                     rows++;
                     if (rows == nextResize) {
                         int next = fetchRows(bytes, rows);
@@ -187,6 +200,9 @@ public final class ChunkReader implements AutoCloseable {
                     }
                 }
             }
+        }
+        if (rows > 0) {
+            rowBytes.put(shape.table(), Math.max(1, bytes / rows));
         }
         return rows;
     }

@@ -80,8 +80,15 @@ public final class ChunkedSnapshotter implements Snapshotter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChunkedSnapshotter.class);
     private static final Duration MAX_IDLE_WAIT = Duration.ofMillis(500);
-    /** Events handed to the polling thread at once. */
+    /** Events handed to the polling thread at once, at most. */
     private static final int BATCH = 256;
+    /** Estimated bytes of the events handed over at once ({@link ChunkReader.RowConsumer}), at most (but for one row). */
+    private static final int BATCH_BYTES = 256 * 1024;
+    /**
+     * Estimated bytes of the events waiting in the hand-off, at most: with the launcher's 64 MB heap, a count
+     * alone would let rows of 32 KB fill it (docs/operations.md, "Sizing").
+     */
+    static final int HAND_OFF_BYTES = 4 * 1024 * 1024;
 
     private final SnapshotSettings settings;
     private final ChunkClaimStore store;
@@ -134,7 +141,7 @@ public final class ChunkedSnapshotter implements Snapshotter {
         this.slotName = slotName;
         this.jobId = settings.jobId(slotName);
         this.planner = new JobPlanner(settings, store, exporter, connections, catalog, slotName);
-        this.events = new EventHandOff(Math.max(4 * settings.fetchSize() / BATCH, 4));
+        this.events = new EventHandOff(Math.max(2 * settings.fetchSize() / BATCH, 4), HAND_OFF_BYTES);
         this.meter = new ProgressMeter(store, connections, jobId, settings.mode() == SnapshotSettings.Mode.INITIAL ? slotName : null);
     }
 
@@ -472,25 +479,28 @@ public final class ChunkedSnapshotter implements Snapshotter {
         ChunkAcks.InFlight flight = acks.start(chunk, sequence[0]);
         long first = sequence[0];
         List<List<ChangeEvent>> batch = new ArrayList<>(List.of(new ArrayList<>(BATCH + 1)));
+        long[] batchBytes = {0}; // of the batch's rows but the last one added
         boolean finished = false;
         try {
-            reader.read(chunk.table(), chunk.range(), settings.conditionFor(chunk.table()), snapshotId, (TableShape shape, Row row) -> {
+            reader.read(chunk.table(), chunk.range(), settings.conditionFor(chunk.table()), snapshotId, (TableShape shape, Row row, int bytes) -> {
                 List<ChangeEvent> current = batch.get(0);
                 current.add(new ChangeEvent(Operation.READ, shape.table(), null, row, shape.keyColumns(), 0L, point, point, commitTime,
                         new Position(positions, sequence[0]++), null, null));
-                if (current.size() > BATCH) {
+                if (current.size() > 1 && (current.size() > BATCH || batchBytes[0] + bytes > BATCH_BYTES)) {
                     // the last row stays behind: the chunk's end must be known before its last row is handed over
                     ChangeEvent last = current.remove(current.size() - 1);
-                    handOver(flight, current);
+                    handOver(flight, current, batchBytes[0]);
                     List<ChangeEvent> next = new ArrayList<>(BATCH + 1);
                     next.add(last);
                     batch.set(0, next);
+                    batchBytes[0] = 0;
                 }
+                batchBytes[0] += bytes;
             });
             if (!batch.get(0).isEmpty()) {
                 acks.ended(flight, sequence[0] - 1);
             }
-            handOver(flight, batch.get(0));
+            handOver(flight, batch.get(0), batchBytes[0]);
             finished = true;
         } catch (SQLException | RuntimeException e) {
             long handed = sequence[0] - first - batch.get(0).size();
@@ -518,13 +528,13 @@ public final class ChunkedSnapshotter implements Snapshotter {
     }
 
     /** Counts a batch as emitted (before anyone can acknowledge it) and hands it to the polling thread. */
-    private void handOver(ChunkAcks.InFlight flight, List<ChangeEvent> batch) throws InterruptedException {
+    private void handOver(ChunkAcks.InFlight flight, List<ChangeEvent> batch, long bytes) throws InterruptedException {
         if (batch.isEmpty()) {
             return;
         }
         acks.emitted(flight, batch.size());
         emitted.addAndGet(batch.size());
-        events.put(batch);
+        events.put(batch, bytes);
     }
 
     private void onComplete() {

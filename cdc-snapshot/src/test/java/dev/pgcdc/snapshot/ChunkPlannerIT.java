@@ -48,7 +48,7 @@ class ChunkPlannerIT {
         try (ChunkReader reader = new ChunkReader(connections, new PgTableCatalog(), 7)) {
             for (Chunk chunk : chunks) {
                 List<String> rows = new ArrayList<>();
-                reader.read(chunk.table(), chunk.range(), condition, Optional.empty(), (shape, row) -> rows.add(String.valueOf(row.value(0))));
+                reader.read(chunk.table(), chunk.range(), condition, Optional.empty(), (shape, row, bytes) -> rows.add(String.valueOf(row.value(0))));
                 result.add(rows);
             }
         }
@@ -107,7 +107,7 @@ class ChunkPlannerIT {
         try (ChunkReader reader = new ChunkReader(connections, new PgTableCatalog(), 50)) {
             for (Chunk chunk : chunks) {
                 reader.read(chunk.table(), chunk.range(), Optional.empty(), Optional.empty(),
-                        (shape, row) -> keys.add(row.value(0) + "|" + row.value(1)));
+                        (shape, row, bytes) -> keys.add(row.value(0) + "|" + row.value(1)));
             }
         }
         assertThat(keys).hasSize(rows).doesNotHaveDuplicates();
@@ -154,7 +154,7 @@ class ChunkPlannerIT {
         try (ChunkReader reader = new ChunkReader(connections, new PgTableCatalog(), 7)) {
             for (Chunk chunk : chunks) {
                 reader.read(chunk.table(), chunk.range(), condition, Optional.empty(),
-                        (shape, row) -> rows.add(shape.table().name() + "|" + row.value(0)));
+                        (shape, row, bytes) -> rows.add(shape.table().name() + "|" + row.value(0)));
             }
         }
         return rows;

@@ -69,7 +69,7 @@ class ChunkReaderTypesIT {
             List<Row> read = new ArrayList<>();
             try (ChunkReader reader = new ChunkReader(connections, new PgTableCatalog(), 2)) {
                 ChunkRange everything = new ChunkRange.KeyRange(List.of("id"), List.of(), List.of());
-                reader.read(new TableId("public", table), everything, Optional.empty(), Optional.empty(), (shape, row) -> read.add(row));
+                reader.read(new TableId("public", table), everything, Optional.empty(), Optional.empty(), (shape, row, bytes) -> read.add(row));
             }
             List<Row> asStrings = readAsStrings();
 

@@ -33,9 +33,9 @@ class EventHandOffTest {
 
     @Test
     void pollHandsOutAtMostMaxEventsInOrderAcrossBatches() throws Exception {
-        EventHandOff handOff = new EventHandOff(4);
-        handOff.put(batch(0, 5));
-        handOff.put(batch(5, 5));
+        EventHandOff handOff = new EventHandOff(4, 1000);
+        handOff.put(batch(0, 5), 100);
+        handOff.put(batch(5, 5), 100);
         assertThat(sequences(handOff.poll(3, Duration.ZERO))).containsExactly(0L, 1L, 2L);
         assertThat(sequences(handOff.poll(4, Duration.ZERO))).containsExactly(3L, 4L, 5L, 6L);
         assertThat(sequences(handOff.poll(100, Duration.ZERO))).containsExactly(7L, 8L, 9L);
@@ -45,11 +45,11 @@ class EventHandOffTest {
     @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void aFullHandOffBlocksThePutterUntilPolled() throws Exception {
-        EventHandOff handOff = new EventHandOff(1);
-        handOff.put(batch(0, 2));
+        EventHandOff handOff = new EventHandOff(1, 1000);
+        handOff.put(batch(0, 2), 10);
         Thread putter = new Thread(() -> {
             try {
-                handOff.put(batch(2, 2));
+                handOff.put(batch(2, 2), 10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -61,5 +61,38 @@ class EventHandOffTest {
         assertThat(sequences(handOff.poll(2, Duration.ZERO))).containsExactly(0L, 1L);
         putter.join();
         assertThat(sequences(handOff.poll(10, Duration.ofSeconds(1)))).containsExactly(2L, 3L);
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void batchesWhoseBytesFillTheHandOffBlockThePutterUntilPolledAndOneLargerThanItPassesAlone() throws Exception {
+        EventHandOff handOff = new EventHandOff(10, 1000);
+        handOff.put(batch(0, 1), 600);
+        Thread putter = new Thread(() -> {
+            try {
+                handOff.put(batch(1, 1), 600);
+                handOff.put(batch(2, 1), 5000);
+                handOff.put(batch(3, 1), 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        putter.start();
+        putter.join(200);
+        assertThat(putter.isAlive()).as("blocked: 600 + 600 bytes pass the 1000 of the hand-off, though 9 batches more would fit").isTrue();
+        assertThat(sequences(handOff.poll(1, Duration.ZERO))).containsExactly(0L);
+        assertThat(sequences(handOff.poll(1, Duration.ofSeconds(5)))).containsExactly(1L);
+        assertThat(sequences(handOff.poll(1, Duration.ofSeconds(5)))).as("a batch larger than the hand-off, once it is empty").containsExactly(2L);
+        putter.join();
+        assertThat(sequences(handOff.poll(10, Duration.ofSeconds(1)))).containsExactly(3L);
+    }
+
+    @Test
+    void clearGivesTheBytesOfTheDroppedBatchesBack() throws Exception {
+        EventHandOff handOff = new EventHandOff(10, 1000);
+        handOff.put(batch(0, 1), 900);
+        handOff.clear();
+        handOff.put(batch(1, 1), 900);
+        assertThat(sequences(handOff.poll(10, Duration.ZERO))).containsExactly(1L);
     }
 }

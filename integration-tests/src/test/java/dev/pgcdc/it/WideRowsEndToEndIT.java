@@ -9,6 +9,7 @@ import dev.pgcdc.it.service.TopicReader;
 import dev.pgcdc.testkit.TestEnvironment;
 import dev.pgcdc.testkit.kafka.KafkaCluster;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,10 +17,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Wide rows through the service as the launcher starts it (its 64 MB heap, docs/operations.md,
- * "Sizing"): 3,000 rows of 32 KB in one transaction, about 96 MB of values, which PostgreSQL streams
- * while it is open and the service spills, then replays. The source's hand-off is bounded by the
- * events' bytes as well as their count: by count alone its 2,048 events would be 64 MB of rows, and
- * the service would end with an OutOfMemoryError instead of delivering them.
+ * "Sizing"), 3,000 rows of 32 KB, about 96 MB of values:
+ * <ul>
+ *   <li>streamed in one transaction, which PostgreSQL streams while it is open and the service spills,
+ *       then replays. The source's hand-off is bounded by the events' bytes as well as their count: by
+ *       count alone its 2,048 events would be 64 MB of rows;</li>
+ *   <li>read by a {@code snapshot_only} snapshot. A chunk's cursor fetches few rows of a table whose width it
+ *       does not know yet (1,000 would be 32 MB), and the hand-off from the reading thread is bounded by the
+ *       rows' bytes too (1,792 rows would be 57 MB).</li>
+ * </ul>
+ * Without either bound the service ends with an OutOfMemoryError instead of delivering the rows.
  */
 @TestEnvironment
 class WideRowsEndToEndIT {
@@ -49,5 +56,20 @@ class WideRowsEndToEndIT {
             assertThat(records).extracting(record -> record.after().get("id").asInt()).doesNotHaveDuplicates().hasSize(ROWS);
             assertThat(records).allSatisfy(record -> assertThat(record.after().get("body").asText()).hasSize(WIDTH));
         }
+    }
+
+    @Test
+    void aSnapshotOfRowsOf32KbArrivesWholeWithTheLaunchersHeap(PostgresDatabase postgres, KafkaCluster kafka) {
+        String table = service.table();
+        postgres.execute("CREATE TABLE " + table + " (id integer PRIMARY KEY, body text)",
+                "INSERT INTO " + table + " SELECT i, repeat(md5(i::text), " + WIDTH / 32 + ") FROM generate_series(1, " + ROWS + ") i");
+        Path config = service.config().with("pgcdc.snapshot { mode = snapshot_only, tables = [\"public." + table + "\"] }")
+                .writeTo(service.directory());
+        try (PgcdcProcess pgcdc = PgcdcProcess.runWithLauncherDefaults(config, service.directory(), "snapshot")) {
+            assertThat(pgcdc.awaitExit(Duration.ofSeconds(120))).as("exit code\n%s", pgcdc.tail()).isZero();
+        }
+        List<ChangeRecord> records = TopicReader.of(kafka).readAll(service.topic());
+        assertThat(records).extracting(record -> record.after().get("id").asInt()).doesNotHaveDuplicates().hasSize(ROWS);
+        assertThat(records).allSatisfy(record -> assertThat(record.after().get("body").asText()).hasSize(WIDTH));
     }
 }
