@@ -13,6 +13,7 @@ import dev.pgcdc.api.snapshot.TableShape;
 import dev.pgcdc.postgres.connection.ConnectionFactory;
 import dev.pgcdc.postgres.snapshot.PgSnapshotExporter;
 import dev.pgcdc.postgres.snapshot.PgTableCatalog;
+import dev.pgcdc.testkit.SameValues;
 import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
@@ -161,7 +162,7 @@ class SnapshotExportIT {
                             for (int c = 0; c < streamedRow.size(); c++) {
                                 Object snapshotValue = read.get(r).value(c);
                                 Object streamedValue = streamedRow.value(c);
-                                assertThat(sameValue(snapshotValue, streamedValue))
+                                assertThat(SameValues.same(snapshotValue, streamedValue))
                                         .as("%s row %d column %s: snapshot %s, stream %s", name, r + 1, streamedRow.column(c).name(),
                                                 snapshotValue, streamedValue).isTrue();
                             }
@@ -175,21 +176,6 @@ class SnapshotExportIT {
         }
     }
 
-    /** Equal values, arrays (also inside lists, such as bytea[]) by content, and of the same class. */
-    private static boolean sameValue(Object a, Object b) {
-        if (a instanceof List<?> left && b instanceof List<?> right) {
-            if (left.size() != right.size()) {
-                return false;
-            }
-            for (int i = 0; i < left.size(); i++) {
-                if (!sameValue(left.get(i), right.get(i))) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        return (a == null ? b == null : b != null && a.getClass() == b.getClass()) && java.util.Objects.deepEquals(a, b);
-    }
 
     private static List<Row> readAll(Connection connection, TableShape shape, String name) throws SQLException {
         StringBuilder select = new StringBuilder("SELECT ");

@@ -8,6 +8,7 @@ import dev.pgcdc.api.event.TableId;
 import dev.pgcdc.api.snapshot.TableShape;
 import dev.pgcdc.postgres.connection.ConnectionFactory;
 import dev.pgcdc.postgres.snapshot.PgTableCatalog;
+import dev.pgcdc.testkit.SameValues;
 import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.postgres.CaptureFixture;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
@@ -16,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -78,7 +78,7 @@ class ChunkReaderTypesIT {
                 for (int c = 0; c < asStrings.get(r).size(); c++) {
                     Object value = read.get(r).value(c);
                     Object expected = asStrings.get(r).value(c);
-                    assertThat(sameValue(value, expected))
+                    assertThat(SameValues.same(value, expected))
                             .as("row %d column %s: read %s, as a String %s", r + 1, asStrings.get(r).column(c).name(), value, expected)
                             .isTrue();
                 }
@@ -89,21 +89,6 @@ class ChunkReaderTypesIT {
         }
     }
 
-    /** Equal values of the same class, arrays (also inside lists, as bytea[] decodes) by content. */
-    private static boolean sameValue(Object a, Object b) {
-        if (a instanceof List<?> left && b instanceof List<?> right) {
-            if (left.size() != right.size()) {
-                return false;
-            }
-            for (int i = 0; i < left.size(); i++) {
-                if (!sameValue(left.get(i), right.get(i))) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        return a == null ? b == null : b != null && a.getClass() == b.getClass() && Objects.deepEquals(a, b);
-    }
 
     private List<Row> readAsStrings() throws Exception {
         List<Row> rows = new ArrayList<>();
