@@ -7,6 +7,7 @@ import dev.pgcdc.it.service.PgcdcProcess;
 import dev.pgcdc.it.service.ServiceFixture;
 import dev.pgcdc.it.service.TopicReader;
 import dev.pgcdc.testkit.TestEnvironment;
+import dev.pgcdc.testkit.TestNames;
 import dev.pgcdc.testkit.kafka.KafkaCluster;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import java.nio.file.Path;
@@ -63,8 +64,9 @@ class WideRowsEndToEndIT {
         String table = service.table();
         postgres.execute("CREATE TABLE " + table + " (id integer PRIMARY KEY, body text)",
                 "INSERT INTO " + table + " SELECT i, repeat(md5(i::text), " + WIDTH / 32 + ") FROM generate_series(1, " + ROWS + ") i");
-        Path config = service.config().with("pgcdc.snapshot { mode = snapshot_only, tables = [\"public." + table + "\"] }")
-                .writeTo(service.directory());
+        // a job of its own: a completed job of the same id (the default one, of another test) is not taken again
+        Path config = service.config().with("pgcdc.snapshot { mode = snapshot_only, id = \"" + TestNames.unique("wide") + "\", tables = [\"public."
+                + table + "\"] }").writeTo(service.directory());
         try (PgcdcProcess pgcdc = PgcdcProcess.runWithLauncherDefaults(config, service.directory(), "snapshot")) {
             assertThat(pgcdc.awaitExit(Duration.ofSeconds(120))).as("exit code\n%s", pgcdc.tail()).isZero();
         }
