@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *       count alone its 2,048 events would be 64 MB of rows;</li>
  *   <li>read by a {@code snapshot_only} snapshot. A chunk's cursor fetches few rows of a table whose width it
  *       does not know yet (1,000 would be 32 MB), and the hand-off from the reading thread is bounded by the
- *       rows' bytes too (1,792 rows would be 57 MB).</li>
+ *       rows' bytes too (1,792 rows would be 59 MB).</li>
  * </ul>
  * Without either bound the service ends with an OutOfMemoryError instead of delivering the rows.
  */
