@@ -206,7 +206,14 @@ public final class ChunkedSnapshotter implements Snapshotter {
         if (job.state() == SnapshotJob.State.COMPLETED) {
             useConsistentPoint(job.consistentPoint().orElse(Lsn.INVALID));
             complete = true;
-            LOG.info("snapshot job {} completed at {} (consistent point {}): nothing to read", jobId, job.updatedAt(), consistentPoint);
+            if (settings.mode() == SnapshotSettings.Mode.SNAPSHOT_ONLY) {
+                // the whole run sends nothing: say so, and how to take it again
+                LOG.warn("snapshot job {} completed at {} (consistent point {}): nothing to read; a completed job is not taken again:"
+                        + " give pgcdc.snapshot.id a new value (its default is shared by every snapshot_only of the database), or set"
+                        + " pgcdc.snapshot.resnapshot = true for one start", jobId, job.updatedAt(), consistentPoint);
+            } else {
+                LOG.info("snapshot job {} completed at {} (consistent point {}): nothing to read", jobId, job.updatedAt(), consistentPoint);
+            }
             return;
         }
         meter.started();

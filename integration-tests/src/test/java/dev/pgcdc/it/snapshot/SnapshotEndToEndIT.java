@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * from docs/configuration.md, against the test kit's PostgreSQL and Kafka. {@code initial} under a
  * continuous load of inserts, updates and deletes: the topic replayed as upserts equals the table,
  * and no row is both in the snapshot and created again by the stream. {@code snapshot_only}: every
- * row once, exit 0, no slot. Several instances on one job, one of them killed with {@code kill -9}
+ * row once, exit 0, no slot; the same job again reads nothing and says how to take it again. Several instances on one job, one of them killed with {@code kill -9}
  * in the middle: its chunks are taken over and every row reaches Kafka; a restart resumes from the
  * done chunks instead of from zero.
  */
@@ -99,7 +99,8 @@ class SnapshotEndToEndIT {
         String topic = kafka.createTopic(TestNames.unique("snaponly"), 3);
         ServiceConfig service = ServiceConfig.of(postgres, kafka).publication(table + "_pub", false).slot(TestNames.unique("snaponly"), false)
                 .table(table, topic)
-                .with("pgcdc.snapshot { mode = snapshot_only, chunk-size = 3000, tables = [\"public." + table + "\"] }");
+                .with("pgcdc.snapshot { mode = snapshot_only, chunk-size = 3000, id = \"" + TestNames.unique("only") + "\", tables = [\"public."
+                        + table + "\"] }");
         Path config = service.writeTo(directory);
         try (PgcdcProcess pgcdc = PgcdcProcess.run(config, directory, "only")) {
             assertThat(pgcdc.awaitExit(BOUND)).as("exit code\n%s", pgcdc.tail()).isZero();
@@ -108,6 +109,13 @@ class SnapshotEndToEndIT {
         assertThat(records).allMatch(r -> "r".equals(r.op()));
         assertThat(ids(records)).as("ids read").hasSize(rows).containsExactlyInAnyOrderElementsOf(range(rows));
         assertThat(records).as("every row once").hasSize(rows);
+
+        // the same job again: completed, so nothing is read, and the log says how to take it again
+        try (PgcdcProcess again = PgcdcProcess.run(config, directory, "again")) {
+            assertThat(again.awaitExit(BOUND)).as("exit code\n%s", again.tail()).isZero();
+            assertThat(again.stdout()).contains("a completed job is not taken again: give pgcdc.snapshot.id a new value");
+        }
+        assertThat(TopicReader.of(kafka).readAll(topic)).as("nothing sent again").hasSize(rows);
         assertThat(postgres.queryValue(Long.class, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = ?", service.slot()))
                 .as("slots named " + service.slot()).isZero();
     }
