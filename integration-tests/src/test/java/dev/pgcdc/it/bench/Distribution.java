@@ -1,5 +1,6 @@
 package dev.pgcdc.it.bench;
 
+import dev.pgcdc.it.service.ServiceJar;
 import dev.pgcdc.testkit.kafka.KafkaCluster;
 import dev.pgcdc.testkit.postgres.PostgresDatabase;
 import dev.pgcdc.testkit.process.ChildProcess;
@@ -11,8 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The distribution as users get it ({@code pgcdc-<version>.tar.gz}), extracted into a scratch
@@ -133,7 +132,7 @@ final class Distribution {
                            Path times) {
         List<String> command = new ArrayList<>(List.of("env", "MALLOC_ARENA_MAX=" + mallocArenaMax(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(javaOpts == null ? launcherDefault("default_opts=\"(.*)\"") : List.of(javaOpts.trim().split("\\s+")));
+        command.addAll(javaOpts == null ? ServiceJar.launcherDefaults(launcher()) : List.of(javaOpts.trim().split("\\s+")));
         command.addAll(List.of("-cp", home.resolve("lib") + "/*:" + classes, mainClass));
         command.addAll(arguments);
         return ChildProcess.start(name, List.of(), times == null ? command : timed(command, times), "KILL", directory,
@@ -154,28 +153,11 @@ final class Distribution {
     private String mallocArenaMax() {
         String configured = System.getenv("MALLOC_ARENA_MAX");
         return configured != null && !configured.isEmpty() ? configured
-                : launcherDefault("MALLOC_ARENA_MAX=\\$\\{MALLOC_ARENA_MAX:-(.*)}").get(0);
+                : ServiceJar.launcherLine(launcher(), "MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-", "}");
     }
 
-    /**
-     * The first group of the launcher line that matches {@code line} whole, split at spaces: the settings the
-     * distribution's {@code bin/pgcdc} gives pgcdc's JVM, read from the script so that a JVM started without it gets
-     * the same (as the integration tests' {@code ServiceJar.launcherDefaults()} does).
-     */
-    private List<String> launcherDefault(String line) {
-        Path script = home.resolve("bin/pgcdc");
-        Pattern pattern = Pattern.compile(line);
-        try {
-            for (String text : Files.readAllLines(script)) {
-                Matcher matcher = pattern.matcher(text);
-                if (matcher.matches()) {
-                    return List.of(matcher.group(1).trim().split(" +"));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the launcher " + script, e);
-        }
-        throw new IllegalStateException("the launcher " + script + " has no line matching " + line);
+    private Path launcher() {
+        return home.resolve("bin/pgcdc");
     }
 
     /** Whether {@link #startTimed} can run here. */
@@ -190,7 +172,7 @@ final class Distribution {
         if (javaOpts != null) {
             command.add("JAVA_OPTS=" + javaOpts);
         }
-        command.addAll(List.of(home.resolve("bin/pgcdc").toString(), "run", "--config", config.toString()));
+        command.addAll(List.of(launcher().toString(), "run", "--config", config.toString()));
         return command;
     }
 

@@ -34,16 +34,28 @@ public final class ServiceJar {
      * {@code cdc-app/src/dist/bin/pgcdc}, next to the jar's {@code target} directory.
      */
     public static List<String> launcherDefaults() {
-        Path script = path().getParent().getParent().resolve(Path.of("src", "dist", "bin", "pgcdc"));
+        return launcherDefaults(path().getParent().getParent().resolve(Path.of("src", "dist", "bin", "pgcdc")));
+    }
+
+    /** The {@code default_opts} of the launcher {@code script} (a source tree's or an extracted distribution's). */
+    public static List<String> launcherDefaults(Path script) {
+        return List.of(launcherLine(script, "default_opts=\"", "\"").split(" +"));
+    }
+
+    /**
+     * What the launcher {@code script}'s line starting with {@code prefix} and ending with {@code suffix} holds
+     * between the two, such as {@code 2} of {@code MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}}.
+     */
+    public static String launcherLine(Path script, String prefix, String suffix) {
         try {
             for (String line : Files.readAllLines(script)) {
-                if (line.startsWith("default_opts=\"") && line.endsWith("\"")) {
-                    return List.of(line.substring("default_opts=\"".length(), line.length() - 1).split(" +"));
+                if (line.startsWith(prefix) && line.endsWith(suffix) && line.length() >= prefix.length() + suffix.length()) {
+                    return line.substring(prefix.length(), line.length() - suffix.length());
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the launcher " + script, e);
         }
-        throw new IllegalStateException("the launcher " + script + " has no line default_opts=\"...\"");
+        throw new IllegalStateException("the launcher " + script + " has no line " + prefix + "..." + suffix);
     }
 }
