@@ -85,10 +85,16 @@ public final class ChunkedSnapshotter implements Snapshotter {
     /** Estimated bytes of the events handed over at once ({@link ChunkReader.RowConsumer}), at most (but for one row). */
     private static final int BATCH_BYTES = 256 * 1024;
     /**
+     * Batches waiting in the hand-off, at most: the reader is ahead of the pipeline (it waited for room most of
+     * its time), so more would only keep more rows alive across young collections (docs/benchmarks.md,
+     * "Snapshot: the rows kept alive for Kafka's acknowledgements").
+     */
+    private static final int HAND_OFF_BATCHES = 3;
+    /**
      * Estimated bytes of the events waiting in the hand-off, at most: with the launcher's 64 MB heap, a count
      * alone would let rows of 32 KB fill it (docs/operations.md, "Sizing").
      */
-    static final int HAND_OFF_BYTES = 4 * 1024 * 1024;
+    static final int HAND_OFF_BYTES = 1024 * 1024;
 
     private final SnapshotSettings settings;
     private final ChunkClaimStore store;
@@ -141,7 +147,7 @@ public final class ChunkedSnapshotter implements Snapshotter {
         this.slotName = slotName;
         this.jobId = settings.jobId(slotName);
         this.planner = new JobPlanner(settings, store, exporter, connections, catalog, slotName);
-        this.events = new EventHandOff(Math.max(2 * settings.fetchSize() / BATCH, 4), HAND_OFF_BYTES);
+        this.events = new EventHandOff(HAND_OFF_BATCHES, HAND_OFF_BYTES);
         this.meter = new ProgressMeter(store, connections, jobId, settings.mode() == SnapshotSettings.Mode.INITIAL ? slotName : null);
     }
 

@@ -26,7 +26,8 @@ public record OutRecord(String topic, byte[] key, byte[] value, List<RecordHeade
     /** Key plus value length plus header bytes: what in-flight byte bounds count. */
     public int sizeInBytes() {
         int size = (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
-        for (RecordHeader header : headers) {
+        for (int i = 0; i < headers.size(); i++) { // no iterator: this runs for every record
+            RecordHeader header = headers.get(i);
             size += header.key().length() + (header.value() == null ? 0 : header.value().length);
         }
         return size;

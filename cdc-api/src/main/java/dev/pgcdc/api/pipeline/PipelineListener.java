@@ -28,11 +28,14 @@ public interface PipelineListener {
     }
 
     /**
-     * As {@link #onDurable(ChangeEvent, int, long)}, with the records themselves (for the topic a
-     * handler named); the pipeline calls this one. The default calls the count form.
+     * As {@link #onDurable(ChangeEvent, int, long)}, with the topics the handler named: one entry for each of
+     * the {@code records} whose {@link OutRecord#topic()} is set (a logical message's topic, a dead letter),
+     * none for those routed by the sink (the event's table's topic), so empty in the common case. The
+     * pipeline calls this one, and keeps only these names, not the records, until Kafka acknowledges them.
+     * The default calls the count form.
      */
-    default void onDurable(ChangeEvent event, List<OutRecord> records, long writeNanos) {
-        onDurable(event, records.size(), writeNanos);
+    default void onDurable(ChangeEvent event, int records, List<String> namedTopics, long writeNanos) {
+        onDurable(event, records, writeNanos);
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.pgcdc.api.position.Position;
 import dev.pgcdc.api.sink.Sink;
 import dev.pgcdc.api.source.ChangeSource;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -335,10 +336,19 @@ public final class Pipeline implements AutoCloseable {
 
     private void write(ChangeEvent event, List<OutRecord> records) {
         long bytes = 0;
-        for (OutRecord record : records) {
+        List<String> namedTopics = List.of();
+        for (int i = 0; i < records.size(); i++) {
+            OutRecord record = records.get(i);
             bytes += record.sizeInBytes();
+            if (record.topic() != null) {
+                namedTopics = withTopic(namedTopics, record.topic());
+            }
         }
+        // the callback keeps the count and the named topics, not the records: their bytes would otherwise live
+        // until Kafka acknowledges them, thousands of events' worth copied by every young collection
         final long recordBytes = bytes;
+        final int recordCount = records.size();
+        final List<String> topics = namedTopics;
         inFlightEvents.incrementAndGet();
         inFlightBytes.addAndGet(recordBytes);
         long writeStarted = System.nanoTime();
@@ -354,7 +364,7 @@ public final class Pipeline implements AutoCloseable {
                 // here, and the in-flight count is released exactly once either way
                 try {
                     source.acknowledge(event.position());
-                    listener.onDurable(event, records, System.nanoTime() - writeStarted);
+                    listener.onDurable(event, recordCount, topics, System.nanoTime() - writeStarted);
                 } catch (RuntimeException | LinkageError e) {
                     fail(new CdcException("acknowledging " + describe(event) + " failed: " + e, e));
                 } finally {
@@ -378,6 +388,12 @@ public final class Pipeline implements AutoCloseable {
                 }
             }
         });
+    }
+
+    private static List<String> withTopic(List<String> topics, String topic) {
+        List<String> more = new ArrayList<>(topics);
+        more.add(topic);
+        return more;
     }
 
     private void release(long bytes) {

@@ -54,6 +54,28 @@ class PipelineTest {
     }
 
     @Test
+    void tellsTheListenerTheRecordCountAndTheTopicsTheHandlerNamedOnceDurable() {
+        ScriptedSource source = new ScriptedSource(2);
+        ControlledSink sink = new ControlledSink();
+        ChangeHandler addressed = event -> event.after().value("id").equals(0) ? ONE_RECORD.handle(event)
+                : List.of(OutRecord.of(null, new byte[1]), new OutRecord("audit", null, new byte[1], List.of()));
+        List<String> durable = new CopyOnWriteArrayList<>();
+        PipelineListener listener = new PipelineListener() {
+            @Override
+            public void onDurable(ChangeEvent event, int records, List<String> namedTopics, long writeNanos) {
+                durable.add(event.after().value("id") + ": " + records + " " + namedTopics);
+            }
+        };
+        pipeline = new Pipeline("t", source, addressed, sink, PipelineSettings.defaults(), listener);
+        pipeline.start();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> sink.written.size() == 2);
+        assertThat(durable).isEmpty();
+        sink.confirmAll();
+        assertThat(durable).containsExactly("0: 1 []", "1: 2 [audit]");
+    }
+
+    @Test
     void endsWithoutFailureOnceAFiniteSourceIsExhaustedAndEverythingIsAcknowledged() throws Exception {
         ScriptedSource source = new ScriptedSource(5);
         source.finite = true;

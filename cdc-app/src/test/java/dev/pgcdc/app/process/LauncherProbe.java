@@ -22,7 +22,7 @@ public final class LauncherProbe {
      * exit rather than a limp on OutOfMemoryError.
      */
     public static final List<String> DEFAULTS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms24m", "-Xmx64m",
-            "-Xmn16m", "-XX:SurvivorRatio=3", "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
+            "-Xmn16m", "-XX:SurvivorRatio=3", "-XX:TargetSurvivorRatio=90", "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:+ExitOnOutOfMemoryError");
 
     private final Path java;
 

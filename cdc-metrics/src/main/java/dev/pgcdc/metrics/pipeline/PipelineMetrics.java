@@ -2,7 +2,6 @@ package dev.pgcdc.metrics.pipeline;
 
 import dev.pgcdc.api.event.ChangeEvent;
 import dev.pgcdc.api.event.TableId;
-import dev.pgcdc.api.handler.OutRecord;
 import dev.pgcdc.api.pipeline.ErrorPolicy;
 import dev.pgcdc.api.pipeline.PipelineListener;
 import dev.pgcdc.metrics.MetricLabels;
@@ -184,18 +183,13 @@ public final class PipelineMetrics implements PipelineListener {
     }
 
     @Override
-    public void onDurable(ChangeEvent event, List<OutRecord> records, long writeNanos) {
+    public void onDurable(ChangeEvent event, int records, List<String> namedTopics, long writeNanos) {
         // a record the handler addressed (a logical message's topic, a dead letter) counts under its
         // topic; the others under the topic of the event's table
-        int unaddressed = 0;
-        for (int i = 0; i < records.size(); i++) {
-            String topic = records.get(i).topic();
-            if (topic == null) {
-                unaddressed++;
-            } else {
-                writeCounter(topic).increment();
-            }
+        for (int i = 0; i < namedTopics.size(); i++) {
+            writeCounter(namedTopics.get(i)).increment();
         }
+        int unaddressed = records - namedTopics.size();
         if (unaddressed > 0) {
             tableWriteCounter(event.table()).increment(unaddressed);
         }

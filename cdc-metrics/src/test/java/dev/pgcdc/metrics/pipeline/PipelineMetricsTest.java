@@ -7,7 +7,6 @@ import dev.pgcdc.api.event.LogicalMessage;
 import dev.pgcdc.api.event.Operation;
 import dev.pgcdc.api.event.Row;
 import dev.pgcdc.api.event.TableId;
-import dev.pgcdc.api.handler.OutRecord;
 import dev.pgcdc.api.pipeline.ErrorPolicy;
 import dev.pgcdc.api.position.Lsn;
 import dev.pgcdc.metrics.MetricLabels;
@@ -83,9 +82,8 @@ class PipelineMetricsTest {
         byte[] bytes = "x".getBytes(StandardCharsets.UTF_8);
         ChangeEvent message = ChangeEvent.builder(Operation.MESSAGE).message(new LogicalMessage("audit", bytes, true))
                 .commitLsn(Lsn.parse("0/16B3748")).commitTime(NOW).build();
-        metrics.onDurable(message, List.of(new OutRecord("audit.messages", bytes, bytes, List.of())), 1_000);
-        metrics.onDurable(event(Operation.INSERT, USERS), List.of(OutRecord.of(bytes, bytes),
-                new OutRecord("audit.messages", bytes, bytes, List.of())), 2_000);
+        metrics.onDurable(message, 1, List.of("audit.messages"), 1_000);
+        metrics.onDurable(event(Operation.INSERT, USERS), 2, List.of("audit.messages"), 2_000);
 
         assertThat(meters.scrape()).contains(
                 "pgcdc_write_total{host=\"db1\",slot_name=\"orders_slot\",topic_name=\"audit.messages\"} 2.0",
@@ -186,7 +184,7 @@ class PipelineMetricsTest {
             assertThat(age(own, "pgcdc.last.event.age")).isEqualTo(1.5);
             assertThat(age(own, "pgcdc.last.ack.age")).isEqualTo(31.5);
 
-            aged.onDurable(event(Operation.INSERT, USERS), List.of(), 1_000);
+            aged.onDurable(event(Operation.INSERT, USERS), 0, List.of(), 1_000);
             clock.advance(Duration.ofSeconds(600));
             assertThat(age(own, "pgcdc.last.event.age")).isEqualTo(601.5);
             assertThat(age(own, "pgcdc.last.ack.age")).isEqualTo(600.0);
