@@ -336,19 +336,22 @@ public final class Pipeline implements AutoCloseable {
 
     private void write(ChangeEvent event, List<OutRecord> records) {
         long bytes = 0;
-        List<String> namedTopics = List.of();
+        List<String> namedTopics = null; // none in the common case: no list then
         for (int i = 0; i < records.size(); i++) {
             OutRecord record = records.get(i);
             bytes += record.sizeInBytes();
             if (record.topic() != null) {
-                namedTopics = withTopic(namedTopics, record.topic());
+                if (namedTopics == null) {
+                    namedTopics = new ArrayList<>(1);
+                }
+                namedTopics.add(record.topic());
             }
         }
         // the callback keeps the count and the named topics, not the records: their bytes would otherwise live
         // until Kafka acknowledges them, thousands of events' worth copied by every young collection
         final long recordBytes = bytes;
         final int recordCount = records.size();
-        final List<String> topics = namedTopics;
+        final List<String> topics = namedTopics == null ? List.of() : namedTopics;
         inFlightEvents.incrementAndGet();
         inFlightBytes.addAndGet(recordBytes);
         long writeStarted = System.nanoTime();
@@ -388,12 +391,6 @@ public final class Pipeline implements AutoCloseable {
                 }
             }
         });
-    }
-
-    private static List<String> withTopic(List<String> topics, String topic) {
-        List<String> more = new ArrayList<>(topics);
-        more.add(topic);
-        return more;
     }
 
     private void release(long bytes) {
